@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Checked before any dependency loads: the current majors of oclif, Ink and execa need Node >= 22.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(
+    `mdl needs Node.js 22 or newer; this is ${process.version}.\n` +
+      '  Run it through npm (npm run mdl -- <command>, or npx mdl), which uses the Node 24 that the project installs,\n' +
+      '  or install Node 22+.\n',
+  );
+  process.exit(2);
+}
+const { execute } = await import('@oclif/core');
+await execute({ dir: import.meta.url });

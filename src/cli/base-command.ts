@@ -1,0 +1,110 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { ExitCode, MdlError, formatError, isMdlError } from '../errors.js';
+import { decideOutputMode, isCI, type OutputMode } from './output-mode.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof MdlCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * The base of every mdl command: the shared flags, the output mode, and the one place where errors
+ * become exit codes (DESIGN.md). Commands stay thin: parse flags, call src/, return a result; with
+ * --json oclif prints that result alone on stdout.
+ */
+export abstract class MdlCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      helpGroup: 'GLOBAL',
+      env: 'MDL_CONFIG',
+      description: 'Spec file (default: mdl.config.yaml or .mdlrc found upward from here)',
+    }),
+    env: Flags.string({
+      helpGroup: 'GLOBAL',
+      env: 'MDL_ENV',
+      description: "Environment overlay from the spec's environments section",
+    }),
+    ui: Flags.boolean({
+      helpGroup: 'GLOBAL',
+      allowNo: true,
+      env: 'MDL_UI',
+      description: 'Live dashboard on stderr (default: when stderr is a terminal and not in CI)',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  /** Set by a command whose result is printed but whose outcome is a failure (thresholds: 99). */
+  protected resultExitCode: ExitCode = ExitCode.ok;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    try {
+      const { args, flags } = await this.parse({
+        flags: this.ctor.flags,
+        baseFlags: (super.ctor as typeof MdlCommand).baseFlags,
+        enableJsonFlag: this.ctor.enableJsonFlag,
+        args: this.ctor.args,
+        strict: this.ctor.strict,
+      });
+      this.flags = flags as BaseFlags<T>;
+      this.args = args as BaseArgs<T>;
+    } catch (error) {
+      // oclif's parser errors (unknown flag, missing arg) are the user's: exit 2 with oclif's message.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new MdlError(message, { hint: `See: mdl ${this.id ?? ''} --help`.trim() });
+    }
+  }
+
+  protected get outputMode(): OutputMode {
+    return decideOutputMode({
+      json: this.jsonEnabled(),
+      ui: this.flags.ui,
+      stderrIsTTY: Boolean(process.stderr.isTTY),
+      ci: isCI(),
+    });
+  }
+
+  /** Human text goes to stderr so that stdout stays for results. Silent under --json. */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`);
+  }
+
+  public override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif's own exits (this.exit, --help, --version) pass through untouched.
+    if (error?.oclif?.exit !== undefined && !isMdlError(error)) throw error;
+    const userError = isMdlError(error);
+    const exitCode: number = userError ? error.exitCode : ExitCode.unexpected;
+    if (this.jsonEnabled()) {
+      const doc = {
+        error: {
+          message: error.message,
+          exitCode,
+          ...(userError && error.where ? { where: error.where } : {}),
+          ...(userError && error.hint ? { hint: error.hint } : {}),
+        },
+      };
+      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    }
+    if (userError) {
+      process.stderr.write(`${formatError(error)}\n`);
+    } else {
+      process.stderr.write(
+        `Error: ${error?.message ?? String(error)}\nThis is a bug in mdl; please report it with the command you ran.` +
+          `${debugEnabled() ? `\n${error?.stack ?? ''}` : '\n(Set DEBUG=mdl* to see the stack trace.)'}\n`,
+      );
+    }
+    return this.exit(exitCode);
+  }
+
+  public override async finally(error: Error | undefined): Promise<unknown> {
+    if (!error && this.resultExitCode !== ExitCode.ok) process.exitCode = this.resultExitCode;
+    return super.finally(error);
+  }
+}
+
+function debugEnabled(): boolean {
+  const d = process.env.DEBUG ?? '';
+  return d.split(',').some((p) => p.trim() === '*' || p.trim().startsWith('mdl'));
+}
