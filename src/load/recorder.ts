@@ -42,7 +42,9 @@ export const EMPTY_SUMMARY: LatencySummary = Object.freeze({ min: 0, mean: 0, p5
 export function summarize(h: Histogram): LatencySummary {
   const count = h.totalCount;
   if (count === 0) return { ...EMPTY_SUMMARY };
-  const ms = (us: number) => Math.round(us) / 1000;
+  // HDR reports a bucket's highest equivalent value; clamp so that no percentile exceeds the max seen.
+  const max = h.maxValue;
+  const ms = (us: number) => Math.round(Math.min(us, max)) / 1000;
   return {
     min: ms(h.minNonZeroValue),
     mean: Math.round(h.mean) / 1000,
@@ -51,7 +53,7 @@ export function summarize(h: Histogram): LatencySummary {
     p95: ms(h.getValueAtPercentile(95)),
     p99: ms(h.getValueAtPercentile(99)),
     p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
+    max: ms(max),
     count,
   };
 }
