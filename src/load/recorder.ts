@@ -5,7 +5,7 @@
  *
  * Values are recorded in microseconds, so sub-millisecond percentiles stay exact to 3 significant digits.
  */
-import hdr from 'hdr-histogram-js';
+import { build as buildHistogram } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorClass, LatencySummary, LoadSnapshot } from './types.js';
 
@@ -30,7 +30,7 @@ export interface LlmSample {
 
 function newHistogram(): Histogram {
   // 1 µs .. 1 h, 3 significant digits; autoResize keeps outliers instead of throwing.
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  return buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
 }
 
 function recordMs(h: Histogram, ms: number): void {
