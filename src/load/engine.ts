@@ -360,7 +360,9 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
 
   const totals = recorder.totals();
   recorder.destroy();
-  const measuredSendingMs = Math.max(0, Math.min(sendingEndedMs, totalMs) - warmupMs);
+  // A run that ends by its schedule lasted its planned time, even if the last send came a little before.
+  const sendEndMs = interrupted || measuredDone() ? Math.min(sendingEndedMs, totalMs) : totalMs;
+  const measuredSendingMs = Math.max(0, sendEndMs - warmupMs);
   const durationS = measuredSendingMs / 1000;
   const targetPerSecond =
     mode.kind === 'rate' ? mode.ratePerSecond
