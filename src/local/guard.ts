@@ -32,8 +32,8 @@ child.on('error', (error) => {
 child.on('spawn', () => {
   if (process.send) process.send({ type: 'started', pid: child.pid });
 });
+// On exit, whatever the replica left in its group goes too.
 child.on('exit', (code, signal) => {
-  // Whatever the replica left in its group goes too.
   killGroup('SIGKILL');
   process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
 });

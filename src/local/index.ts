@@ -1,4 +1,4 @@
-export { startLocalRuntime, type LocalRuntime } from './runtime.js';
+export { startLocalRuntime, type LocalRuntime, type StartOptions } from './runtime.js';
 export type { LocalRuntimeOptions, LocalScalingOptions, ScalingBehavior, ScalingMetric, ScalingPolicy, ScalingRules } from './options.js';
 export { DEFAULT_SYNC_PERIOD_MS } from './options.js';
 export type { LocalRuntimeEvent, LocalRuntimeListener, RuntimeEvents } from './events.js';

@@ -75,7 +75,8 @@ export class Replica {
     this.readyAtMs = undefined;
     this.timeToReadyMs = undefined;
     this.pid = undefined;
-    const proc = execa(process.execPath, ['-e', GUARD_SOURCE], {
+    // --title: `ps` shows "mdl-guard iris-1" instead of the guard's source.
+    const proc = execa(process.execPath, [`--title=mdl-guard ${this.id}`, '-e', GUARD_SOURCE], {
       cwd: this.options.cwd,
       env: { ...this.options.env, PORT: String(this.port), MDL_GUARD_SPEC: JSON.stringify(spec) },
       // Its own process group: a Ctrl-C in the terminal reaches mdl only, which then stops replicas in order.

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { badInput, MdlError, ExitCode } from '../errors.js';
 import { Balancer } from './balancer.js';
 import { processGroupCpuSeconds } from './cpu.js';
-import { RuntimeEvents } from './events.js';
+import { RuntimeEvents, type LocalRuntimeListener } from './events.js';
 import { checkOptions, resolveOptions, type LocalRuntimeOptions, type ResolvedOptions } from './options.js';
 import { recommendReplicas, type RecommendHistory } from './recommend.js';
 import { Replica } from './replica.js';
@@ -28,11 +28,18 @@ const STATUS_PATH = '/.mdl/status';
 const MAX_SCALING_EVENTS = 200;
 const MAX_CRASHES_BEFORE_READY = 3;
 
-export async function startLocalRuntime(input: LocalRuntimeOptions, clock: Clock = systemClock): Promise<LocalRuntime> {
+export interface StartOptions {
+  /** Subscribed before the first replica starts, so it sees the start-up too. */
+  listener?: LocalRuntimeListener;
+  clock?: Clock;
+}
+
+export async function startLocalRuntime(input: LocalRuntimeOptions, start: StartOptions = {}): Promise<LocalRuntime> {
   const options = resolveOptions(input);
   const problems = checkOptions(options);
   if (problems.length > 0) throw badInput(`Local runtime options are not usable: ${problems.join('; ')}`);
-  const runtime = new Runtime(options, clock);
+  const runtime = new Runtime(options, start.clock ?? systemClock);
+  if (start.listener) runtime.events.on(start.listener);
   try {
     await runtime.start();
   } catch (error) {
