@@ -332,6 +332,7 @@ class Runtime {
       id: r.id,
       state: r.state,
       pid: r.pid,
+      guardPid: r.guardPid,
       port: r.port,
       restarts: r.restarts,
       startedAt: iso(r.startedAtWall),

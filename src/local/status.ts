@@ -35,6 +35,8 @@ export interface ReplicaStatus {
   id: string;
   state: ReplicaState;
   pid: number | undefined;
+  /** The small supervisor process in front of the replica (it stops the replica if mdl dies). */
+  guardPid: number | undefined;
   port: number;
   restarts: number;
   startedAt: string | undefined;
