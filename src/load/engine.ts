@@ -161,18 +161,14 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     r.done = true;
     inFlight.delete(r);
     const now = elapsed();
-    // Requests scheduled in warm-up are not measured, even when they end after it.
-    if (r.warmup && now >= warmupMs) {
-      onComplete?.();
-      return maybeDrained();
-    }
+    // Requests scheduled in warm-up are recorded apart and never measured, even when they end after it.
     if (error !== undefined) {
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: classifyError(error) });
+      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: classifyError(error) }, r.warmup);
     } else if (statusError) {
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: httpErrorClass(r.status) });
+      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: httpErrorClass(r.status) }, r.warmup);
     } else {
       const verdict = r.judge ? r.judge.finish(now) : {};
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: verdict.error, llm: verdict.llm });
+      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: verdict.error, llm: verdict.llm }, r.warmup);
     }
     onComplete?.();
     maybeDrained();
@@ -188,7 +184,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     const prepared: PreparedRequest = adapter.next();
     const warmup = scheduledMs < warmupMs;
     if (!warmup) measuredSent++;
-    recorder.sent();
+    recorder.sent(warmup);
     const r: InFlight = {
       scheduledMs,
       sentMs: elapsed(),
@@ -277,6 +273,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
 
   const measuredDone = () => options.maxRequests !== undefined && measuredSent >= options.maxRequests;
 
+  let clearSendTimers = () => {};
   const sendingDone = new Promise<void>((resolve) => {
     let stopSending = resolve;
     const onAbort = () => {
@@ -290,13 +287,13 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     if (schedule) {
       let nextAt = schedule.next();
       let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-      stopSending = () => {
+      clearSendTimers = () => {
         if (timer) {
           clearTimeout(timer as NodeJS.Timeout);
           clearImmediate(timer as NodeJS.Immediate);
         }
-        resolve();
       };
+      stopSending = resolve;
       const pump = () => {
         timer = undefined;
         const now = elapsed();
@@ -306,7 +303,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
             break;
           }
           if (inFlight.size >= maxInFlight) {
-            recorder.dropped();
+            recorder.dropped(nextAt < warmupMs);
           } else {
             send(nextAt);
           }
@@ -336,10 +333,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         stopping = true;
         resolve();
       }, Math.max(0, totalMs - elapsed()));
-      stopSending = () => {
-        clearTimeout(endTimer);
-        resolve();
-      };
+      clearSendTimers = () => clearTimeout(endTimer);
+      stopSending = resolve;
       for (let i = 0; i < concurrency && canSend(); i++) {
         active++;
         send(elapsed());
@@ -348,6 +343,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   });
 
   await sendingDone;
+  clearSendTimers();
   stopping = true;
   sendingEndedMs = elapsed();
   // Wait for requests in flight; each has its deadline, so this ends within the timeout.
