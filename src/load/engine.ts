@@ -10,7 +10,7 @@
  * Transport: undici's Pool through the low-level dispatch API (no stream per response), keep-alive,
  * `connections` sockets. test/bench/RESULTS.md has the comparison with node:http behind this choice.
  */
-import type { Dispatcher, Pool as PoolType } from 'undici';
+import { H1Pool, type H1Controller, type H1Handler, type H1Request } from './h1-client.js';
 import { systemClock, type Clock } from '../clock.js';
 import { badInput } from '../errors.js';
 import { classifyError, httpErrorClass, RequestTimeoutError } from './error-class.js';
@@ -44,8 +44,10 @@ export interface LoadOptions {
   /** Open loop: requests the schedule could not send because this many were in flight are dropped. */
   maxInFlight?: number;
   insecure?: boolean;
-  /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it. */
+  /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it (undici transport). */
   http2?: boolean;
+  /** HTTP client: the lean built-in HTTP/1.1 client (default) or undici (always used with http2). */
+  transport?: 'h1' | 'undici';
   thresholds?: Threshold[];
   /** Header names whose values are shown in results (the rest are redacted). */
   showSecrets?: boolean;
@@ -70,7 +72,7 @@ interface InFlight {
   done: boolean;
   status: number;
   judge: ResponseJudge | undefined;
-  controller: Dispatcher.DispatchController | undefined;
+  controller: H1Controller | undefined;
 }
 
 /** Validates options a caller (CLI or tune) could get wrong; errors are exit 2. */
@@ -108,7 +110,6 @@ export function redactHeaders(headers: Record<string, string>, show: boolean): R
 export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promise<LoadResult> {
   const url = validateLoadOptions(options);
   const clock = options.clock ?? systemClock;
-  const { Pool } = await import('undici');
   const mode = options.mode;
   const warmupMs = options.warmupMs ?? 0;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -134,14 +135,12 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   const knownTotalMs = options.durationMs === undefined && mode.kind !== 'stages' ? undefined : totalMs;
   const connections = options.connections ?? (mode.kind === 'concurrency' ? mode.concurrency : DEFAULT_OPEN_LOOP_CONNECTIONS);
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-  const pool: PoolType = new Pool(url.origin, {
+  const pool = await openTransport(url, {
     connections,
-    pipelining: 1,
-    keepAliveTimeout: 60_000,
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    allowH2: options.http2 === true,
-    connect: { rejectUnauthorized: options.insecure !== true, timeout: Math.min(timeoutMs, 10_000) },
+    http2: options.http2 === true,
+    transport: options.transport,
+    rejectUnauthorized: options.insecure !== true,
+    connectTimeoutMs: Math.min(timeoutMs, 10_000),
   });
   const recorder = new Recorder({ goodput: goodputLimits(thresholds) });
 
@@ -196,7 +195,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       controller: undefined,
     };
     inFlight.add(r);
-    const handler: Dispatcher.DispatchHandler = {
+    const handler: H1Handler = {
       onRequestStart(controller) {
         if (r.done) return controller.abort(new RequestTimeoutError());
         r.controller = controller;
@@ -218,7 +217,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       },
     };
     try {
-      pool.dispatch({ path: prepared.path, method: prepared.method, headers: prepared.headers, body: prepared.body }, handler);
+      pool.dispatch(prepared, handler);
     } catch (error) {
       finishRequest(r, error, false);
     }
@@ -392,6 +391,39 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   }
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;
+}
+
+interface Transport {
+  dispatch(req: H1Request, handler: H1Handler): void;
+  destroy(): Promise<void>;
+}
+
+/**
+ * The lean HTTP/1.1 client by default (test/bench/RESULTS.md: faster than undici and autocannon here);
+ * undici for HTTP/2 (ALPN) or when asked, through the same handler API.
+ */
+async function openTransport(
+  url: URL,
+  o: { connections: number; http2: boolean; transport: 'h1' | 'undici' | undefined; rejectUnauthorized: boolean; connectTimeoutMs: number },
+): Promise<Transport> {
+  if (!o.http2 && o.transport !== 'undici') {
+    return new H1Pool(url.origin, { connections: o.connections, rejectUnauthorized: o.rejectUnauthorized, connectTimeoutMs: o.connectTimeoutMs });
+  }
+  const { Pool } = await import('undici');
+  const pool = new Pool(url.origin, {
+    connections: o.connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    allowH2: o.http2,
+    connect: { rejectUnauthorized: o.rejectUnauthorized, timeout: o.connectTimeoutMs },
+  });
+  return {
+    dispatch: (req, handler) =>
+      pool.dispatch({ path: req.path, method: req.method, headers: req.headers, body: req.body }, handler as Parameters<typeof pool.dispatch>[1]),
+    destroy: () => pool.destroy(),
+  };
 }
 
 function round2(x: number): number {
