@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { recommendReplicas, type RecommendInput } from '../../src/local/recommend.js';
+import { createHpaState } from '../../src/autoscale/index.js';
+import { initialHistory, recommendReplicas, type RecommendInput } from '../../src/local/recommend.js';
 import { commandLine } from '../../src/local/command-line.js';
 import { TrafficCounters } from '../../src/local/counters.js';
 
@@ -10,12 +11,12 @@ const base: RecommendInput = {
   readyReplicas: 2,
   unreadyReplicas: 0,
   metricSum: 4,
-  target: 2,
+  metric: { type: 'concurrency', target: 2 },
   minReplicas: 1,
   maxReplicas: 10,
   behavior: undefined,
 };
-const empty = { recommendations: [], changes: [] };
+const empty = createHpaState();
 
 describe('local autoscaler recommendation (HPA algorithm)', () => {
   it('keeps the count within the 10 % tolerance', () => {
@@ -23,13 +24,17 @@ describe('local autoscaler recommendation (HPA algorithm)', () => {
   });
 
   it('scales up to ceil(sum / target)', () => {
-    assert.equal(recommendReplicas({ ...base, metricSum: 9 }, empty).desiredReplicas, 5);
+    assert.equal(recommendReplicas({ ...base, metricSum: 7 }, empty).desiredReplicas, 4);
   });
 
-  it('limits a scale-up to the default policies (max of +4 pods and +100 % per 15 s)', () => {
-    const r = recommendReplicas({ ...base, metricSum: 40 }, empty);
+  it('limits a scale-up to the default policies (max of +4 pods and +100 % per 15 s) when behavior is set', () => {
+    const r = recommendReplicas({ ...base, metricSum: 40, behavior: {} }, empty);
     assert.equal(r.desiredReplicas, 6);
-    assert.equal(r.reason, 'rate limit');
+    assert.match(r.reason, /ScaleUpLimit/);
+  });
+
+  it('limits a scale-up to max(2 × current, 4) without behavior, as the legacy controller does', () => {
+    assert.equal(recommendReplicas({ ...base, metricSum: 40 }, empty).desiredReplicas, 4);
   });
 
   it('counts unready replicas as idle on a scale-up', () => {
@@ -39,7 +44,7 @@ describe('local autoscaler recommendation (HPA algorithm)', () => {
 
   it('holds a scale-down for the stabilization window, then applies it', () => {
     const behavior = { scaleDown: { stabilizationWindowSeconds: 60 } };
-    const history = { recommendations: [{ atMs: base.nowMs - 30_000, replicas: 4 }], changes: [] };
+    const history = initialHistory(4, base.nowMs - 30_000);
     assert.equal(recommendReplicas({ ...base, currentReplicas: 4, readyReplicas: 4, metricSum: 1, behavior }, history).desiredReplicas, 4);
     const later = { ...base, nowMs: base.nowMs + 31_000, currentReplicas: 4, readyReplicas: 4, metricSum: 1, behavior };
     assert.equal(recommendReplicas(later, history).desiredReplicas, 1);
