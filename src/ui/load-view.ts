@@ -61,13 +61,15 @@ export async function startLoadView(opts: LoadViewOptions): Promise<LoadView> {
     };
   }
 
-  const [{ render }, { createElement }, { LoadApp }, { colorEnabled }] = await Promise.all([
+  const [{ render }, { createElement }, { LoadApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
     import('ink'),
     import('react'),
     import('./components/load-app.js'),
     import('./theme.js'),
   ]);
-  const instance = render(createElement(LoadApp, { store, onStop: opts.onStop, color: colorEnabled(opts.env) }), {
+  const color = colorEnabled(opts.env);
+  if (color) await matchColorsToStream(stream);
+  const instance = render(createElement(LoadApp, { store, onStop: opts.onStop, color }), {
     stdout: stream,
     stderr: stream,
     stdin: opts.stdin ?? process.stdin,

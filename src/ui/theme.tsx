@@ -32,6 +32,15 @@ export function colorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return true;
 }
 
+/**
+ * Ink's colours come from chalk, which looks at stdout; the dashboard is drawn on stderr, so take the
+ * colour depth from the stream actually drawn on (stdout may be a file while stderr is the terminal).
+ */
+export async function matchColorsToStream(stream: NodeJS.WriteStream): Promise<void> {
+  const { default: chalk, supportsColorStderr } = await import('chalk');
+  if (stream === process.stderr && supportsColorStderr && chalk.level < supportsColorStderr.level) chalk.level = supportsColorStderr.level;
+}
+
 export function T({ role, bold, children }: { role?: Role | undefined; bold?: boolean; children?: ReactNode }) {
   const color = useContext(ColorContext);
   if (!color) return <Text>{children}</Text>;

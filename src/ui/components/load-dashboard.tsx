@@ -32,7 +32,9 @@ export function LoadDashboard({ state, columns, rows = 30, keys = false }: LoadD
       <Header state={state} width={width} />
       <ThroughputPanel state={state} width={width} />
       <LatencyPanel state={state} width={width} height={latencyHeight} />
-      <ReplicasPanel scaling={state.scaling} series={state.series} startedAtMs={state.startedAtMs} nowMs={nowMs} width={width} />
+      <ReplicasPanel
+        scaling={state.scaling}
+        history={{ desired: state.series.map((p) => p.desiredReplicas), ready: state.series.map((p) => p.readyReplicas) }} startedAtMs={state.startedAtMs} nowMs={nowMs} width={width} />
       <ErrorsPanel state={state} />
       {showLlm ? <LlmPanel state={state} /> : null}
       <ThresholdsPanel thresholds={state.thresholds} provisional={state.thresholdsProvisional} />

@@ -1,14 +1,14 @@
 import { Box, Text } from 'ink';
 import { sparkline } from '../chart.js';
-import { formatClock, formatSpan, type SecondPoint } from '../load-state.js';
+import { formatClock, formatSpan } from '../load-state.js';
 import { scaleUpLag, type ScalingView } from '../scaling-state.js';
 import { T } from '../theme.js';
 import { GUTTER, Section } from './section.js';
 
 export interface ReplicasPanelProps {
   scaling: ScalingView;
-  /** Per-second points on the same axis as the latency chart (loadtest); omit for a replicas-only view. */
-  series?: readonly SecondPoint[];
+  /** Desired/ready per column, on the same axis as the latency chart in a load test; omit for no chart. */
+  history?: { desired: ReadonlyArray<number | undefined>; ready: ReadonlyArray<number | undefined> };
   /** Wall time of second 0, to show scaling events on the run's clock. */
   startedAtMs?: number | undefined;
   /** Wall time "now" (the newest event or snapshot), for "waiting 12s". */
@@ -19,7 +19,7 @@ export interface ReplicasPanelProps {
 }
 
 /** Replicas desired/ready over time, the autoscaler's metric against its target, scaling events and their lag. */
-export function ReplicasPanel({ scaling, series, startedAtMs, nowMs, width, maxEvents = 2 }: ReplicasPanelProps) {
+export function ReplicasPanel({ scaling, history, startedAtMs, nowMs, width, maxEvents = 2 }: ReplicasPanelProps) {
   if (!scaling.known) {
     return (
       <Text wrap="truncate-end">
@@ -32,8 +32,8 @@ export function ReplicasPanel({ scaling, series, startedAtMs, nowMs, width, maxE
     );
   }
   const chartWidth = width - GUTTER;
-  const desired = series?.map((p) => p.desiredReplicas) ?? [];
-  const ready = series?.map((p) => p.readyReplicas) ?? [];
+  const desired = history?.desired ?? [];
+  const ready = history?.ready ?? [];
   const max = Math.max(1, scaling.maxReplicas ?? 0, ...desired.map((v) => v ?? 0), ...ready.map((v) => v ?? 0));
   const metric = scaling.metric;
   const lag = scaleUpLag(scaling);
@@ -71,7 +71,7 @@ export function ReplicasPanel({ scaling, series, startedAtMs, nowMs, width, maxE
   return (
     <Section title="Replicas" width={width} summary={summary}>
       <Box flexDirection="column">
-        {series ? (
+        {history ? (
           <>
             <Text wrap="truncate-end">
               <T role="muted">{'desired'.padStart(GUTTER - 2)} ┤</T>
