@@ -281,3 +281,16 @@ export function formatThresholdValue(t: ThresholdOutcome): string {
       return `${formatRate(t.observed)}/s`;
   }
 }
+
+/**
+ * The SLO line of the latency chart from the thresholds: the first end-to-end latency percentile limit
+ * (p95 preferred), e.g. {metric: "p95", unit: "ms", limit: 300} → 300 ms labelled "p95".
+ */
+export function sloLineFrom(thresholds: ReadonlyArray<{ metric: string; unit: string; limit: number }>): { sloLatencyMs: number; sloLabel: string } | undefined {
+  const latency = thresholds
+    .filter((t) => t.unit === 'ms')
+    .map((t) => ({ t, m: /^(?:latency_)?(p\d+(?:\.\d+)?)$/.exec(t.metric) }))
+    .filter((x): x is { t: (typeof thresholds)[number]; m: RegExpExecArray } => x.m !== null);
+  const pick = latency.find((x) => x.m[1] === 'p95') ?? latency[0];
+  return pick ? { sloLatencyMs: pick.t.limit, sloLabel: pick.m[1]! } : undefined;
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { initialLoadView, MAX_SERIES, provisionalResult, reduceLoadView, type LoadViewConfig, type LoadViewEvent, type LoadViewState } from '../../../src/ui/load-state.js';
+import { initialLoadView, MAX_SERIES, provisionalResult, reduceLoadView, sloLineFrom, type LoadViewConfig, type LoadViewEvent, type LoadViewState } from '../../../src/ui/load-state.js';
 import type { LoadResult, ThresholdOutcome } from '../../../src/load/types.js';
 import { latency, run } from './snapshots.js';
 
@@ -90,5 +90,13 @@ describe('ui load view state', () => {
     assert.equal(s.series[0]!.p95Ms, undefined);
     assert.equal(s.worst, undefined);
     assert.equal(provisionalResult(s).latencyMs.count, 0);
+  });
+});
+
+describe('ui SLO line from thresholds', () => {
+  it('prefers a p95 latency limit, takes another percentile otherwise, ignores other metrics', () => {
+    assert.deepEqual(sloLineFrom([{ metric: 'p99', unit: 'ms', limit: 900 }, { metric: 'latency_p95', unit: 'ms', limit: 300 }]), { sloLatencyMs: 300, sloLabel: 'p95' });
+    assert.deepEqual(sloLineFrom([{ metric: 'error_rate', unit: 'ratio', limit: 0.01 }, { metric: 'p99', unit: 'ms', limit: 900 }]), { sloLatencyMs: 900, sloLabel: 'p99' });
+    assert.equal(sloLineFrom([{ metric: 'ttft_p95', unit: 'ms', limit: 2000 }]), undefined);
   });
 });
