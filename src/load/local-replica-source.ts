@@ -83,7 +83,7 @@ export async function pollLocalStatus(
   while (!opts.signal.aborted) {
     let doc: unknown;
     try {
-      const res = await fetch(url, { signal: AbortSignal.any([opts.signal, AbortSignal.timeout(interval * 2)]) });
+      const res = await fetch(url, { signal: AbortSignal.any([opts.signal, AbortSignal.timeout(Math.max(2000, interval * 2))]) });
       doc = res.ok ? await res.json() : undefined;
     } catch {
       doc = undefined;

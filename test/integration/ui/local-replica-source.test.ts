@@ -23,7 +23,9 @@ describe('polling the local runtime status (loopback)', () => {
       const events: ReplicaEvent[] = [];
       const controller = new AbortController();
       const done = pollLocalStatus(url, { signal: controller.signal, intervalMs: 20, onEvent: (e) => events.push(e) });
-      while (events.length < 3) await new Promise((r) => setTimeout(r, 10));
+      let ended = false;
+      void done.then(() => (ended = true));
+      for (let i = 0; i < 500 && events.length < 3 && !ended; i++) await new Promise((r) => setTimeout(r, 10));
       controller.abort();
       assert.equal(await done, true);
       assert.deepEqual(events.slice(0, 2).map((e) => e.kind === 'replicas' && e.ready), [1, 2]);
