@@ -1,0 +1,60 @@
+/**
+ * Every object is checked against the Kubernetes OpenAPI schema (kubernetes-models 5.1, generated from
+ * Kubernetes 1.36) and KEDA's CRD schema (@kubernetes-models/keda) before anything is printed or
+ * applied. The objects come from our own renderer, so a failure is a bug of ours: a plain Error (exit 1)
+ * that says so. The validators are loaded on first use; only the kinds we render are imported.
+ */
+import type { KubeObject } from './types.js';
+
+type Validator = (data: unknown) => void;
+
+async function validatorFor(object: KubeObject): Promise<Validator | undefined> {
+  const key = `${object.apiVersion}/${object.kind}`;
+  const make = (Model: new (data: unknown) => { validate(): void }): Validator => (data) => new Model(data).validate();
+  switch (key) {
+    case 'apps/v1/Deployment':
+      return make((await import('kubernetes-models/apps/v1/Deployment')).Deployment as never);
+    case 'v1/Service':
+      return make((await import('kubernetes-models/v1/Service')).Service as never);
+    case 'policy/v1/PodDisruptionBudget':
+      return make((await import('kubernetes-models/policy/v1/PodDisruptionBudget')).PodDisruptionBudget as never);
+    case 'autoscaling/v2/HorizontalPodAutoscaler':
+      return make((await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler as never);
+    case 'keda.sh/v1alpha1/ScaledObject':
+      return make((await import('@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject')).ScaledObject as never);
+    default:
+      return undefined;
+  }
+}
+
+export class ManifestValidationError extends Error {
+  constructor(
+    readonly object: KubeObject,
+    readonly detail: string,
+  ) {
+    super(
+      `mdl rendered an invalid ${object.kind} "${object.metadata.name}" (${object.apiVersion}): ${detail}\n` +
+        'This is a bug in mdl, not in your spec; please report it with the spec that produced it.',
+    );
+    this.name = 'ManifestValidationError';
+  }
+}
+
+/** Throws ManifestValidationError on the first object the schema rejects. */
+export async function validateManifests(objects: readonly KubeObject[]): Promise<void> {
+  for (const object of objects) {
+    const validate = await validatorFor(object);
+    if (!validate) throw new ManifestValidationError(object, 'no schema is known for this kind');
+    try {
+      validate(structuredClone(object));
+    } catch (error) {
+      const errors = (error as { errors?: { instancePath?: string; message?: string }[] }).errors;
+      const detail = errors?.length
+        ? errors.map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()).join('; ')
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      throw new ManifestValidationError(object, detail);
+    }
+  }
+}
