@@ -109,8 +109,11 @@ export async function deploy(objects: KubeObject[], options: DeployOptions): Pro
 
   // 1. Validate everything before changing anything.
   emit({ type: 'phase', phase: 'dry-run' });
-  await ensureNamespace(client, namespace, Boolean(options.createNamespace), true);
-  const namespaceExists = options.createNamespace ? await getObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, namespace) : true;
+  // A namespace to create is created first (outside a dry run), so that the dry run can validate into it.
+  await ensureNamespace(client, namespace, Boolean(options.createNamespace), serverDryRun);
+  const namespaceExists = options.createNamespace && serverDryRun
+    ? await getObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, namespace)
+    : true;
   if (namespaceExists) {
     for (const obj of members) {
       const r = await applyObject(client, obj, namespace, { dryRun: true, forceConflicts: options.forceConflicts, locate: options.locate });
@@ -128,7 +131,6 @@ export async function deploy(objects: KubeObject[], options: DeployOptions): Pro
   // 2. Apply, in order. The parent records every kind the set may contain before members are written,
   //    so an interrupted deploy can still be pruned later (KEP-3659).
   emit({ type: 'phase', phase: 'apply' });
-  await ensureNamespace(client, namespace, Boolean(options.createNamespace), false);
   const parentNow = await getObject(client, applySetParent(parentName, namespace, []), namespace);
   const previousKinds = parseGroupKinds(parentNow?.metadata.annotations?.[APPLYSET_GROUP_KINDS]);
   const currentKinds = members.map(groupKind);

@@ -173,6 +173,7 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
       (event) => {
         if (event.type === 'DELETED') {
           deleted = true;
+          controller.abort();
           return;
         }
         const dep = event.object as DeploymentLike;
@@ -184,6 +185,8 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
         const next = deploymentRolloutStatus(dep);
         if (!status || next.message !== status.message || next.done !== status.done) options.onEvent?.({ type: 'rollout', deployment: name, status: next });
         status = next;
+        // Done or failed: end the open watch now rather than when the server closes it.
+        if (finished()) controller.abort();
       },
       finished, deadline, controller.signal,
       (reason) => options.onEvent?.({ type: 'reconnect', deployment: name, reason }));

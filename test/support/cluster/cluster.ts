@@ -12,7 +12,7 @@
  * start metrics-server).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -24,6 +24,8 @@ export const clusterDir = process.env.MDL_CLUSTER_DIR ?? path.join(repoRoot, '.c
 export const runDir = path.join(clusterDir, 'run');
 export const kubeconfigPath = path.join(clusterDir, 'kubeconfig');
 const statePath = path.join(runDir, 'state.json');
+/** Where the logs of a start that failed are kept. */
+const failedLogsDir = path.join(clusterDir, 'failed-start-logs');
 
 export interface ClusterState {
   binDir: string;
@@ -270,9 +272,9 @@ export async function up(): Promise<ClusterState> {
       '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${pki.key}`,
       `--service-account-signing-key-file=${pki.key}`, '--endpoint-reconciler-type=none',
       `--requestheader-client-ca-file=${pki.ca}`, '--requestheader-username-headers=X-Remote-User',
-      '--requestheader-group-headers=X-Remote-Group', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      '--requestheader-group-headers=X-Remote-Group', '--requestheader-allowed-names=admin', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
       `--proxy-client-cert-file=${pki.cert}`, `--proxy-client-key-file=${pki.key}`,
-      '--enable-aggregator-routing=true', '--allow-privileged=true', '--enable-priority-and-fairness=false',
+      '--allow-privileged=true',
     ];
     writeFileSync(path.join(runDir, 'kube-apiserver.args.json'), JSON.stringify(apiArgs));
     await waitFor('etcd', 30_000, async () => (await fetch(`${etcdUrl}/health`)).ok, [state.pids.etcd]);
@@ -288,7 +290,7 @@ export async function up(): Promise<ClusterState> {
       '--bind-address=127.0.0.1', `--secure-port=${ports.controllerManager}`,
       `--root-ca-file=${pki.ca}`, `--service-account-private-key-file=${pki.key}`, '--use-service-account-credentials=false',
       `--cluster-signing-cert-file=${pki.ca}`, `--cluster-signing-key-file=${pki.caKey}`,
-      '--leader-elect=false', '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-persistentvolume-binder,-attachdetach',
+      '--leader-elect=false',
       // Short HPA periods so scaling is observable in a test (defaults: 15 s and 5 min).
       '--horizontal-pod-autoscaler-sync-period=2s', '--horizontal-pod-autoscaler-downscale-stabilization=10s',
       '--concurrent-deployment-syncs=10',
@@ -327,7 +329,11 @@ export async function up(): Promise<ClusterState> {
       (await apiRequest(state, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
     [state.pids['kube-controller-manager']!]);
 
+    for (const [name, pid] of Object.entries(state.pids)) {
+      if (!alive(pid)) throw new Error(`${name} exited during start; see ${path.join(runDir, 'logs', `${name}.log`)}`);
+    }
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, pki.ca, pki.cert, pki.key));
+    rmSync(failedLogsDir, { recursive: true, force: true });
     const tDone = Date.now();
     log(`up at ${server} (build check ${((tBuilt - t0) / 1000).toFixed(1)} s, apiserver ready after ` +
       `${((tApi - tBuilt) / 1000).toFixed(1)} s, all ready after ${((tDone - tBuilt) / 1000).toFixed(1)} s)`);
@@ -335,8 +341,8 @@ export async function up(): Promise<ClusterState> {
     return state;
   } catch (error) {
     log(`start failed: ${(error as Error).message}`);
-    await down();
-    throw error;
+    await down({ keepLogs: true });
+    throw new Error(`${(error as Error).message.replace(path.join(runDir, 'logs'), failedLogsDir)}`);
   }
 }
 
@@ -372,7 +378,7 @@ async function startMetricsServer(state: ClusterState, kubeconfig: string): Prom
     `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
     `--tls-cert-file=${state.pki.cert}`, `--tls-private-key-file=${state.pki.key}`,
     '--kubelet-insecure-tls', '--kubelet-use-node-status-port',
-    '--kubelet-preferred-address-types=InternalIP,Hostname', '--metric-resolution=10s',
+    '--kubelet-preferred-address-types=InternalIP,Hostname', '--metric-resolution=15s',
   ]);
   // The aggregator routes metrics.k8s.io to an ExternalName Service that points at loopback.
   const svc = {
@@ -413,13 +419,15 @@ async function stopPid(pid: number): Promise<void> {
 }
 
 /** Stops every process that up started, by pid, newest first, and removes the data. */
-export async function down(): Promise<void> {
+export async function down(options: { keepLogs?: boolean } = {}): Promise<void> {
   const state = readState();
   if (state) {
     const names = Object.keys(state.pids).sort((a, b) => componentOrder.indexOf(b) - componentOrder.indexOf(a));
     for (const name of names) await stopPid(state.pids[name]!);
     log(`stopped ${names.join(', ') || 'nothing'}`);
   }
+  rmSync(failedLogsDir, { recursive: true, force: true });
+  if (options.keepLogs && existsSync(path.join(runDir, 'logs'))) renameSync(path.join(runDir, 'logs'), failedLogsDir);
   rmSync(runDir, { recursive: true, force: true });
   rmSync(kubeconfigPath, { force: true });
 }
