@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, MdlError, formatError, isMdlError } from '../errors.js';
+import type { LoadedSpec } from '../spec/index.js';
 import { decideOutputMode, isCI, type OutputMode } from './output-mode.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof MdlCommand)['baseFlags'] & T['flags']>;
@@ -63,6 +64,20 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
       ui: this.flags.ui,
       stderrIsTTY: Boolean(process.stderr.isTTY),
       ci: isCI(),
+    });
+  }
+
+  /**
+   * The spec named by --config (or found upward from the working directory), with the --env overlay
+   * applied, validated and resolved. Loaded lazily so that commands without a spec do not pay for zod.
+   */
+  protected async loadSpec(): Promise<LoadedSpec> {
+    const { loadSpec } = await import('../spec/index.js');
+    const flags = this.flags as { config?: string; env?: string };
+    return loadSpec({
+      cwd: process.cwd(),
+      ...(flags.config !== undefined ? { configPath: flags.config } : {}),
+      ...(flags.env !== undefined ? { env: flags.env } : {}),
     });
   }
 

@@ -1,0 +1,96 @@
+import { Args, Flags } from '@oclif/core';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { MdlCommand } from '../src/cli/base-command.js';
+import { buildLoadOptions } from '../src/cli/loadtest-options.js';
+import { ExitCode, MdlError } from '../src/errors.js';
+import type { LoadResult } from '../src/load/types.js';
+
+export default class Loadtest extends MdlCommand<typeof Loadtest> {
+  static override description =
+    'Load an endpoint open loop (--rate, --stages) or closed loop (--concurrency), with latency corrected for coordinated omission, LLM streaming metrics and CI thresholds';
+
+  static override examples = [
+    '<%= config.bin %> loadtest http://127.0.0.1:8080/predict --rate 200 --duration 1m --threshold "p95<300ms"',
+    '<%= config.bin %> loadtest http://127.0.0.1:8000 --protocol openai --model llama --concurrency 8 --threshold "ttft_p99<2s"',
+    '<%= config.bin %> loadtest http://127.0.0.1:8080 --stages 30s:10,2m:200,30s:0 --arrival poisson --out run.ndjson',
+  ];
+
+  static override args = {
+    url: Args.string({ description: "Endpoint URL (default: the spec's loadtest.url)", required: false }),
+  };
+
+  static override flags = {
+    rate: Flags.string({ description: 'Open loop: requests per second (20, 20rps, 1200/min)', helpGroup: 'LOAD' }),
+    concurrency: Flags.integer({ description: 'Closed loop: this many workers, each waits for its answer', helpGroup: 'LOAD' }),
+    stages: Flags.string({ description: 'Open loop stages duration:rate, ramped linearly (30s:10,2m:200,30s:0)', helpGroup: 'LOAD' }),
+    arrival: Flags.string({ description: 'Open-loop arrivals: constant spacing or poisson', options: ['constant', 'poisson'], helpGroup: 'LOAD' }),
+    duration: Flags.string({ description: 'Measured duration (default 30s)', helpGroup: 'LOAD' }),
+    requests: Flags.integer({ description: 'Stop after this many measured requests', helpGroup: 'LOAD' }),
+    warmup: Flags.string({ description: 'Warm-up before measuring, excluded from results (e.g. 10s)', helpGroup: 'LOAD' }),
+    timeout: Flags.string({ description: 'Per-request timeout (default 30s)', helpGroup: 'LOAD' }),
+    connections: Flags.integer({ description: 'Keep-alive connections (default: the concurrency, or 64 open loop)', helpGroup: 'LOAD' }),
+    'max-in-flight': Flags.integer({ description: 'Open loop: requests past this many in flight are dropped and counted (default 10000)', helpGroup: 'LOAD' }),
+    protocol: Flags.string({ description: 'Request protocol', options: ['http', 'kserve-v2', 'openai'], helpGroup: 'REQUEST' }),
+    method: Flags.string({ description: 'HTTP method (default GET, or POST with a body)', helpGroup: 'REQUEST' }),
+    header: Flags.string({ char: 'H', description: 'Request header "Name: value" (repeatable); values are redacted in output', multiple: true, helpGroup: 'REQUEST' }),
+    body: Flags.string({ description: 'JSON request body, or @file.json', helpGroup: 'REQUEST' }),
+    payload: Flags.string({ description: 'JSONL file of request bodies or {path, method, headers, body}', helpGroup: 'REQUEST' }),
+    shuffle: Flags.boolean({ description: 'Use payload lines in a shuffled order (see --seed)', helpGroup: 'REQUEST' }),
+    seed: Flags.integer({ description: 'Seed for --shuffle and Poisson arrivals (default 1)', helpGroup: 'REQUEST' }),
+    model: Flags.string({ description: 'Model name (kserve-v2 path, openai "model" field)', helpGroup: 'REQUEST' }),
+    insecure: Flags.boolean({ description: 'Do not verify TLS certificates', helpGroup: 'REQUEST' }),
+    http2: Flags.boolean({ description: 'Offer HTTP/2 over TLS (ALPN); HTTP/1.1 otherwise', helpGroup: 'REQUEST' }),
+    threshold: Flags.string({ char: 't', description: 'Pass/fail criterion, repeatable: p95<300ms, error_rate<1%, ttft_p99<2s, rps>=100', multiple: true, helpGroup: 'RESULT' }),
+    out: Flags.string({ description: 'Write one JSON line per second (and the result last) to this file', helpGroup: 'RESULT' }),
+    junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
+    'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
+  };
+
+  public async run(): Promise<LoadResult> {
+    const { flags, args } = this;
+    const options = await buildLoadOptions({ ...flags, url: args.url });
+    const [{ runLoad }, { NdjsonWriter }, { plainProgress }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
+      import('../src/load/engine.js'),
+      import('../src/report/ndjson.js'),
+      import('../src/report/plain-progress.js'),
+      import('../src/report/summary-text.js'),
+      import('../src/report/junit.js'),
+    ]);
+    const out = flags.out ? new NdjsonWriter(flags.out) : undefined;
+    const progress = this.jsonEnabled() ? undefined : plainProgress((line) => process.stderr.write(line));
+    const controller = new AbortController();
+    const onSigint = () => {
+      this.note('Stopping: no new requests; waiting for those in flight…');
+      controller.abort();
+    };
+    process.once('SIGINT', onSigint);
+    let result: LoadResult;
+    try {
+      result = await runLoad(options, {
+        signal: controller.signal,
+        onSnapshot: (s) => {
+          out?.snapshot(s);
+          progress?.(s);
+        },
+      });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+    out?.result(result);
+    out?.close();
+    if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
+    this.note(formatSummary(result));
+    const failed = result.thresholds.some((t) => !t.passed);
+    this.resultExitCode = result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok;
+    return result;
+  }
+}
+
+function writeReport(path: string, text: string, flag: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new MdlError(`cannot write ${path}: ${(error as Error).message}`, { where: flag });
+  }
+}

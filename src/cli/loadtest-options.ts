@@ -1,0 +1,154 @@
+/**
+ * Flags (and, when a spec is present, its loadtest and slo sections) → engine options, in one place so
+ * that every value is validated once and errors name the flag. Pure except for reading files.
+ */
+import { readFile } from 'node:fs/promises';
+import { badInput, MdlError } from '../errors.js';
+import type { LoadOptions } from '../load/engine.js';
+import { loadPayloadFile } from '../load/payload.js';
+import { parseStages } from '../load/schedule.js';
+import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
+import type { ArrivalProcess, LoadMode, LoadProtocol } from '../load/types.js';
+import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
+
+export interface LoadtestFlags {
+  url?: string;
+  rate?: string;
+  concurrency?: number;
+  stages?: string;
+  arrival?: string;
+  duration?: string;
+  requests?: number;
+  warmup?: string;
+  timeout?: string;
+  connections?: number;
+  'max-in-flight'?: number;
+  protocol?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  payload?: string;
+  shuffle?: boolean;
+  seed?: number;
+  model?: string;
+  threshold?: string[];
+  insecure?: boolean;
+  http2?: boolean;
+  'show-secrets'?: boolean;
+}
+
+/** What the spec contributes (src/spec's loadtest and slo sections), all optional. */
+export interface LoadtestSpecDefaults {
+  url?: string;
+  payload?: string;
+  protocol?: string;
+  model?: string;
+  headers?: Record<string, string>;
+  slo?: Record<string, unknown>;
+}
+
+export const DEFAULT_RATE_PER_SECOND = 10;
+export const DEFAULT_DURATION = '30s';
+
+function unit<T>(flag: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof UnitError) throw badInput(`${flag}: ${error.message}`, { where: flag, hint: `Expected ${error.expected}.` });
+    if (error instanceof MdlError) throw error;
+    throw badInput(`${flag}: ${(error as Error).message}`, { where: flag });
+  }
+}
+
+export function parseHeaders(values: string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const idx = v.indexOf(':');
+    if (idx <= 0) throw badInput(`--header "${v}" is not Name: value`, { where: '--header', hint: 'Write it as --header "Authorization: Bearer …".' });
+    headers[v.slice(0, idx).trim().toLowerCase()] = v.slice(idx + 1).trim();
+  }
+  return headers;
+}
+
+export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecDefaults = {}): Promise<LoadOptions> {
+  const url = flags.url ?? spec.url;
+  if (!url) throw badInput('no URL to test', { where: 'URL', hint: 'Pass the endpoint URL, e.g. mdl loadtest http://127.0.0.1:8080/predict, or set loadtest.url in the spec.' });
+  const given = [flags.rate !== undefined && '--rate', flags.concurrency !== undefined && '--concurrency', flags.stages !== undefined && '--stages'].filter(Boolean);
+  if (given.length > 1) throw badInput(`${given.join(' and ')} cannot be used together`, { where: given.join(', '), hint: 'Pick one: open loop (--rate or --stages) or closed loop (--concurrency).' });
+  const arrivalText = flags.arrival ?? 'constant';
+  if (arrivalText !== 'constant' && arrivalText !== 'poisson') throw badInput(`--arrival must be constant or poisson, not "${arrivalText}"`, { where: '--arrival' });
+  const arrival = arrivalText as ArrivalProcess;
+  let mode: LoadMode;
+  if (flags.concurrency !== undefined) {
+    if (!(Number.isInteger(flags.concurrency) && flags.concurrency > 0)) throw badInput('--concurrency must be a whole number above 0', { where: '--concurrency' });
+    if (flags.arrival !== undefined) throw badInput('--arrival applies to --rate and --stages only', { where: '--arrival' });
+    mode = { kind: 'concurrency', concurrency: flags.concurrency };
+  } else if (flags.stages !== undefined) {
+    if (flags.duration !== undefined) throw badInput('--duration cannot be used with --stages: the stages give the duration', { where: '--duration' });
+    const stages = unit('--stages', () => parseStages(flags.stages!, parseDurationMs, parseRatePerSecond));
+    mode = { kind: 'stages', stages, arrival };
+  } else {
+    const ratePerSecond = flags.rate === undefined ? DEFAULT_RATE_PER_SECOND : unit('--rate', () => parseRatePerSecond(flags.rate!));
+    if (!(ratePerSecond > 0)) throw badInput('--rate must be above 0', { where: '--rate' });
+    mode = { kind: 'rate', ratePerSecond, arrival };
+  }
+  const durationMs =
+    mode.kind === 'stages' ? undefined
+    : flags.duration !== undefined ? unit('--duration', () => parseDurationMs(flags.duration!))
+    : flags.requests !== undefined ? undefined
+    : parseDurationMs(DEFAULT_DURATION);
+  if (durationMs !== undefined && durationMs <= 0) throw badInput('--duration must be above 0', { where: '--duration' });
+  if (flags.requests !== undefined && !(Number.isInteger(flags.requests) && flags.requests > 0)) throw badInput('--requests must be a whole number above 0', { where: '--requests' });
+  const protocol = (flags.protocol ?? spec.protocol ?? 'http') as LoadProtocol;
+  if (!['http', 'kserve-v2', 'openai'].includes(protocol)) throw badInput(`--protocol must be http, kserve-v2 or openai, not "${protocol}"`, { where: '--protocol' });
+  if (flags.body !== undefined && flags.payload !== undefined) throw badInput('--body and --payload cannot be used together', { where: '--body, --payload' });
+  let body: string | undefined;
+  if (flags.body !== undefined) {
+    const text = flags.body.startsWith('@') ? await readBodyFile(flags.body.slice(1)) : flags.body;
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      throw badInput(`--body is not JSON: ${(error as Error).message}`, { where: '--body', hint: "Quote it for the shell: --body '{\"inputs\": [1, 2]}', or pass @file.json." });
+    }
+    body = text;
+  }
+  const payloadPath = flags.payload ?? (flags.body === undefined ? spec.payload : undefined);
+  const payload = payloadPath ? await loadPayloadFile(payloadPath) : undefined;
+  const thresholds: Threshold[] = [
+    ...(flags.threshold ?? []).map((t) => unit('--threshold', () => parseThreshold(t, 'flag'))),
+    ...unit('slo', () => sloToThresholds(spec.slo)),
+  ];
+  const timeoutMs = flags.timeout === undefined ? undefined : unit('--timeout', () => parseDurationMs(flags.timeout!));
+  if (timeoutMs !== undefined && timeoutMs <= 0) throw badInput('--timeout must be above 0', { where: '--timeout' });
+  if (flags.connections !== undefined && !(Number.isInteger(flags.connections) && flags.connections > 0)) throw badInput('--connections must be a whole number above 0', { where: '--connections' });
+  return {
+    url,
+    protocol,
+    mode,
+    method: flags.method,
+    headers: { ...(spec.headers ?? {}), ...parseHeaders(flags.header) },
+    body,
+    payload,
+    shuffle: flags.shuffle,
+    seed: flags.seed,
+    model: flags.model ?? spec.model,
+    durationMs,
+    warmupMs: flags.warmup === undefined ? 0 : unit('--warmup', () => parseDurationMs(flags.warmup!)),
+    maxRequests: flags.requests,
+    timeoutMs,
+    connections: flags.connections,
+    maxInFlight: flags['max-in-flight'],
+    insecure: flags.insecure,
+    http2: flags.http2,
+    thresholds,
+    showSecrets: flags['show-secrets'],
+  };
+}
+
+async function readBodyFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw badInput(`cannot read the body file: ${(error as Error).message}`, { where: '--body' });
+  }
+}
