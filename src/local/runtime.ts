@@ -9,7 +9,7 @@ import { Balancer } from './balancer.js';
 import { processGroupCpuSeconds } from './cpu.js';
 import { RuntimeEvents, type LocalRuntimeListener } from './events.js';
 import { checkOptions, resolveOptions, type LocalRuntimeOptions, type ResolvedOptions } from './options.js';
-import { recommendReplicas, type RecommendHistory } from './recommend.js';
+import { initialHistory, recommendReplicas, type RecommendHistory } from './recommend.js';
 import { Replica } from './replica.js';
 import type { LocalRuntimeStatus, ScalingEvent } from './status.js';
 
@@ -65,7 +65,7 @@ class Runtime {
   private stopping: Promise<void> | undefined;
   private readonly startedWall: number;
   private readonly startedMs: number;
-  private history: RecommendHistory = { recommendations: [], changes: [] };
+  private history: RecommendHistory = initialHistory(0, 0);
   private readonly scalingEvents: Array<ScalingEvent & { pending?: Set<string>; atMs: number }> = [];
   private lastMetricValue: number | undefined;
   private lastSyncWall: number | undefined;
@@ -123,7 +123,7 @@ class Runtime {
     await ready;
     // As the HPA controller does for a new HPA: the starting count is the first recommendation, so the
     // scale-down window holds it until the window has passed.
-    this.history.recommendations.push({ atMs: this.clock.now(), replicas: initial });
+    this.history = initialHistory(initial, this.clock.now());
     this.fatal = undefined;
     if (this.options.scaling.enabled) this.scheduleSync();
     const tick = setInterval(() => this.events.emit({ type: 'status', status: this.status() }), 1000);
@@ -278,7 +278,7 @@ class Runtime {
         readyReplicas: ready.length,
         unreadyReplicas: unready.length,
         metricSum,
-        target: metric.target,
+        metric,
         minReplicas,
         maxReplicas,
         behavior,
