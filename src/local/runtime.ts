@@ -391,7 +391,7 @@ class Runtime {
       this.timers = [];
       const all = [...this.replicas];
       // Stop taking new connections, let in-flight requests finish on their replicas, then stop them.
-      this.balancer.server.close();
+      this.balancer.beginClose();
       await Promise.all(all.map((r) => r.drainAndStop().then(() => this.balancer.forget(r))));
       await this.balancer.close();
       process.off('exit', this.onExit);
