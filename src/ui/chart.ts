@@ -94,11 +94,11 @@ export function runs(row: readonly ChartCell[]): Array<{ text: string; by: Chart
   return out;
 }
 
-/** 1, 2, 5 × 10^n at or above v, so axis labels are round numbers. */
+/** The next round number at or above v (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n), for the axis label. */
 export function niceCeil(v: number): number {
   if (!(v > 0)) return 0;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v * (1 - 1e-12)) return m * p;
   return 10 * p;
 }
 
