@@ -3,7 +3,7 @@
  * read back with capture-pane; and plain lines when stderr is a pipe.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,12 +31,12 @@ class Tmux {
   }
 }
 
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
+async function waitFor<T>(what: string, ms: number, probe: () => T | undefined, seen?: () => string): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = probe();
     if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${seen ? `; last seen:\n${seen()}` : ''}`);
     await sleep(200);
   }
 }
@@ -67,7 +67,7 @@ describe('e2e: the load dashboard', function () {
         const s = tmux.capture();
         const m = /0:(\d\d) \/ 0:20/.exec(s);
         return m && Number(m[1]) >= 4 ? s : undefined;
-      });
+      }, () => tmux.capture());
       const lines = screen.split('\n');
       assert.ok(lines.every((l) => [...l].length <= 100));
       assert.match(screen, new RegExp(`mdl loadtest ${server.url}/ +http · rate 50/s constant`));
@@ -77,7 +77,7 @@ describe('e2e: the load dashboard', function () {
       const p50 = Number(/Latency ms p50 ([\d.]+)/.exec(screen)?.[1]);
       assert.ok(p50 >= 4 && p50 < 100, `p50 ${p50} ms against a 5 ms server`);
       assert.match(screen, /p95 [\d.]+ · p99 [\d.]+ · worst [\d.]+ @0:\d\d · SLO p95 500/);
-      assert.match(screen, /rps ┤ *▁*[▆▇█]+/);
+      assert.match(screen, /rps ┤ *[▁-█]{4,}$/m);
       assert.match(screen, /Replicas not reported/);
       assert.match(screen, /Errors 0 failed \(0\.0%\) of \d+/);
       assert.match(screen, /Thresholds 1\/1 pass so far +✓ p95<500ms/);
@@ -93,6 +93,36 @@ describe('e2e: the load dashboard', function () {
       assert.ok(after.indexOf('Thresholds') < after.lastIndexOf('p95'), 'summary after the final frame');
     } finally {
       tmux.kill();
+    }
+  });
+
+  it('against mdl dev: replicas, the autoscaler metric and a scale-up with its time to ready, on the load clock', async function () {
+    this.timeout(90_000);
+    const spec = join(ROOT, 'test/fixtures/dev-spec/mdl.config.yaml');
+    const dev = spawn(process.execPath, [RUN, 'dev', '-c', spec, '--sync-period', '1s'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    const exited = new Promise<number | null>((r) => dev.on('exit', (code) => r(code)));
+    const tmux = new Tmux();
+    try {
+      let out = '';
+      dev.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      const url = await waitFor('mdl dev to print its URL', 20_000, () => /^(http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1]);
+      // 120 requests/s of 100 ms each keep 12 in flight: 6 per replica against a target of 4, so the
+      // autoscaler adds the third replica (maxReplicas 3).
+      const command = `NO_COLOR=1 '${process.execPath}' '${RUN}' loadtest '${url}/work?ms=100' --rate 120 --duration 60s 2>&1; sleep 30`;
+      tmux.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'dash', '-x', '100', '-y', '30', command);
+      const screen = await waitFor('a scale-up that became ready', 45_000, () => {
+        const s = tmux.capture();
+        return /scale up 2→3 · ready after [\d.]+ m?s/.test(s) ? s : undefined;
+      }, () => tmux.capture());
+      assert.match(screen, /Replicas ready 3\/3 \(2–3\) · concurrency [\d.]+ \/ 4 · scale-up lag [\d.]+ m?s/);
+      assert.match(screen, /desired ┤ *[▁-█]+/);
+      assert.match(screen, /ready ┤ *[▁-█]+/);
+      assert.match(screen, / +0:\d\d +scale up 2→3/);
+      tmux.tmux('send-keys', '-t', 'dash', 'q');
+    } finally {
+      tmux.kill();
+      dev.kill('SIGINT');
+      await exited;
     }
   });
 
