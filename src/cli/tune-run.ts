@@ -61,8 +61,11 @@ async function optionalSpec(ctx: TuneCommandContext): Promise<LoadedSpec | null>
   try {
     return await ctx.loadSpec();
   } catch (error) {
-    const notFound = error instanceof MdlError && /no mdl spec found/.test(error.message);
-    if (notFound && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) return null;
+    const notFound = error instanceof MdlError && /no mdl spec found|could not search for a spec/.test(error.message);
+    if (notFound && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) {
+      if (!/no mdl spec found/.test((error as Error).message)) ctx.note(`No spec used (${(error as Error).message}); tuning from the flags alone.`);
+      return null;
+    }
     throw error;
   }
 }
