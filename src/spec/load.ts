@@ -76,7 +76,7 @@ export function displayPath(filepath: string, cwd: string): string {
 /** Parses YAML (JSON is YAML too) and reports a syntax error with its position. */
 export function parseSpecText(text: string, filepath: string): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const err = doc.errors[0];
   if (err) {
     const { line, col } = lineCounter.linePos(err.pos[0]);
@@ -86,7 +86,15 @@ export function parseSpecText(text: string, filepath: string): unknown {
       hint: 'Fix the syntax at that position (indentation, a missing ":" or quote); a YAML linter shows the same.',
     });
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Unresolved or excessive aliases surface only when the document is converted.
+    throw badInput(`${filepath} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, {
+      where: filepath,
+      hint: 'Define each &anchor before its *alias, or write the value out.',
+    });
+  }
 }
 
 async function importSpec(filepath: string): Promise<unknown> {

@@ -17,6 +17,10 @@ import {
   parseRatePerSecond,
 } from '../units.js';
 
+// A CLI validates one small document per process: compiling a fast parser per object schema (zod's
+// default) costs more than it saves.
+z.config({ jitless: true });
+
 export const RUNTIMES = ['vllm', 'tgi', 'triton', 'torchserve', 'kserve-v2', 'openai', 'http'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
@@ -27,7 +31,7 @@ export const PROTOCOLS = ['http', 'kserve-v2', 'openai'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** A string checked by a units.ts parser, so the message says what was expected. */
-function unitString(check: (value: string) => unknown, expected: string, description: string) {
+function unitString(check: (value: string) => unknown, expected: string, description: string, kind: string, example: string) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? undefined : `expected ${expected}`) })
     .superRefine((value, ctx) => {
@@ -38,11 +42,11 @@ function unitString(check: (value: string) => unknown, expected: string, descrip
         ctx.addIssue({ code: 'custom', message: `${message}; expected ${expected}`, params: { expected } });
       }
     })
-    .meta({ description });
+    .meta({ description, examples: [example], 'x-mdl-type': kind });
 }
 
-export const duration = (description: string) => unitString(parseDurationMs, DURATION_EXPECTED, description);
-export const percent = (description: string) => unitString(parsePercent, PERCENT_EXPECTED, description);
+export const duration = (description: string) => unitString(parseDurationMs, DURATION_EXPECTED, description, 'duration', '30s');
+export const percent = (description: string) => unitString(parsePercent, PERCENT_EXPECTED, description, 'percentage', '1%');
 export const quantity = (description: string) =>
   z
     .union([z.string(), z.number().nonnegative()], { error: `expected ${QUANTITY_EXPECTED}` })
@@ -51,7 +55,7 @@ export const quantity = (description: string) =>
         ctx.addIssue({ code: 'custom', message: `"${value}" is not a quantity; expected ${QUANTITY_EXPECTED}` });
       }
     })
-    .meta({ description });
+    .meta({ description, examples: ['500m', '4Gi'], 'x-mdl-type': 'quantity' });
 export const rate = (description: string) =>
   z
     .union([z.string(), z.number().nonnegative()], { error: `expected ${RATE_EXPECTED}` })
@@ -63,7 +67,7 @@ export const rate = (description: string) =>
         ctx.addIssue({ code: 'custom', message: `${message}; expected ${RATE_EXPECTED}` });
       }
     })
-    .meta({ description });
+    .meta({ description, examples: ['20rps'], 'x-mdl-type': 'rate' });
 
 const positiveInt = (description: string) => z.number().int().positive().meta({ description });
 const nonNegativeInt = (description: string) => z.number().int().nonnegative().meta({ description });
@@ -195,11 +199,11 @@ const scaling = z
   .meta({ description: 'Replica bounds and the autoscaler; with minReplicas equal to maxReplicas no autoscaler is rendered' });
 
 const toleration = z.strictObject({
-  key: z.string().optional(),
-  operator: z.enum(['Equal', 'Exists']).optional(),
-  value: z.string().optional(),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-  tolerationSeconds: z.number().int().optional(),
+  key: z.string().optional().meta({ description: 'Taint key to tolerate' }),
+  operator: z.enum(['Equal', 'Exists']).optional().meta({ description: 'Equal (default) or Exists' }),
+  value: z.string().optional().meta({ description: 'Taint value (with Equal)' }),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().meta({ description: 'Taint effect; empty means all' }),
+  tolerationSeconds: z.number().int().nonnegative().optional().meta({ description: 'How long a NoExecute taint is tolerated' }),
 });
 
 /** Every field except environments: an environment overlay may set any of these. */
@@ -260,8 +264,8 @@ export const specFields = {
     .meta({ description: 'Health checks (default from the preset)' }),
   metrics: z
     .strictObject({
-      path: z.string().regex(/^\//, 'an HTTP path starting with /').optional(),
-      port: z.number().int().min(1).max(65535).optional(),
+      path: z.string().regex(/^\//, 'an HTTP path starting with /').optional().meta({ description: 'HTTP path of the metrics endpoint' }),
+      port: z.number().int().min(1).max(65535).optional().meta({ description: 'Port of the metrics endpoint (default: port)' }),
     })
     .optional()
     .meta({ description: 'Where the server exposes Prometheus metrics (default from the preset)' }),

@@ -1,0 +1,5 @@
+export { startLocalRuntime, type LocalRuntime, type StartOptions } from './runtime.js';
+export type { LocalRuntimeOptions, LocalScalingOptions, ScalingBehavior, ScalingMetric, ScalingPolicy, ScalingRules } from './options.js';
+export { DEFAULT_SYNC_PERIOD_MS } from './options.js';
+export type { LocalRuntimeEvent, LocalRuntimeListener, RuntimeEvents } from './events.js';
+export type { LocalRuntimeStatus, ReplicaStatus, ScalingEvent } from './status.js';
