@@ -237,3 +237,25 @@ describe('mdl deploy --wait across a kube-apiserver restart', function () {
     assert.match(r.stderr, /reconnecting/, 'the watch saw the API server go away');
   });
 });
+
+describe('mdl deploy from a spec file', function () {
+  const spec = path.join(repoRoot, 'examples/sentiment/mdl.config.yaml');
+
+  it('renders the spec, rolls out, and warns that the HPA cannot read its concurrency metric', async () => {
+    const ns = uniqueNamespace('mdl-spec');
+    const r = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Deployment\/sentiment created/);
+    assert.match(r.stderr, /successfully rolled out/);
+    // A per-pod metric needs custom.metrics.k8s.io, which this cluster does not serve.
+    assert.match(r.stderr, /Warning: HPA cannot read Pods metric/);
+    assert.match(r.stderr, /custom metrics adapter/);
+  });
+
+  it('--strict turns the autoscaler warning into exit 4', async () => {
+    const ns = uniqueNamespace('mdl-strict');
+    const r = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--strict', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /The autoscaler cannot work/);
+  });
+});
