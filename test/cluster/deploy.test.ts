@@ -259,3 +259,27 @@ describe('mdl deploy from a spec file', function () {
     assert.match(r.stderr, /The autoscaler cannot work/);
   });
 });
+
+describe('the real HPA on simulated CPU (metrics-server reading kwok)', function () {
+  it('reads 90% CPU against a 50% target and scales the Deployment up', async () => {
+    const ns = uniqueNamespace('mdl-hpa');
+    const objects = modelObjects({ name: 'busy', replicas: 1, podAnnotations: { 'kwok.x-k8s.io/usage-cpu': '450m' } });
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')! as KubeObject & { spec: { metrics: { resource: { target: { averageUtilization: number } } }[] } };
+    hpa.spec.metrics[0]!.resource.target.averageUtilization = 50;
+    await deploy(objects, { name: 'busy', kubeconfig: kubeconfigPath, namespace: ns, createNamespace: true, timeoutMs: 60_000, hpaSettleMs: 0 });
+    const { readStatus } = await import('../../src/kube/status.js');
+    // metrics-server needs a scrape or two (15 s resolution) before the first pod metrics exist.
+    let last: Awaited<ReturnType<typeof readStatus>> | undefined;
+    for (let i = 0; i < 60; i++) {
+      last = await readStatus({ name: 'busy', kubeconfig: kubeconfigPath, namespace: ns });
+      const h = last.autoscalers[0];
+      if (h?.scalingActive && h.desiredReplicas > 1) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const h = last!.autoscalers[0]!;
+    assert.equal(h.scalingActive, true, JSON.stringify(h.conditions));
+    assert.equal(h.metrics[0]!.current, '90%');
+    assert.ok(h.desiredReplicas >= 2, `desired ${h.desiredReplicas}`);
+    assert.deepEqual(h.problems, []);
+  });
+});
