@@ -30,6 +30,7 @@ export default class Diff extends MdlCommand<typeof Diff> {
     const { diff } = await import('../src/kube/deploy.js');
     const result = await diff(source.objects, {
       name: source.name, context: f.context, namespace: f.namespace, prune: f.prune, forceConflicts: f['force-conflicts'],
+      ...(source.specPath ? { specPath: source.specPath } : {}),
     });
     if (!this.jsonEnabled()) {
       for (const d of result.diffs) if (d.patch) process.stdout.write(d.patch.replace(/^=+\n/m, ''));
