@@ -16,6 +16,9 @@ export default class Diff extends MdlCommand<typeof Diff> {
   static override description =
     "Show what deploy would change, from a server-side dry-run. Exit 0: no change; 1: changes; above 1: error (kubectl diff's convention)";
 
+  // A bug must not read as "there are changes".
+  static override unexpectedExitCode = ExitCode.badInput;
+
   static override examples = ['<%= config.bin %> diff --manifests manifests.yaml', '<%= config.bin %> diff --manifests manifests.yaml --prune'];
 
   static override flags = {
