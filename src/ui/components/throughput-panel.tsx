@@ -1,0 +1,40 @@
+import { Text } from 'ink';
+import { sparkline } from '../chart.js';
+import { formatRate, type LoadViewState } from '../load-state.js';
+import { T } from '../theme.js';
+import { GUTTER, Section } from './section.js';
+
+/** Target vs achieved requests per second over the run, dropped and in flight. */
+export function ThroughputPanel({ state, width }: { state: LoadViewState; width: number }) {
+  const last = state.last;
+  const chartWidth = width - GUTTER;
+  const targets = state.series.map((p) => p.targetPerSecond);
+  const achieved = state.series.map((p) => p.achievedPerSecond);
+  const max = Math.max(0, ...targets.slice(-chartWidth).map((v) => v ?? 0), ...achieved.slice(-chartWidth));
+  const hasTarget = targets.some((t) => t !== undefined);
+  const summary = (
+    <>
+      <T>achieved </T>
+      <T bold>{last ? formatRate(last.achievedPerSecond) : '–'}/s</T>
+      {last?.targetPerSecond !== undefined ? <T role="muted"> of {formatRate(last.targetPerSecond)}/s</T> : null}
+      <T> · dropped </T>
+      <T role={state.totals.dropped > 0 ? 'warn' : undefined}>{state.totals.dropped}</T>
+      <T> · in flight {last?.inFlight ?? 0}</T>
+      <T role="muted"> · sent {state.totals.sent}</T>
+    </>
+  );
+  return (
+    <Section title="Throughput" width={width} summary={summary}>
+      {hasTarget ? (
+        <Text wrap="truncate-end">
+          <T role="muted">{'target'.padStart(GUTTER - 2)} ┤</T>
+          <T role="target">{sparkline(targets, chartWidth, max)}</T>
+        </Text>
+      ) : null}
+      <Text wrap="truncate-end">
+        <T role="muted">{'rps'.padStart(GUTTER - 2)} ┤</T>
+        <T role="accent">{sparkline(achieved, chartWidth, max)}</T>
+      </Text>
+    </Section>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The controller of a load test's live view: picks the Ink dashboard, plain lines, or nothing from the
+ * command's output mode, and feeds every one from the same store. Ink and React are imported only when
+ * the dashboard is actually shown.
+ */
+import type { OutputMode } from '../cli/output-mode.js';
+import type { ReplicaEvent } from '../load/replica-events.js';
+import type { LoadResult, LoadSnapshot } from '../load/types.js';
+import { initialLoadView, reduceLoadView, type LoadViewConfig, type LoadViewEvent, type LoadViewState } from './load-state.js';
+import { formatPlainLine } from './plain-line.js';
+import { createStore, type Store } from './store.js';
+
+export interface LoadView {
+  snapshot(snapshot: LoadSnapshot): void;
+  replica(event: ReplicaEvent): void;
+  /** A stop was requested (q, SIGINT): the view says so until the result arrives. */
+  stopping(): void;
+  /** The run ended: the final frame is drawn and left on screen, the terminal is restored. */
+  finish(result?: LoadResult): Promise<void>;
+  readonly store: Store<LoadViewState, LoadViewEvent>;
+}
+
+export interface LoadViewOptions {
+  mode: OutputMode;
+  config: LoadViewConfig;
+  /** Called when the user presses q (or Ctrl+C while the dashboard reads keys). */
+  onStop: () => void;
+  /** Where the view is drawn: stderr, so stdout stays for results. */
+  stream?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  env?: NodeJS.ProcessEnv;
+  /** Frames per second at most; the data changes once a second, so a few suffice and leave the CPU to the generator. */
+  maxFps?: number;
+}
+
+export async function startLoadView(opts: LoadViewOptions): Promise<LoadView> {
+  const store = createStore(initialLoadView(opts.config), reduceLoadView);
+  const stream = opts.stream ?? process.stderr;
+  const base = {
+    store,
+    snapshot: (snapshot: LoadSnapshot) => store.dispatch({ type: 'snapshot', snapshot }),
+    replica: (event: ReplicaEvent) => store.dispatch({ type: 'replica', event }),
+    stopping: () => store.dispatch({ type: 'stopping' }),
+  };
+  const finishState = (result?: LoadResult) => {
+    if (result) store.dispatch({ type: 'result', result });
+  };
+
+  if (opts.mode === 'json') {
+    return { ...base, finish: async (result) => finishState(result) };
+  }
+
+  if (opts.mode === 'plain') {
+    return {
+      ...base,
+      snapshot(snapshot) {
+        base.snapshot(snapshot);
+        stream.write(`${formatPlainLine(store.getState())}\n`);
+      },
+      finish: async (result) => finishState(result),
+    };
+  }
+
+  const [{ render }, { createElement }, { LoadApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('./components/load-app.js'),
+    import('./theme.js'),
+  ]);
+  const color = colorEnabled(opts.env);
+  if (color) await matchColorsToStream(stream);
+  const instance = render(createElement(LoadApp, { store, onStop: opts.onStop, color }), {
+    stdout: stream,
+    stderr: stream,
+    stdin: opts.stdin ?? process.stdin,
+    maxFps: opts.maxFps ?? 4,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  let finished = false;
+  return {
+    ...base,
+    async finish(result) {
+      if (finished) return;
+      finished = true;
+      finishState(result);
+      await instance.waitUntilRenderFlush();
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => undefined);
+    },
+  };
+}

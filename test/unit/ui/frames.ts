@@ -1,0 +1,12 @@
+/** React 19 makes ink-testing-library record empty in-between frames: the last non-empty one is the frame. */
+export function lastValidFrame(frames: readonly string[]): string {
+  for (let i = frames.length - 1; i >= 0; i--) if (frames[i]!.trim() !== '') return frames[i]!;
+  return '';
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
