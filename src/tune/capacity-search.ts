@@ -103,6 +103,11 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   let limitedByMaxLevel = false;
   const bracket = (): Bracket => ({ lo: lo?.level ?? null, hi: hi?.level ?? null });
   const stopped = () => options.signal?.aborted === true || measured.size >= maxSteps;
+  const saturation = (): number | null => {
+    if (axis !== 'rate') return null;
+    const backlogged = [...measured.values()].filter((p) => p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level));
+    return backlogged.length === 0 ? null : Math.max(...backlogged.map((p) => p.peakWindowPerSecond));
+  };
 
   async function step(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<CapacityPoint> {
     const known = measured.get(level);
@@ -149,6 +154,9 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   while (lo && hi && !stopped()) {
     const w = hi.level - lo.level;
     if (w <= width(lo.level) || (axis === 'concurrency' && w <= 1)) break;
+    // Open loop: a level within the resolution of the saturation throughput is as high as it goes.
+    const ceiling = saturation();
+    if (ceiling !== null && ceiling - lo.level <= width(lo.level)) break;
     const estimate =
       mode === 'model' ? estimateBoundary(lo, hi, slo, axis) : mode === 'confirm' ? lo.level + width(lo.level) : null;
     const next = nextLevel(lo.level, hi.level, estimate, width(lo.level), normalize);
@@ -167,6 +175,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
 
   const curve = [...measured.values()].sort((a, b) => a.level - b.level);
   const result: CapacityResult = {
+    saturationPerSecond: saturation(),
     axis,
     slo,
     replicas,
@@ -213,6 +222,7 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
     latencyMs: pooled.latencyMs,
     errorRate: pooled.errorRate,
     achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
+    peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.achievedPerSecond), 0) / ctx.replicas,
     passed,
     steady,
     backlog,
@@ -232,7 +242,9 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
  * Returns null when the ends give nothing to go on.
  */
 export function estimateBoundary(lo: CapacityPoint, hi: CapacityPoint, slo: Slo, axis: SearchAxis): number | null {
-  const x = hi.achievedPerSecond;
+  // The best window, not the pooled ones: the first window of an overloaded step is often short of
+  // completions while the queue forms.
+  const x = Math.max(hi.achievedPerSecond, hi.peakWindowPerSecond);
   // At or below lo, the estimate makes the next step a confirmation just above lo.
   if (axis === 'rate') {
     if (hi.backlog || x < 0.95 * hi.level) return x * 0.98;

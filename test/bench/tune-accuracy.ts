@@ -1,0 +1,152 @@
+/**
+ * Accuracy and cost of the capacity search against fixture servers of known capacity (N slots, fixed or
+ * exponential service time), through the real load engine over loopback.
+ *   npm run bench:tune [-- --window 2s --cases A,B,C]
+ *
+ * Truth per case:
+ * - fixed service, open loop at constant spacing: the server completes N / S requests per second; any rate
+ *   above builds a backlog, so capacity = N / S when the SLO is above S;
+ * - fixed service, closed loop, SLO on p99 below 2 S: a request waits a whole service time as soon as more
+ *   than N are in flight, and more than 1 % of them do, so capacity = N in flight;
+ * - exponential service, Poisson arrivals: an M/M/N queue, whose response-time distribution is known in
+ *   closed form (Erlang C); capacity = the highest rate whose p95 meets the SLO.
+ * Cost: seconds under load, against a lower bound for an exhaustive sweep in 5 % steps of the truth up to
+ * the first failing step (each step at least 3 windows, as the steady-state rule needs).
+ */
+import { parseArgs } from 'node:util';
+import { runLoad } from '../../src/load/engine.js';
+import { searchCapacity } from '../../src/tune/capacity-search.js';
+import { engineMeasure } from '../../src/tune/engine-measure.js';
+import type { SearchAxis, Slo } from '../../src/tune/types.js';
+import { parseDurationMs } from '../../src/units.js';
+import { startCapacityServer } from '../fixtures/capacity-server.js';
+
+interface Case {
+  id: string;
+  slots: number;
+  serviceMs: number;
+  exponential: boolean;
+  axis: SearchAxis;
+  arrival: 'constant' | 'poisson';
+  slo: Slo;
+  truth: number;
+  truthNote: string;
+}
+
+/** P(T > t) for M/M/c response time (wait + service). */
+function mmcTail(lambda: number, mu: number, c: number, t: number): number {
+  const a = lambda / mu;
+  const rho = a / c;
+  let sum = 0;
+  let term = 1;
+  for (let k = 0; k < c; k++) {
+    if (k > 0) term *= a / k;
+    sum += term;
+  }
+  const last = (term * a) / c / (1 - rho);
+  const pw = last / (sum + last);
+  const theta = c * mu - lambda;
+  const both = Math.abs(theta - mu) < 1e-9 ? (1 + mu * t) * Math.exp(-mu * t) : (theta * Math.exp(-mu * t) - mu * Math.exp(-theta * t)) / (theta - mu);
+  return (1 - pw) * Math.exp(-mu * t) + pw * both;
+}
+
+function mmcPercentileMs(lambda: number, serviceMs: number, c: number, q: number): number {
+  const mu = 1000 / serviceMs;
+  let lo = 0;
+  let hi = 1;
+  while (mmcTail(lambda, mu, c, hi) > 1 - q) hi *= 2;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (mmcTail(lambda, mu, c, mid) > 1 - q) lo = mid;
+    else hi = mid;
+  }
+  return hi * 1000;
+}
+
+/** The highest Poisson rate whose p95 response time meets the SLO on an M/M/N server. */
+export function mmcCapacity(slots: number, serviceMs: number, sloMs: number, q = 0.95): number {
+  let lo = 0;
+  let hi = (slots * 1000) / serviceMs;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (mmcPercentileMs(mid, serviceMs, slots, q) <= sloMs) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const CASES: Case[] = [
+  {
+    id: 'A',
+    slots: 8,
+    serviceMs: 100,
+    exponential: false,
+    axis: 'rate',
+    arrival: 'constant',
+    slo: { percentile: 'p95', latencyMs: 300, errorRate: 0.01 },
+    truth: 80,
+    truthNote: 'N/S = 8/0.1 s',
+  },
+  {
+    id: 'B',
+    slots: 32,
+    serviceMs: 200,
+    exponential: false,
+    axis: 'concurrency',
+    arrival: 'constant',
+    slo: { percentile: 'p99', latencyMs: 350, errorRate: 0.01 },
+    truth: 32,
+    truthNote: 'N in flight',
+  },
+  {
+    id: 'C',
+    slots: 8,
+    serviceMs: 50,
+    exponential: true,
+    axis: 'rate',
+    arrival: 'poisson',
+    slo: { percentile: 'p95', latencyMs: 250, errorRate: 0.01 },
+    truth: mmcCapacity(8, 50, 250),
+    truthNote: 'M/M/8, p95 ≤ 250 ms (Erlang C)',
+  },
+];
+
+const { values } = parseArgs({ options: { window: { type: 'string', default: '2s' }, cases: { type: 'string', default: 'A,B,C' } } });
+const windowMs = parseDurationMs(values.window!);
+const chosen = CASES.filter((c) => values.cases!.split(',').includes(c.id));
+
+const rows: string[] = [];
+for (const c of chosen) {
+  const server = await startCapacityServer({ slots: c.slots, serviceMs: c.serviceMs, exponential: c.exponential });
+  try {
+    const started = performance.now();
+    const result = await searchCapacity({
+      axis: c.axis,
+      slo: c.slo,
+      windowMs,
+      measure: engineMeasure({ url: server.url, runLoad: (o, h) => runLoad(o, h), arrival: c.arrival, timeoutMs: 10_000 }),
+    });
+    const wallS = (performance.now() - started) / 1000;
+    const found = result.capacityLevel ?? 0;
+    const errorPct = ((found - c.truth) / c.truth) * 100;
+    // Sweep lower bound: levels 5 %, 10 %, … of the truth up to the first one above it (integers for concurrency).
+    const levels = c.axis === 'concurrency' ? new Set(Array.from({ length: 22 }, (_, i) => Math.max(1, Math.round(((i + 1) * c.truth) / 20)))).size : 21;
+    const sweepS = (levels * 3 * windowMs) / 1000;
+    rows.push(
+      `| ${c.id} | ${c.slots} × ${c.serviceMs} ms ${c.exponential ? 'exp' : 'fixed'} | ${c.axis} (${c.arrival}) | ${c.slo.percentile} < ${c.slo.latencyMs} ms | ${c.truth.toFixed(1)} (${c.truthNote}) | ${found} | ${errorPct >= 0 ? '+' : ''}${errorPct.toFixed(1)} % | ${result.cost.steps} | ${result.cost.loadSeconds.toFixed(0)} s | ${sweepS.toFixed(0)} s | ${(result.cost.loadSeconds / sweepS).toFixed(2)} | ${wallS.toFixed(0)} s |`,
+    );
+    process.stderr.write(`${c.id}: truth ${c.truth.toFixed(2)} found ${found} (${errorPct.toFixed(1)} %), ${result.cost.loadSeconds} s under load, steps ${result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}`).join(' ')}\n`);
+  } finally {
+    await server.close();
+  }
+}
+process.stdout.write(
+  [
+    `window ${windowMs / 1000} s, steady state 3 windows within 10 %, at most 10`,
+    '',
+    '| case | server | axis | SLO | truth | found | error | steps | load-seconds | 5 % sweep ≥ | ratio | wall |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n'),
+);
