@@ -81,9 +81,10 @@ export function trafficFromSpec(spec: ModelSpec | null): Sourced<TrafficShape> |
   };
 }
 
-/** The spec's current settings, comparable only when they scale on the metric the recommendation uses. */
-export function currentFromSpec(spec: ModelSpec | null, metricKind: string): ScalingSettings | null {
-  if (!spec || spec.scaling.metric.type !== metricKind) return null;
+/** The spec's current settings, on their own metric (the simulator drives concurrency, rps or cpu). */
+export function currentFromSpec(spec: ModelSpec | null): ScalingSettings | null {
+  const type = spec?.scaling.metric.type;
+  if (!spec || (type !== 'concurrency' && type !== 'rps' && type !== 'cpu')) return null;
   const s = spec.scaling;
   const rules = (r: { stabilizationMs?: number; policies?: Array<{ type: 'Pods' | 'Percent'; value: number; periodMs: number }> } | undefined, up: boolean) => ({
     stabilizationWindowSeconds: (r?.stabilizationMs ?? (up ? 0 : 300_000)) / 1000,
@@ -93,7 +94,7 @@ export function currentFromSpec(spec: ModelSpec | null, metricKind: string): Sca
       periodSeconds: p.periodMs / 1000,
     })),
   });
-  return { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, target: s.metric.target, scaleUp: rules(s.behavior?.scaleUp, true), scaleDown: rules(s.behavior?.scaleDown, false) };
+  return { metric: type, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, target: s.metric.target, scaleUp: rules(s.behavior?.scaleUp, true), scaleDown: rules(s.behavior?.scaleDown, false) };
 }
 
 export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result: TuneResult; exitCode: ExitCode }> {
@@ -220,7 +221,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     },
     coldStart: local ? { probe: local.coldStart, where: 'local runtime' } : null,
     traffic: trafficFromSpec(spec),
-    current: currentFromSpec(spec, metric.kind),
+    current: currentFromSpec(spec),
     simulatorFor,
     signal: controller.signal,
     onEvent: (e) => {

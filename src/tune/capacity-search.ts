@@ -105,7 +105,8 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   const stopped = () => options.signal?.aborted === true || measured.size >= maxSteps;
   const saturation = (): number | null => {
     if (axis !== 'rate') return null;
-    const backlogged = [...measured.values()].filter((p) => p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level));
+    // Two windows at least: one alone may end before the queue has formed.
+    const backlogged = [...measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
     return backlogged.length === 0 ? null : Math.max(...backlogged.map((p) => p.peakWindowPerSecond));
   };
 
@@ -117,7 +118,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
       axis,
       windowMs,
       maxWindows: rule.maxWindows,
-      shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance) || isSteady(ws, rule, slo),
+      shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance, axis) || isSteady(ws, rule, slo),
       onWindow: (window, index) => emit({ type: 'window', level, index, window }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -204,7 +205,7 @@ interface JudgeContext {
 /** Turns a step's windows into one point of the curve, and decides pass or fail. */
 export function judgeStep(level: number, phase: CapacityPoint['phase'], windows: readonly WindowResult[], ctx: JudgeContext): CapacityPoint {
   const backlog = isBacklogged(windows, ctx.axis);
-  const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance);
+  const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance, ctx.axis);
   const steady = isSteady(windows, ctx.rule, ctx.slo);
   const ended: CapacityPoint['ended'] = backlog ? 'backlog' : breach ? 'breach' : steady ? 'steady' : 'max-windows';
   const judged = windows.slice(-ctx.rule.windows);
