@@ -6,8 +6,10 @@
  * Truth per case:
  * - fixed service, open loop at constant spacing: the server completes N / S requests per second; any rate
  *   above builds a backlog, so capacity = N / S when the SLO is above S;
- * - fixed service, closed loop, SLO on p99 below 2 S: a request waits a whole service time as soon as more
- *   than N are in flight, and more than 1 % of them do, so capacity = N in flight;
+ * - exponential service, closed loop: c clients on N servers, whose response time is known (see
+ *   closedCapacity); capacity = the most clients whose p95 meets the SLO. (A closed loop on fixed service
+ *   has no sharp truth: clients that start together stay in lock-step and wait whole service times, clients
+ *   that drift apart wait fractions of one, and the fixture does some of each.)
  * - exponential service, Poisson arrivals: an M/M/N queue, whose response-time distribution is known in
  *   closed form (Erlang C); capacity = the highest rate whose p95 meets the SLO.
  * On a busy machine the fixture's timers fire late, so its real service time is longer than nominal: the
@@ -80,6 +82,37 @@ export function mmcCapacity(slots: number, serviceMs: number, sloMs: number, q =
   return lo;
 }
 
+/**
+ * Closed loop with zero think time: c clients on N exponential servers. A client coming back finds the
+ * other c − 1 in the system (arrival theorem), so beyond N it waits for c − N completions at rate N/S:
+ * T = Erlang(c − N, N/S) + Exp(1/S). Its p95 by seeded Monte Carlo; capacity = the largest c within the SLO.
+ */
+export function closedCapacity(slots: number, serviceMs: number, sloMs: number, q = 0.95): number {
+  let seed = 12345;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const exp = (mean: number) => -Math.log(1 - random()) * mean;
+  let best = 0;
+  for (let c = 1; c <= slots * 10; c++) {
+    const n = 100_000;
+    const samples = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let t = exp(serviceMs);
+      for (let k = 0; k < c - slots; k++) t += exp(serviceMs / slots);
+      samples[i] = t;
+    }
+    samples.sort();
+    if (samples[Math.floor(q * n)]! <= sloMs) best = c;
+    else break;
+  }
+  return best;
+}
+
 const CASES: Case[] = [
   {
     id: 'A',
@@ -95,15 +128,15 @@ const CASES: Case[] = [
   },
   {
     id: 'B',
-    slots: 32,
-    serviceMs: 200,
-    exponential: false,
+    slots: 16,
+    serviceMs: 50,
+    exponential: true,
     axis: 'concurrency',
     arrival: 'constant',
-    slo: { percentile: 'p99', latencyMs: 350, errorRate: 0.01 },
-    truth: 32,
-    truthNote: 'N in flight',
-    effectiveTruth: () => 32,
+    slo: { percentile: 'p95', latencyMs: 250, errorRate: 0.01 },
+    truth: closedCapacity(16, 50, 250),
+    truthNote: 'closed M/M/16, p95 ≤ 250 ms',
+    effectiveTruth: (ms) => closedCapacity(16, ms, 250),
   },
   {
     id: 'C',
