@@ -129,7 +129,7 @@ export function profileRateAt(p: ProfileSpec, timeS: number): number {
 }
 
 /** Samples a generated profile at the middle of each step. */
-export function generateTraffic(p: ProfileSpec, stepMs: number, source = p.kind): TrafficSeries {
+export function generateTraffic(p: ProfileSpec, stepMs: number, source: string = p.kind): TrafficSeries {
   const steps = Math.max(1, Math.ceil(p.durationMs / stepMs));
   const rates = new Float64Array(steps);
   for (let i = 0; i < steps; i++) rates[i] = profileRateAt(p, ((i + 0.5) * stepMs) / 1000);
