@@ -158,8 +158,11 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     // Open loop: a level within the resolution of the saturation throughput is as high as it goes.
     const ceiling = saturation();
     if (ceiling !== null && ceiling - lo.level <= width(lo.level)) break;
-    const estimate =
+    let estimate =
       mode === 'model' ? estimateBoundary(lo, hi, slo, axis) : mode === 'confirm' ? lo.level + width(lo.level) : null;
+    // A model that puts the boundary at or below a level that passed has missed: bisect instead of
+    // creeping up one resolution step at a time.
+    if (mode === 'model' && estimate !== null && estimate <= lo.level) estimate = null;
     const next = nextLevel(lo.level, hi.level, estimate, width(lo.level), normalize);
     if (next === null) break;
     const p = await step(next, 'refine', estimate);
