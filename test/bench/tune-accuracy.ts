@@ -25,6 +25,7 @@ import { engineMeasure } from '../../src/tune/engine-measure.js';
 import type { SearchAxis, Slo } from '../../src/tune/types.js';
 import { parseDurationMs } from '../../src/units.js';
 import { startCapacityServer } from '../fixtures/capacity-server.js';
+import { rng } from '../support/queue-model.js';
 
 interface Case {
   id: string;
@@ -88,14 +89,7 @@ export function mmcCapacity(slots: number, serviceMs: number, sloMs: number, q =
  * T = Erlang(c − N, N/S) + Exp(1/S). Its p95 by seeded Monte Carlo; capacity = the largest c within the SLO.
  */
 export function closedCapacity(slots: number, serviceMs: number, sloMs: number, q = 0.95): number {
-  let seed = 12345;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = rng(12345);
   const exp = (mean: number) => -Math.log(1 - random()) * mean;
   let best = 0;
   for (let c = 1; c <= slots * 10; c++) {
