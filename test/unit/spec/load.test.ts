@@ -121,6 +121,17 @@ local: { command: "node server.mjs --port {port}", port: 9000 }
     assert.equal((await loadSpec({ cwd: dir })).spec.name, 'pkg');
   });
 
+  it('passes over a package.json without an mdl key, to a spec above or to "no spec found"', async () => {
+    write('.mdlrc.yaml', MINIMAL);
+    const sub = join(dir, 'app');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+    assert.equal((await loadSpec({ cwd: sub })).source.filepath, join(dir, '.mdlrc.yaml'));
+    rmSync(join(dir, '.mdlrc.yaml'));
+    const error = await loadError({ cwd: sub });
+    assert.match(error.message, /no mdl spec found/);
+  });
+
   it('loads JSON and JavaScript specs', async () => {
     write('mdl.config.json', JSON.stringify({ name: 'json', image: 'a:1' }));
     assert.equal((await loadSpec({ cwd: dir })).spec.name, 'json');
