@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { buildLoadOptions } from '../src/cli/loadtest-options.js';
+import { buildLoadOptions, specDefaults, type LoadtestSpecDefaults } from '../src/cli/loadtest-options.js';
 import { ExitCode, MdlError } from '../src/errors.js';
 import type { LoadResult } from '../src/load/types.js';
 
@@ -46,36 +46,56 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 
+  /** The spec's loadtest and slo sections when a spec is given or found; none is fine for a bare URL. */
+  private async specDefaults(): Promise<LoadtestSpecDefaults> {
+    if (!(await findOptionalSpec(process.cwd(), this.flags.config))) return {};
+    const { spec } = await this.loadSpec();
+    return specDefaults(spec);
+  }
+
   public async run(): Promise<LoadResult> {
     const { flags, args } = this;
-    const options = await buildLoadOptions({ ...flags, url: args.url });
-    const [{ runLoad }, { NdjsonWriter }, { plainProgress }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
+    const options = await buildLoadOptions({ ...flags, url: args.url }, await this.specDefaults());
+    const [{ runLoad }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
       import('../src/load/engine.js'),
       import('../src/report/ndjson.js'),
-      import('../src/report/plain-progress.js'),
+      import('../src/ui/load-view.js'),
+      import('../src/cli/loadtest-view.js'),
       import('../src/report/summary-text.js'),
       import('../src/report/junit.js'),
     ]);
     const out = flags.out ? new NdjsonWriter(flags.out) : undefined;
-    const progress = this.jsonEnabled() ? undefined : plainProgress((line) => process.stderr.write(line));
+    const mode = this.outputMode;
     const controller = new AbortController();
-    const onSigint = () => {
-      this.note('Stopping: no new requests; waiting for those in flight…');
+    // q in the dashboard and Ctrl+C (SIGINT) stop the same way: no new requests, those in flight finish.
+    const stop = () => {
+      if (controller.signal.aborted) return;
+      if (mode === 'plain') this.note('Stopping: no new requests; waiting for those in flight…');
+      view.stopping();
       controller.abort();
     };
-    process.once('SIGINT', onSigint);
+    const view = await startLoadView({ mode, config: loadViewConfig(options), onStop: stop });
+    const stopReplicas = mode === 'json' ? () => {} : followLocalReplicas(options.url, view);
+    // once: a second Ctrl+C (when keys are not read raw) ends the process at once.
+    process.once('SIGINT', stop);
     let result: LoadResult;
     try {
       result = await runLoad(options, {
         signal: controller.signal,
         onSnapshot: (s) => {
           out?.snapshot(s);
-          progress?.(s);
+          view.snapshot(s);
         },
       });
+    } catch (error) {
+      await view.finish();
+      throw error;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGINT', stop);
+      stopReplicas();
     }
+    // The final frame stays on screen; the summary follows it.
+    await view.finish(result);
     out?.result(result);
     out?.close();
     if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
@@ -84,6 +104,17 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     const failed = result.thresholds.some((t) => !t.passed);
     this.resultExitCode = result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok;
     return result;
+  }
+}
+
+export async function findOptionalSpec(cwd: string, configPath: string | undefined): Promise<boolean> {
+  if (configPath !== undefined) return true;
+  const { findSpecFile } = await import('../src/spec/index.js');
+  try {
+    await findSpecFile({ cwd });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -61,8 +61,11 @@ async function optionalSpec(ctx: TuneCommandContext): Promise<LoadedSpec | null>
   try {
     return await ctx.loadSpec();
   } catch (error) {
-    const notFound = error instanceof MdlError && /no mdl spec found/.test(error.message);
-    if (notFound && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) return null;
+    const notFound = error instanceof MdlError && /no mdl spec found|could not search for a spec/.test(error.message);
+    if (notFound && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) {
+      if (!/no mdl spec found/.test((error as Error).message)) ctx.note(`No spec used (${(error as Error).message}); tuning from the flags alone.`);
+      return null;
+    }
     throw error;
   }
 }
@@ -145,11 +148,12 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
     base.body = JSON.stringify(spec.loadtest.payload.value);
     if (!base.method) base.method = 'POST';
   }
-  const [{ runLoad }, { engineMeasure }, { runTune }, { metricFor }] = await Promise.all([
+  const [{ runLoad }, { engineMeasure }, { runTune }, { metricFor }, { simulatorFor }] = await Promise.all([
     import('../load/engine.js'),
     import('../tune/engine-measure.js'),
     import('../tune/run-tune.js'),
     import('../tune/recommend.js'),
+    import('../tune/simulate-adapter.js'),
   ]);
   const metric = metricFor(runtime, (spec?.resources.gpu ?? 0) > 0);
   const arrival = flags.arrival === 'poisson' ? 'poisson' : 'constant';
@@ -182,7 +186,7 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
     coldStart: null,
     traffic: trafficFromSpec(spec),
     current: currentFromSpec(spec, metric.kind),
-    simulatorFor: null,
+    simulatorFor,
     signal: controller.signal,
     onEvent: (e) => {
       if (ctx.json) return;

@@ -27,6 +27,8 @@ export interface LocalRuntime {
 const STATUS_PATH = '/.mdl/status';
 const MAX_SCALING_EVENTS = 200;
 const MAX_CRASHES_BEFORE_READY = 3;
+const STABLE_AFTER_MS = 30_000;
+const MAX_BACKOFF_MS = 30_000;
 
 export interface StartOptions {
   /** Subscribed before the first replica starts, so it sees the start-up too. */
@@ -162,7 +164,10 @@ class Runtime {
   private crashed(r: Replica, exitCode: number | undefined): void {
     this.balancer.forget(r);
     const wanted = this.replicas.includes(r) && !this.stopping;
-    const backoff = Math.min(this.options.restartBackoffMs * 2 ** r.restarts, 30_000);
+    // A replica that served for a while before crashing starts again quickly; a crash loop backs off.
+    const servedMs = r.readyAtMs === undefined ? 0 : this.clock.now() - r.readyAtMs;
+    r.crashStreak = servedMs > STABLE_AFTER_MS ? 0 : r.crashStreak + 1;
+    const backoff = Math.min(this.options.restartBackoffMs * 2 ** Math.max(r.crashStreak - 1, 0), MAX_BACKOFF_MS);
     this.events.emit({
       type: 'replica-crashed',
       replica: r.id,
@@ -391,7 +396,7 @@ class Runtime {
       this.timers = [];
       const all = [...this.replicas];
       // Stop taking new connections, let in-flight requests finish on their replicas, then stop them.
-      this.balancer.server.close();
+      this.balancer.beginClose();
       await Promise.all(all.map((r) => r.drainAndStop().then(() => this.balancer.forget(r))));
       await this.balancer.close();
       process.off('exit', this.onExit);

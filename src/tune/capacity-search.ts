@@ -85,10 +85,11 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   const replicas = Math.max(1, options.replicas ?? 1);
   const slo = options.slo;
   const growth = Math.max(1.25, options.growth ?? SEARCH_DEFAULTS.growth);
-  const minLevel = options.minLevel ?? defaults.minLevel;
+  const windowMs = options.windowMs ?? SEARCH_DEFAULTS.windowMs;
+  // In open loop, a level below a few requests per window cannot be measured at all.
+  const minLevel = options.minLevel ?? (axis === 'rate' ? Math.max(defaults.minLevel, 5000 / windowMs) : defaults.minLevel);
   const maxLevel = options.maxLevel ?? defaults.maxLevel;
   const resolution: Resolution = { ...defaults.resolution, ...options.resolution };
-  const windowMs = options.windowMs ?? SEARCH_DEFAULTS.windowMs;
   const rule: StabilityRule = { ...DEFAULT_STABILITY, ...options.stability };
   const maxSteps = options.maxSteps ?? SEARCH_DEFAULTS.maxSteps;
   const emit = options.onEvent ?? (() => {});
@@ -203,8 +204,8 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
   if (windows.length > 0 && ended === 'steady') {
     passed = pooled.latencyMs[ctx.slo.percentile] <= ctx.slo.latencyMs && pooled.errorRate <= ctx.slo.errorRate;
   } else if (windows.length > 0 && ended === 'max-windows') {
-    // Never steady: it passes only if every judged window met the SLO on its own.
-    passed = judged.every((w) => !violatesSlo(w, ctx.slo));
+    // Never steady: it passes only if every judged window completed requests and met the SLO on its own.
+    passed = judged.every((w) => w.completed > 0 && !violatesSlo(w, ctx.slo));
   }
   return {
     axis: ctx.axis,

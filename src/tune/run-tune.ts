@@ -8,7 +8,7 @@ import { searchCapacity, type CapacitySearchOptions, type MeasureFn, type Search
 import { coldStartFromSample, defaultColdStart, type ColdStartProbe } from './cold-start.js';
 import { findKnee } from './knee.js';
 import { prove, type ScalingSettings, type SimulateFn } from './prove.js';
-import { metricFor, recommend, type TrafficShape } from './recommend.js';
+import { metricFor, recommend, type MetricKind, type TrafficShape } from './recommend.js';
 import { TUNE_RESULT_SCHEMA_VERSION, type TuneResult } from './result.js';
 import type { CapacityPoint, SearchAxis, Slo, Sourced } from './types.js';
 
@@ -31,7 +31,7 @@ export interface TuneOptions {
   traffic?: Sourced<TrafficShape> | null;
   current?: ScalingSettings | null;
   /** Builds the simulator for the measured curve and cold start (src/autoscale); null when unavailable. */
-  simulatorFor?: ((curve: CapacityPoint[], coldStartMs: number, slo: Slo) => SimulateFn) | null;
+  simulatorFor?: ((input: { curve: CapacityPoint[]; axis: SearchAxis; slo: Slo; coldStartMs: number; traffic: TrafficShape; metric: MetricKind }) => SimulateFn) | null;
   minReplicasFloor?: Sourced<number>;
   clock?: Clock;
   signal?: AbortSignal;
@@ -101,13 +101,20 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
     if (!options.traffic) notes.push('No traffic section in the spec: min/max replicas and the ramp headroom use defaults.');
     if (options.simulatorFor && options.traffic) {
       emit({ type: 'phase', phase: 'simulate', message: 'simulating the HPA over the expected traffic' });
-      const simulate = options.simulatorFor(search.curve, coldStartMs.value, options.slo);
+      const simulate = options.simulatorFor({
+        curve: search.curve,
+        axis,
+        slo: options.slo,
+        coldStartMs: coldStartMs.value,
+        traffic: options.traffic.value,
+        metric: recommendation.metric.kind,
+      });
       simulation = prove(recommendation, options.current ?? null, simulate, { integerTarget: recommendation.metric.axis === 'concurrency' });
     } else {
       notes.push(
         options.simulatorFor
           ? 'Not simulated: the spec has no traffic section to simulate.'
-          : 'Not simulated: the HPA simulator (src/autoscale) is not available in this build.',
+          : 'Not simulated: no simulator was given.',
       );
     }
   } else if (!interrupted) {

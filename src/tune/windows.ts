@@ -20,25 +20,33 @@ export function errorRateOf(w: Pick<WindowResult, 'completed' | 'failed'>): numb
   return total === 0 ? 0 : w.failed / total;
 }
 
-function within(values: number[], tolerance: number): boolean {
+function within(values: number[], tolerance: number, absoluteSlack: number): boolean {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  // A tiny absolute floor so that near-zero values (0 errors, 0.1 ms) count as equal.
-  const slack = Math.max(tolerance * Math.abs(mean), 1e-6);
+  const slack = Math.max(tolerance * Math.abs(mean), absoluteSlack, 1e-6);
   return values.every((v) => Math.abs(v - mean) <= slack);
 }
 
-/** The last `rule.windows` windows agree on throughput and on the SLO's latency percentile. */
+/**
+ * The last `rule.windows` windows agree on throughput and on the SLO's latency percentile: within the
+ * tolerance of their mean (perf_analyzer's rule), or within a slack that cannot change the verdict —
+ * 5 % of the SLO latency for latency, two requests per window for throughput (counting noise at low rates).
+ */
 export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, slo: Slo): boolean {
   if (windows.length < rule.windows) return false;
   const last = windows.slice(-rule.windows);
+  // A window in which nothing completed says nothing about latency: it cannot make a step steady.
+  if (last.some((w) => w.completed <= 0)) return false;
+  const windowSeconds = Math.max(last[0]!.durationMs / 1000, 1e-3);
   return (
     within(
       last.map((w) => w.achievedPerSecond),
       rule.tolerance,
+      2 / windowSeconds,
     ) &&
     within(
       last.map((w) => w.latencyMs[slo.percentile]),
       rule.tolerance,
+      0.05 * slo.latencyMs,
     )
   );
 }
@@ -51,13 +59,19 @@ export function violatesSlo(w: WindowResult, slo: Slo, tolerance = 0): boolean {
  * A step that is far over the SLO need not reach steady state to be judged: two windows in a row over it
  * by more than the tolerance (or one window over it by more than 3×) end the step as failing.
  */
-export function isClearBreach(windows: readonly WindowResult[], slo: Slo, tolerance: number): boolean {
+export function isClearBreach(windows: readonly WindowResult[], slo: Slo, tolerance: number, minSamples = MIN_BREACH_SAMPLES): boolean {
   const last = windows.at(-1);
   if (!last) return false;
-  if (last.latencyMs[slo.percentile] > 3 * slo.latencyMs && last.completed > 0) return true;
+  const samples = (ws: readonly WindowResult[]) => ws.reduce((a, w) => a + w.completed + w.failed, 0);
+  // A percentile over a handful of requests is one outlier: judge early only on enough of them.
+  if (last.latencyMs[slo.percentile] > 3 * slo.latencyMs && samples([last]) >= minSamples) return true;
   if (windows.length < 2) return false;
-  return windows.slice(-2).every((w) => violatesSlo(w, slo, tolerance));
+  const two = windows.slice(-2);
+  return samples(two) >= minSamples && two.every((w) => violatesSlo(w, slo, tolerance));
 }
+
+/** Requests a clear breach needs behind it before a step is ended early. */
+export const MIN_BREACH_SAMPLES = 20;
 
 /**
  * Open loop above capacity: requests pile up, so in-flight grows in every window (by more than 2 % of what

@@ -71,9 +71,22 @@ function restoreSpacing(original: string, printed: string): string {
     return indent + line.slice(indent.length).replace(/\s+/g, ' ').trimEnd();
   };
   const byKey = new Map<string, string>();
-  for (const line of original.split('\n')) if (!byKey.has(key(line))) byKey.set(key(line), line);
+  // For a changed value: the gap the user left before the comment on the same key.
+  const COMMENTED = /^(\s*[^\s#:][^#:]*:)\s*(\S.*?)(\s+)(#.*)$/;
+  const gaps = new Map<string, string>();
+  for (const line of original.split('\n')) {
+    if (!byKey.has(key(line))) byKey.set(key(line), line);
+    const m = COMMENTED.exec(line);
+    if (m) gaps.set(`${m[1]}${m[4]}`, m[3]!);
+  }
   return printed
     .split('\n')
-    .map((line) => byKey.get(key(line)) ?? line)
+    .map((line) => {
+      const kept = byKey.get(key(line));
+      if (kept !== undefined) return kept;
+      const m = COMMENTED.exec(line);
+      const gap = m ? gaps.get(`${m[1]}${m[4]}`) : undefined;
+      return m && gap !== undefined ? `${m[1]} ${m[2]}${gap}${m[4]}` : line;
+    })
     .join('\n');
 }

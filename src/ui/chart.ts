@@ -43,7 +43,11 @@ export interface LineChart {
   /** The value at the top row and at the bottom row. */
   top: number;
   bottom: number;
+  /** The reference value is above the chart (far above the data) and not drawn. */
+  refAbove: boolean;
 }
+
+const REF_ABOVE_FACTOR = 3;
 
 /**
  * A `height`×`width` grid. Later series draw over earlier ones (put the one that matters most last); the
@@ -52,13 +56,15 @@ export interface LineChart {
 export function lineChart(series: readonly ChartSeries[], opts: { width: number; height: number; ref?: number }): LineChart {
   const { width, height } = opts;
   const shown = series.map((s) => lastN(s.values, width));
-  let top = 0;
-  for (const s of shown) for (const v of s) if (isNum(v)) top = Math.max(top, v);
-  if (opts.ref !== undefined && opts.ref > 0) top = Math.max(top, opts.ref * 1.1);
-  top = niceCeil(top);
+  let dataTop = 0;
+  for (const s of shown) for (const v of s) if (isNum(v)) dataTop = Math.max(dataTop, v);
+  // A reference far above the data would squash the data onto the bottom row: leave it off the scale
+  // then (refAbove), so the data keep their shape.
+  const refAbove = opts.ref !== undefined && opts.ref > 0 && dataTop > 0 && opts.ref > dataTop * REF_ABOVE_FACTOR;
+  const top = niceCeil(opts.ref !== undefined && opts.ref > 0 && !refAbove ? Math.max(dataTop, opts.ref * 1.1) : dataTop);
   const rows: ChartCell[][] = Array.from({ length: height }, () => Array.from({ length: width }, () => ({ ch: ' ', by: undefined })));
   const rowOf = (v: number) => (top <= 0 ? height - 1 : height - 1 - Math.round((Math.min(v, top) / top) * (height - 1)));
-  if (opts.ref !== undefined && opts.ref > 0) {
+  if (opts.ref !== undefined && opts.ref > 0 && !refAbove) {
     const r = rowOf(opts.ref);
     for (const cell of rows[r]!) {
       cell.ch = '─';
@@ -74,7 +80,7 @@ export function lineChart(series: readonly ChartSeries[], opts: { width: number;
       cell.by = si;
     });
   });
-  return { rows, top, bottom: 0 };
+  return { rows, top, bottom: 0, refAbove };
 }
 
 /** Groups a row into runs drawn by the same series, so a renderer colours runs, not single cells. */
@@ -88,11 +94,11 @@ export function runs(row: readonly ChartCell[]): Array<{ text: string; by: Chart
   return out;
 }
 
-/** 1, 2, 5 × 10^n at or above v, so axis labels are round numbers. */
+/** The next round number at or above v (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n), for the axis label. */
 export function niceCeil(v: number): number {
   if (!(v > 0)) return 0;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v * (1 - 1e-12)) return m * p;
   return 10 * p;
 }
 

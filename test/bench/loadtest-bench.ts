@@ -126,8 +126,14 @@ async function memory(): Promise<void> {
       { url: s.url, mode: { kind: 'rate', ratePerSecond: rate, arrival: 'constant' }, durationMs: seconds * 1000, warmupMs: 10_000 },
       {
         onSnapshot: (snap) => {
-          rss.push(process.memoryUsage().rss / 2 ** 20);
-          if (snap.second % 30 === 0) console.log(`  t=${Math.round(snap.elapsedMs / 1000)} s rss ${rss.at(-1)!.toFixed(1)} MiB sent ${snap.achievedPerSecond}/s`);
+          const mem = process.memoryUsage();
+          rss.push(mem.rss / 2 ** 20);
+          if (snap.second % 15 === 0) {
+            console.log(
+              `  t=${Math.round(snap.elapsedMs / 1000)} s rss ${rss.at(-1)!.toFixed(1)} MiB heap used ${(mem.heapUsed / 2 ** 20).toFixed(1)} MiB ` +
+                `sent ${snap.achievedPerSecond}/s in flight ${snap.inFlight} dropped ${snap.dropped}`,
+            );
+          }
         },
       },
     );

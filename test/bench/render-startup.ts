@@ -2,7 +2,7 @@
  * Benchmark: `mdl render` of the example spec, cold, whole process, against `node -e 0` on the same Node,
  * alternating runs, medians compared. Target: render ≤ 6× node -e 0 (issue 2).
  *
- *   npm run bench:render            (builds first; RUNS=15 by default, RUNS=31 for a quieter figure)
+ *   npm run bench:render            (builds first; RUNS=15 by default, e.g. RUNS=21 npm run bench:render)
  *
  * Record the printed figures in test/bench/RESULTS.md with the machine's load at the time.
  */
@@ -45,11 +45,15 @@ const baseline = ['-e', '0'];
 // One warm-up of each so the file system cache is the same for both.
 timeMs(baseline);
 timeMs(render);
+// For context: `mdl version` is the floor of any oclif command (Node + oclif + the manifest).
+const version = [join(ROOT, 'bin', 'run.js'), 'version'];
 const a: ReturnType<typeof timeMs>[] = [];
 const b: ReturnType<typeof timeMs>[] = [];
+const v: ReturnType<typeof timeMs>[] = [];
 for (let i = 0; i < RUNS; i++) {
   a.push(timeMs(baseline));
   b.push(timeMs(render));
+  v.push(timeMs(version));
 }
 rmSync(cpuFile, { force: true });
 const nodeMs = median(a.map((x) => x.wallMs));
@@ -63,8 +67,17 @@ const result = {
   nodeEmptyMedianMs: Math.round(nodeMs),
   renderMedianMs: Math.round(renderMs),
   ratio: Number(ratio.toFixed(2)),
+  versionMedianMs: Math.round(median(v.map((x) => x.wallMs))),
+  versionRatio: Number((median(v.map((x) => x.wallMs)) / nodeMs).toFixed(2)),
   ...(cpu
-    ? { cpu: { nodeEmptyMedianMs: Math.round(cpu.node), renderMedianMs: Math.round(cpu.render), ratio: Number((cpu.render / Math.max(cpu.node, 1)).toFixed(2)) } }
+    ? {
+        cpu: {
+          nodeEmptyMedianMs: Math.round(cpu.node),
+          renderMedianMs: Math.round(cpu.render),
+          versionMedianMs: Math.round(median(v.map((x) => x.cpuMs!))),
+          ratio: Number((cpu.render / Math.max(cpu.node, 1)).toFixed(2)),
+        },
+      }
     : {}),
   target: 6,
   withinTarget: ratio <= 6,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCapacityServer, type CapacityServer } from '../fixtures/capacity-server.js';
@@ -12,9 +12,9 @@ interface Run {
 }
 
 /** Runs the built CLI (npm test builds first) with this Node (24). */
-function mdl(args: string[], options: { env?: NodeJS.ProcessEnv; interruptAfterMs?: number } = {}): Promise<Run> {
+function mdl(args: string[], options: { env?: NodeJS.ProcessEnv; interruptAfterMs?: number; cwd?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/run.js', ...args], { env: { ...process.env, CI: 'true', ...options.env } });
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin/run.js'), ...args], { cwd: options.cwd, env: { ...process.env, CI: 'true', ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -82,6 +82,22 @@ describe('mdl loadtest (built CLI)', function () {
     assert.match(noUrl.stderr, /no URL to test/);
     const unknownFlag = await mdl(['loadtest', `${server.url}/`, '--nope']);
     assert.equal(unknownFlag.code, 2);
+  });
+
+  it('takes the URL and the SLO from the spec in the working directory', async () => {
+    const specDir = mkdtempSync(join(tmpdir(), 'mdl-e2e-spec-'));
+    writeFileSync(
+      join(specDir, 'mdl.config.yaml'),
+      `name: echo\nimage: example.com/echo:1.0.0\nslo: { p95: 10s, errorRate: 1% }\nloadtest: { url: "${server.url}", protocol: http, method: GET }\n`,
+    );
+    const r = await mdl(['loadtest', '--rate', '20', '--duration', '1s', '--json'], { cwd: specDir });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.target.url, `${server.url}/`);
+    assert.deepEqual(result.thresholds.map((t: { expression: string; source: string; passed: boolean }) => [t.expression, t.source, t.passed]), [
+      ['p95: 10s', 'spec', true],
+      ['errorRate: 1%', 'spec', true],
+    ]);
   });
 
   it('SIGINT stops sending, reports what was measured and exits 130', async () => {

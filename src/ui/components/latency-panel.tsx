@@ -57,7 +57,7 @@ export function LatencyPanel({ state, width, height }: { state: LoadViewState; w
           <T role={SERIES_ROLES[0]}>· p50 </T>
           <T role={SERIES_ROLES[1]}>• p95 </T>
           <T role={SERIES_ROLES[2]}>× p99 </T>
-          {slo !== undefined ? <T role="slo">─ SLO · </T> : null}
+          {slo !== undefined ? <T role="slo">{chart.refAbove ? `SLO ${formatMs(slo)} is above the chart · ` : '─ SLO · '}</T> : null}
           <T role="muted">{slo === undefined ? '· ' : ''}one column per second</T>
         </Text>
       </Box>

@@ -13,7 +13,7 @@ export interface LoadDashboardProps {
   state: LoadViewState;
   /** Terminal width; the layout fits 80 columns and gives wider terminals longer charts. */
   columns: number;
-  /** Terminal height; taller terminals get a taller latency chart. */
+  /** Terminal height; taller terminals get a taller latency chart (8 rows from 30 lines, 12 from 45). */
   rows?: number;
   /** Whether keys work (raw mode): shows the key hint. */
   keys?: boolean;
@@ -23,7 +23,7 @@ export interface LoadDashboardProps {
 export function LoadDashboard({ state, columns, rows = 30, keys = false }: LoadDashboardProps) {
   // One column short of the terminal, so a full line never wraps at the right margin.
   const width = Math.max(40, columns - 1);
-  const latencyHeight = rows >= 45 ? 10 : rows >= 36 ? 8 : 5;
+  const latencyHeight = rows >= 45 ? 12 : rows >= 30 ? 8 : 5;
   const showLlm = state.config.protocol === 'openai' || state.last?.llm !== undefined || state.result?.llm !== undefined;
   const lastTs = state.last?.timestampMs;
   const nowMs = Math.max(lastTs ?? 0, state.scaling.lastEventMs ?? 0) || undefined;

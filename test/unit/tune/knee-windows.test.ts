@@ -69,3 +69,10 @@ describe('tune/windows', () => {
     assert.equal(pooled.achievedPerSecond, 200);
   });
 });
+
+describe('tune/windows with nothing completed', () => {
+  it('a window with no completions cannot make a step steady', () => {
+    const empty = win({ completed: 0, sent: 0, achievedPerSecond: 0, latencyMs: lat(0) });
+    assert.equal(isSteady([empty, empty, empty], rule, slo), false);
+  });
+});

@@ -9,7 +9,7 @@ image: ghcr.io/acme/sentiment:1.4.2
 runtime: vllm
 scaling:
   # keep two for availability
-  minReplicas: 1
+  minReplicas: 1   # availability first
   maxReplicas: 10 # raised for launch
   metric: { type: concurrency, target: 8 }
   engine: hpa
@@ -33,6 +33,7 @@ describe('tune/write-back', () => {
     for (const comment of ['# Sentiment model', '# the service name', '# keep two for availability', '# raised for launch']) {
       assert.ok(out.text.includes(comment), comment);
     }
+    assert.match(out.text, new RegExp(`^  minReplicas: ${rec.minReplicas.value}   # availability first$`, 'm'), 'a changed value keeps the gap before its comment');
     for (const line of ['name: sentiment   # the service name', 'slo: { p95: 300ms, errorRate: 1% }', 'image: ghcr.io/acme/sentiment:1.4.2']) assert.ok(out.text.includes(line), `untouched line kept byte for byte: ${line}`);
     const parsed = parse(out.text);
     assert.equal(parsed.scaling.minReplicas, rec.minReplicas.value);
@@ -41,8 +42,8 @@ describe('tune/write-back', () => {
     assert.equal(parsed.scaling.engine, 'hpa');
     assert.equal(parsed.scaling.behavior.scaleDown.stabilization, '5m');
     assert.deepEqual(parsed.scaling.behavior.scaleUp.policies[0], { type: 'Percent', value: 100, period: '15s' });
-    assert.match(out.diff, /^-  minReplicas: 1$/m);
-    assert.match(out.diff, new RegExp(`^\\+  minReplicas: ${rec.minReplicas.value}$`, 'm'));
+    assert.match(out.diff, /^-  minReplicas: 1   # availability first$/m);
+    assert.match(out.diff, new RegExp(`^\\+  minReplicas: ${rec.minReplicas.value}   # availability first$`, 'm'));
   });
 
   it('is idempotent: writing the same recommendation twice changes nothing the second time', () => {

@@ -24,7 +24,17 @@ describe('ui text charts', () => {
     assert.deepEqual(runs(c.rows[2]!).map((r) => [r.text, r.by]), [['──', 'ref'], ['•', 0], ['─', 'ref']]);
   });
 
-  it('rounds axis tops to 1, 2, 2.5, 5 × 10^n', () => {
-    assert.deepEqual([0, 0.7, 3, 21, 240, 251, 999].map(niceCeil), [0, 1, 5, 25, 250, 500, 1000]);
+  it('rounds axis tops up to a round number', () => {
+    assert.deepEqual([0, 0.7, 3, 21, 240, 251, 512, 999].map(niceCeil).map((v) => Number(v.toPrecision(6))), [0, 0.8, 3, 25, 250, 300, 600, 1000]);
+  });
+});
+
+describe('ui line chart scale', () => {
+  it('leaves a reference far above the data off the scale and says so', () => {
+    const c = lineChart([{ values: [5, 10], mark: '•' }], { width: 2, height: 3, ref: 500 });
+    assert.equal(c.refAbove, true);
+    assert.equal(c.top, 10);
+    assert.ok(c.rows.every((r) => r.every((x) => x.by !== 'ref')));
+    assert.equal(lineChart([{ values: [5, 10], mark: '•' }], { width: 2, height: 3, ref: 25 }).refAbove, false);
   });
 });

@@ -58,7 +58,7 @@ describe('ui load view controller', () => {
     await view.finish();
     assert.equal(out.writes.length, 3);
     assert.equal(out.writes[2], `${formatPlainLine({ ...view.store.getState(), scaling: { ...view.store.getState().scaling, known: false } })}\n`);
-    assert.match(out.writes[0]!, /^0:01\/0:20 \| 49\/50 req\/s \| p50 10\.0 p95 20\.0 p99 30\.0 ms \| failed 1 \(2\.0%\) dropped 0 in flight 3$/m);
+    assert.equal(out.writes[0], '[0s/20s] target 50/s sent 49/s · ok 49 · failed 1 · in flight 3 · p50 10 ms · p99 30 ms · http_503=1\n');
   });
 
   it('json: draws nothing', async () => {

@@ -1,0 +1,34 @@
+/**
+ * What `mdl loadtest` hands its live view: the header, the SLO line and live thresholds from the engine's
+ * options, and, when the target is `mdl dev`, its replicas. Kept here so the command stays a few lines.
+ */
+import type { LoadOptions } from '../load/engine.js';
+import { pollLocalStatus } from '../load/local-replica-source.js';
+import { evaluateThresholds, type Threshold } from '../load/thresholds.js';
+import type { LoadViewConfig } from '../ui/load-state.js';
+import { sloLineFrom } from '../ui/load-state.js';
+import type { LoadView } from '../ui/load-view.js';
+
+/** Metrics that the per-second snapshots cannot estimate; they are judged on the final result only. */
+function estimableLive(t: Threshold): boolean {
+  return t.metric !== 'goodput' && !t.metric.startsWith('tpot') && !t.metric.startsWith('service');
+}
+
+export function loadViewConfig(options: LoadOptions): LoadViewConfig {
+  const thresholds = options.thresholds ?? [];
+  const live = thresholds.filter(estimableLive);
+  return {
+    url: options.url,
+    protocol: options.protocol ?? 'http',
+    mode: options.mode,
+    ...sloLineFrom(thresholds),
+    ...(live.length > 0 ? { evaluateThresholds: (r) => evaluateThresholds(live, r) } : {}),
+  };
+}
+
+/** Feeds the view the replicas of an `mdl dev` target until the returned stop() is called. */
+export function followLocalReplicas(url: string, view: LoadView): () => void {
+  const controller = new AbortController();
+  void pollLocalStatus(url, { signal: controller.signal, onEvent: (e) => view.replica(e) }).catch(() => undefined);
+  return () => controller.abort();
+}
