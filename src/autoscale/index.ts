@@ -5,4 +5,3 @@ export * from './hpa.js';
 export * from './traffic.js';
 export * from './simulator.js';
 export * from './compare.js';
-export * from './tune-bridge.js';
