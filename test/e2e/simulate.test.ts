@@ -51,7 +51,7 @@ describe('mdl simulate (built CLI)', () => {
   it('a spec metric the simulator cannot model needs --metric, and then only the what-if runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mdl-sim-'));
     const spec = join(dir, 'mdl.config.yaml');
-    writeFileSync(spec, 'name: m\nimage: ghcr.io/acme/m:1.0.0\nruntime: http\nscaling:\n  minReplicas: 1\n  maxReplicas: 5\n  metric: { type: memory, target: 70 }\nslo: { p95: 300ms }\n');
+    writeFileSync(spec, 'name: m\nimage: ghcr.io/acme/m:1.0.0\nruntime: http\nresources: { cpu: "1", memory: 2Gi }\nscaling:\n  minReplicas: 1\n  maxReplicas: 5\n  metric: { type: memory, target: 70 }\nslo: { p95: 300ms }\n');
     const refused = mdl(['-c', spec, '--profile', 'steady,rate=50,duration=10m', '--capacity', `${ROOT}/${FIX}/capacity.json`]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /not memory/);
