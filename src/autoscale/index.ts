@@ -2,3 +2,6 @@
 export * from './types.js';
 export * from './replica-calculator.js';
 export * from './hpa.js';
+export * from './traffic.js';
+export * from './simulator.js';
+export * from './compare.js';

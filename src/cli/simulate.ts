@@ -213,10 +213,10 @@ function applyOverrides(base: Scenario | undefined, o: SimulateOptions): Scenari
 }
 
 /** The scenario of the spec's current scaling settings, from the HPA object mdl render would produce. */
-async function specScenario(spec: ModelSpec, file: string): Promise<Scenario> {
+async function specScenario(spec: ModelSpec, file: string, signalOverride?: ScalingSignal): Promise<Scenario> {
   const { horizontalPodAutoscaler } = await import('../manifests/autoscaler.js');
   const hpa = horizontalPodAutoscaler(spec).spec as unknown as HpaSpec;
-  const signal = signalOf(spec.scaling.metric.type, `${file} scaling.metric.type`);
+  const signal = signalOverride ?? signalOf(spec.scaling.metric.type, `${file} scaling.metric.type`);
   return {
     label: 'spec',
     hpa,
@@ -249,8 +249,18 @@ export async function runSimulate(options: SimulateOptions, load: () => Promise<
   const [traffic, capacity] = await Promise.all([trafficOf(options, spec, stepMs), capacityOf(options)]);
 
   const scenarios: Scenario[] = [];
-  const base = spec ? await specScenario(spec, file) : undefined;
-  if (base) scenarios.push(base);
+  let base: Scenario | undefined;
+  if (spec) {
+    try {
+      base = await specScenario(spec, file);
+      scenarios.push(base);
+    } catch (error) {
+      // A spec metric the simulator cannot model (memory, gpu, queue, external): with --metric the what-if
+      // still runs on the spec's other settings, without a column for the spec itself.
+      if (!(isMdlError(error) && options.metric !== undefined)) throw error;
+      base = await specScenario(spec, file, signalOf(options.metric, '--metric'));
+    }
+  }
   if (hasOverrides(options) || !base) scenarios.push(applyOverrides(base, options));
 
   let podStartMs: Sourced<number>;

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimulationReport } from '../../src/autoscale/compare.js';
 
@@ -43,6 +46,20 @@ describe('mdl simulate (built CLI)', () => {
     const doc = JSON.parse(r.stdout) as SimulationReport;
     assert.deepEqual(doc.scenarios.map((s) => s.label), ['flags']);
     assert.equal(doc.scenarios[0]!.totals.peakReplicas, 4);
+  });
+
+  it('a spec metric the simulator cannot model needs --metric, and then only the what-if runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdl-sim-'));
+    const spec = join(dir, 'mdl.config.yaml');
+    writeFileSync(spec, 'name: m\nimage: ghcr.io/acme/m:1.0.0\nruntime: http\nresources: { cpu: "1", memory: 2Gi }\nscaling:\n  minReplicas: 1\n  maxReplicas: 5\n  metric: { type: memory, target: 70 }\nslo: { p95: 300ms }\n');
+    const refused = mdl(['-c', spec, '--profile', 'steady,rate=50,duration=10m', '--capacity', `${ROOT}/${FIX}/capacity.json`]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /not memory/);
+    assert.match(refused.stderr, /scaling\.metric\.type/);
+    const r = mdl(['-c', spec, '--profile', 'steady,rate=50,duration=10m', '--capacity', `${ROOT}/${FIX}/capacity.json`, '--metric', 'rps', '--target', '20', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as SimulationReport;
+    assert.deepEqual(doc.scenarios.map((s) => [s.label, s.hpa.maxReplicas, s.sources.maxReplicas]), [['what-if', 5, 'mdl.config.yaml scaling.maxReplicas']]);
   });
 
   it('bad input exits 2 with where and what to do', () => {
