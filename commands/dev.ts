@@ -33,11 +33,12 @@ export default class Dev extends MdlCommand<typeof Dev> {
       if (error instanceof UnitError) throw badInput(`--sync-period: ${error.message}`, { where: '--sync-period', hint: `Use ${error.expected}.` });
       throw error;
     }
-    const { readDevSpec, localOptionsFromSpec, specDirOf } = await import('../src/local/from-spec.js');
+    const { loadSpec } = await import('../src/spec/index.js');
+    const { localOptionsFromSpec } = await import('../src/local/from-spec.js');
     const { startLocalRuntime } = await import('../src/local/runtime.js');
     const { plainReporter } = await import('../src/local/plain-reporter.js');
-    const { spec, file } = await readDevSpec(this.flags.config);
-    const options = localOptionsFromSpec(spec, specDirOf(file), {
+    const { spec } = await loadSpec({ configPath: this.flags.config, cwd: process.cwd(), env: this.flags.env });
+    const options = localOptionsFromSpec(spec, {
       port: this.flags.port,
       replicas: this.flags.replicas,
       syncPeriodMs,

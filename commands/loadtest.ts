@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { buildLoadOptions } from '../src/cli/loadtest-options.js';
+import { buildLoadOptions, specDefaults, type LoadtestSpecDefaults } from '../src/cli/loadtest-options.js';
 import { ExitCode, MdlError } from '../src/errors.js';
 import type { LoadResult } from '../src/load/types.js';
 
@@ -46,9 +46,16 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 
+  /** The spec's loadtest and slo sections when a spec is given or found; none is fine for a bare URL. */
+  private async specDefaults(): Promise<LoadtestSpecDefaults> {
+    if (!(await findOptionalSpec(process.cwd(), this.flags.config))) return {};
+    const { spec } = await this.loadSpec();
+    return specDefaults(spec);
+  }
+
   public async run(): Promise<LoadResult> {
     const { flags, args } = this;
-    const options = await buildLoadOptions({ ...flags, url: args.url });
+    const options = await buildLoadOptions({ ...flags, url: args.url }, await this.specDefaults());
     const [{ runLoad }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
       import('../src/load/engine.js'),
       import('../src/report/ndjson.js'),
@@ -97,6 +104,17 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     const failed = result.thresholds.some((t) => !t.passed);
     this.resultExitCode = result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok;
     return result;
+  }
+}
+
+export async function findOptionalSpec(cwd: string, configPath: string | undefined): Promise<boolean> {
+  if (configPath !== undefined) return true;
+  const { findSpecFile } = await import('../src/spec/index.js');
+  try {
+    await findSpecFile({ cwd });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -120,9 +120,6 @@ export function tolerancesFor(behavior: ResolvedBehavior | undefined, options: H
 // ---------------------------------------------------------------------------------------------------------
 // Per-metric proposals (computeReplicasForMetric and computeStatusFor*Metric)
 
-interface MetricProposal extends ReplicaProposal {
-  name: string;
-}
 
 const FAILED_REASON: Record<MetricSpec['type'], string> = {
   Resource: 'FailedGetResourceMetric',
@@ -211,23 +208,22 @@ export function computeMetricProposal(
   tolerances: Tolerances,
   options: HpaControllerOptions,
   nowMs: number,
-): MetricProposal {
-  const name = describeMetric(spec);
-  if (obs === undefined) throw new MetricError(`unable to get metric ${name}`);
+): ReplicaProposal {
+  if (obs === undefined) throw new MetricError(`unable to get metric ${describeMetric(spec)}`);
   const specReplicas = observation.currentReplicas;
   const statusReplicas = observation.statusReplicas ?? observation.currentReplicas;
   switch (spec.type) {
     case 'Resource':
-      return { name, ...resourceProposal(spec.resource.name, spec.resource.target, obs, specReplicas, observation, tolerances, options, nowMs) };
+      return resourceProposal(spec.resource.name, spec.resource.target, obs, specReplicas, observation, tolerances, options, nowMs);
     case 'ContainerResource': {
       const r = spec.containerResource;
-      return { name, ...resourceProposal(r.name, r.target, obs, specReplicas, observation, tolerances, options, nowMs) };
+      return resourceProposal(r.name, r.target, obs, specReplicas, observation, tolerances, options, nowMs);
     }
     case 'Pods': {
       const target = spec.pods.target.averageValue;
       if (target === undefined) throw new MetricError('invalid pods metric source: an average value target is required');
       const s = podSummary(obs, observation, undefined, spec.pods.target, options, nowMs);
-      return { name, ...plainMetricReplicas(specReplicas, toMilli(target), s, tolerances) };
+      return plainMetricReplicas(specReplicas, toMilli(target), s, tolerances);
     }
     case 'Object':
     case 'External': {
@@ -235,10 +231,10 @@ export function computeMetricProposal(
       const total = totalMilli(obs);
       if (target.type === 'Value' && target.value !== undefined) {
         const ready = specReplicas !== 0 ? readyPods(observation) : 0;
-        return { name, ...usageRatioReplicas(specReplicas, total, toMilli(target.value), ready, tolerances) };
+        return usageRatioReplicas(specReplicas, total, toMilli(target.value), ready, tolerances);
       }
       if (target.type === 'AverageValue' && target.averageValue !== undefined) {
-        return { name, ...perPodTotalReplicas(statusReplicas, total, toMilli(target.averageValue), tolerances) };
+        return perPodTotalReplicas(statusReplicas, total, toMilli(target.averageValue), tolerances);
       }
       throw new MetricError(`invalid ${spec.type.toLowerCase()} metric source: neither a value target nor an average value target was set`);
     }
@@ -255,7 +251,8 @@ function setCondition(
   reason: string,
   message: string,
 ): void {
-  const existing = conditions.find((c) => c.type === type);
+  let existing: HpaCondition | undefined;
+  for (const c of conditions) if (c.type === type) existing = c;
   if (existing) {
     existing.status = status;
     existing.reason = reason;
@@ -281,8 +278,13 @@ export function stabilizeRecommendation(
     if (rec.timestampMs < cutoff) oldIndex = i;
     else if (rec.replicas > max) max = rec.replicas;
   }
-  if (oldIndex >= 0) recs[oldIndex] = { replicas: desired, timestampMs: nowMs };
-  else recs.push({ replicas: desired, timestampMs: nowMs });
+  // Upstream replaces one expired entry; updating it in place saves an allocation per sync.
+  if (oldIndex >= 0) {
+    recs[oldIndex]!.replicas = desired;
+    recs[oldIndex]!.timestampMs = nowMs;
+  } else {
+    recs.push({ replicas: desired, timestampMs: nowMs });
+  }
   return max;
 }
 
@@ -298,6 +300,7 @@ export function convertDesiredReplicasWithRules(
   desiredReplicas: number,
   minReplicas: number,
   maxReplicas: number,
+  out: LimitResult = { replicas: 0, reason: '', message: '' },
 ): LimitResult {
   const scaleUpLimit = Math.trunc(Math.max(SCALE_UP_LIMIT_FACTOR * currentReplicas, SCALE_UP_LIMIT_MINIMUM));
   let maximumAllowed: number;
@@ -313,11 +316,21 @@ export function convertDesiredReplicasWithRules(
     message = 'the desired replica count is more than the maximum replica count';
   }
   if (desiredReplicas < minReplicas) {
-    return { replicas: minReplicas, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' };
+    return setLimit(out, minReplicas, 'TooFewReplicas', 'the desired replica count is less than the minimum replica count');
   }
-  if (desiredReplicas > maximumAllowed) return { replicas: maximumAllowed, reason, message };
-  return { replicas: desiredReplicas, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };
+  if (desiredReplicas > maximumAllowed) return setLimit(out, maximumAllowed, reason, message);
+  return setLimit(out, desiredReplicas, 'DesiredWithinRange', 'the desired count is within the acceptable range');
 }
+
+function setLimit(out: LimitResult, replicas: number, reason: string, message: string): LimitResult {
+  out.replicas = replicas;
+  out.reason = reason;
+  out.message = message;
+  return out;
+}
+
+/** Reused by syncHpa so that a sync allocates nothing for its limits. */
+const scratchLimit: LimitResult = { replicas: 0, reason: '', message: '' };
 
 /** stabilizeRecommendationWithBehaviors: min over the scale-up window, max over the scale-down window. */
 export function stabilizeRecommendationWithBehaviors(
@@ -326,7 +339,7 @@ export function stabilizeRecommendationWithBehaviors(
   desiredReplicas: number,
   behavior: ResolvedBehavior,
   nowMs: number,
-): { replicas: number; reason: string; message: string } {
+): number {
   const recs = (state.recommendations ??= []);
   let up = desiredReplicas;
   let down = desiredReplicas;
@@ -342,19 +355,13 @@ export function stabilizeRecommendationWithBehaviors(
   let recommendation = currentReplicas;
   if (recommendation < up) recommendation = up;
   if (recommendation > down) recommendation = down;
-  if (oldIndex >= 0) recs[oldIndex] = { replicas: desiredReplicas, timestampMs: nowMs };
-  else recs.push({ replicas: desiredReplicas, timestampMs: nowMs });
-  return desiredReplicas >= currentReplicas
-    ? {
-        replicas: recommendation,
-        reason: 'ScaleUpStabilized',
-        message: 'recent recommendations were lower than current one, applying the lowest recent recommendation',
-      }
-    : {
-        replicas: recommendation,
-        reason: 'ScaleDownStabilized',
-        message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
-      };
+  if (oldIndex >= 0) {
+    recs[oldIndex]!.replicas = desiredReplicas;
+    recs[oldIndex]!.timestampMs = nowMs;
+  } else {
+    recs.push({ replicas: desiredReplicas, timestampMs: nowMs });
+  }
+  return recommendation;
 }
 
 /** getReplicasChangePerPeriod: the replicas changed by events strictly inside the last period. */
@@ -417,6 +424,7 @@ export function convertDesiredReplicasWithBehaviorRate(
   maxReplicas: number,
   behavior: ResolvedBehavior,
   nowMs: number,
+  out: LimitResult = { replicas: 0, reason: '', message: '' },
 ): LimitResult {
   if (desiredReplicas > currentReplicas) {
     let limit = scaleUpLimit(currentReplicas, state.scaleUpEvents, state.scaleDownEvents, behavior.scaleUp, nowMs);
@@ -429,7 +437,7 @@ export function convertDesiredReplicasWithBehaviorRate(
       reason = 'ScaleUpLimit';
       message = 'the desired replica count is increasing faster than the maximum scale rate';
     }
-    if (desiredReplicas > maximumAllowed) return { replicas: maximumAllowed, reason, message };
+    if (desiredReplicas > maximumAllowed) return setLimit(out, maximumAllowed, reason, message);
   } else if (desiredReplicas < currentReplicas) {
     let limit = scaleDownLimit(currentReplicas, state.scaleUpEvents, state.scaleDownEvents, behavior.scaleDown, nowMs);
     if (limit > currentReplicas) limit = currentReplicas;
@@ -441,9 +449,9 @@ export function convertDesiredReplicasWithBehaviorRate(
       reason = 'ScaleDownLimit';
       message = 'the desired replica count is decreasing faster than the maximum scale rate';
     }
-    if (desiredReplicas < minimumAllowed) return { replicas: minimumAllowed, reason, message };
+    if (desiredReplicas < minimumAllowed) return setLimit(out, minimumAllowed, reason, message);
   }
-  return { replicas: desiredReplicas, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };
+  return setLimit(out, desiredReplicas, 'DesiredWithinRange', 'the desired count is within the acceptable range');
 }
 
 function longestPolicyPeriod(rules: ResolvedScalingRules): number {
@@ -515,30 +523,44 @@ export interface SyncResult {
   metrics: MetricResult[];
 }
 
+/** What a detailed sync reports besides the replica count. */
+interface SyncSink {
+  warnings: HpaEvent[];
+  metrics: MetricResult[];
+  event?: HpaEvent;
+}
+
 /**
  * reconcileAutoscaler from reading the scale to updating it, on a state that it updates in place.
- * With `detail` false the metric results and messages are not built (the decisions are the same).
  */
-export function syncHpa(
-  hpa: PreparedHpa,
-  state: HpaState,
-  observation: HpaObservation,
-  nowMs: number,
-  detail = true,
-): SyncResult {
+export function syncHpa(hpa: PreparedHpa, state: HpaState, observation: HpaObservation, nowMs: number): SyncResult {
+  const sink: SyncSink = { warnings: [], metrics: [] };
+  const desired = reconcile(hpa, state, observation, nowMs, sink);
+  const rescale = desired !== observation.currentReplicas;
+  return sink.event
+    ? { desiredReplicas: desired, rescale, event: sink.event, warnings: sink.warnings, metrics: sink.metrics }
+    : { desiredReplicas: desired, rescale, warnings: sink.warnings, metrics: sink.metrics };
+}
+
+/**
+ * The same decision as syncHpa without conditions, events, warnings or metric results, and without allocating:
+ * what lets the simulator run millions of syncs per second. Returns the replica count the scale is set to.
+ */
+export function syncHpaReplicas(hpa: PreparedHpa, state: HpaState, observation: HpaObservation, nowMs: number): number {
+  return reconcile(hpa, state, observation, nowMs, null);
+}
+
+function reconcile(hpa: PreparedHpa, state: HpaState, observation: HpaObservation, nowMs: number, sink: SyncSink | null): number {
   const current = observation.currentReplicas;
   if (state.recommendations === null) state.recommendations = [{ replicas: current, timestampMs: nowMs }];
-  const warnings: HpaEvent[] = [];
-  const metricResults: MetricResult[] = [];
+  const conditions = sink ? state.conditions : null;
   const { minReplicas, maxReplicas } = hpa;
   let desired = 0;
   let rescaleReason = '';
-  let rescale = true;
 
   if (current === 0 && minReplicas !== 0) {
-    desired = 0;
-    rescale = false;
-    setCondition(state.conditions, 'ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero');
+    if (conditions) setCondition(conditions, 'ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero');
+    return current;
   } else if (current > maxReplicas) {
     rescaleReason = 'Current number of replicas above Spec.MaxReplicas';
     desired = maxReplicas;
@@ -553,82 +575,111 @@ export function syncHpa(
     let firstInvalid: { reason: string; message: string } | undefined;
     for (let i = 0; i < hpa.metrics.length; i++) {
       const spec = hpa.metrics[i]!;
-      try {
-        const p = computeMetricProposal(spec, observation.metrics[i], observation, hpa.tolerances, hpa.options, nowMs);
-        if (detail) metricResults.push({ name: p.name, proposal: p.replicas, current: p.current });
-        if (replicas === 0 || p.replicas > replicas) {
-          replicas = p.replicas;
-          metricName = p.name;
+      const metricObservation = observation.metrics[i];
+      let proposal: ReplicaProposal | undefined;
+      let failure: string | undefined;
+      if (metricObservation === undefined) {
+        // Checked here rather than thrown: an exception costs more than a whole sync.
+        failure = `unable to get metric ${describeMetric(spec)}`;
+      } else {
+        try {
+          proposal = computeMetricProposal(spec, metricObservation, observation, hpa.tolerances, hpa.options, nowMs);
+        } catch (error) {
+          if (!(error instanceof MetricError) && !(error instanceof Error && error.name === 'UnitError')) throw error;
+          failure = (error as Error).message;
         }
-      } catch (error) {
-        if (!(error instanceof MetricError) && !(error instanceof Error && error.name === 'UnitError')) throw error;
+      }
+      if (proposal) {
+        const name = sink ? describeMetric(spec) : '';
+        if (sink) sink.metrics.push({ name, proposal: proposal.replicas, current: proposal.current });
+        if (replicas === 0 || proposal.replicas > replicas) {
+          replicas = proposal.replicas;
+          metricName = name;
+        }
+      } else {
         const reason = FAILED_REASON[spec.type];
-        const message = `the HPA was unable to compute the replica count: ${error.message}`;
-        if (invalid === 0) firstInvalid = { reason, message };
+        if (invalid === 0) firstInvalid = { reason, message: `the HPA was unable to compute the replica count: ${failure}` };
         invalid++;
-        warnings.push({ type: 'Warning', reason, message: error.message });
-        if (detail) metricResults.push({ name: describeMetric(spec), error: error.message });
+        if (sink) {
+          sink.warnings.push({ type: 'Warning', reason, message: failure! });
+          sink.metrics.push({ name: describeMetric(spec), error: failure! });
+        }
       }
     }
     if (invalid >= hpa.metrics.length || (invalid > 0 && replicas < current)) {
       // All metrics invalid, or some invalid and the rest would scale down: change nothing.
-      setCondition(state.conditions, 'ScalingActive', 'False', firstInvalid!.reason, firstInvalid!.message);
-      warnings.push({
-        type: 'Warning',
-        reason: 'FailedComputeMetricsReplicas',
-        message: `invalid metrics (${invalid} invalid out of ${hpa.metrics.length}), first error is: ${firstInvalid!.message}`,
-      });
-      return { desiredReplicas: current, rescale: false, warnings, metrics: metricResults };
+      if (conditions) setCondition(conditions, 'ScalingActive', 'False', firstInvalid!.reason, firstInvalid!.message);
+      if (sink) {
+        sink.warnings.push({
+          type: 'Warning',
+          reason: 'FailedComputeMetricsReplicas',
+          message: `invalid metrics (${invalid} invalid out of ${hpa.metrics.length}), first error is: ${firstInvalid!.message}`,
+        });
+      }
+      return current;
     }
-    setCondition(
-      state.conditions,
-      'ScalingActive',
-      'True',
-      'ValidMetricFound',
-      detail ? `the HPA was able to successfully calculate a replica count from ${metricName}` : '',
-    );
+    if (conditions) {
+      setCondition(conditions, 'ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${metricName}`);
+    }
     desired = replicas;
     if (desired > current) rescaleReason = `${metricName} above target`;
     if (desired < current) rescaleReason = 'All metrics below target';
     desired = hpa.behavior
-      ? normalizeWithBehaviors(hpa, state, current, desired, nowMs)
-      : normalizeLegacy(hpa, state, current, desired, nowMs);
-    rescale = desired !== current;
+      ? normalizeWithBehaviors(hpa, state, conditions, current, desired, nowMs)
+      : normalizeLegacy(hpa, state, conditions, current, desired, nowMs);
   }
 
-  let event: HpaEvent | undefined;
-  if (rescale) {
-    setCondition(state.conditions, 'AbleToScale', 'True', 'SucceededRescale', detail ? `the HPA controller was able to update the target scale to ${desired}` : '');
-    event = { type: 'Normal', reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${rescaleReason}` };
-    storeScaleEvent(state, hpa.behavior, current, desired, nowMs);
-  } else {
-    desired = current;
+  if (desired === current) return current;
+  if (conditions && sink) {
+    setCondition(conditions, 'AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`);
+    sink.event = { type: 'Normal', reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${rescaleReason}` };
   }
-  return { desiredReplicas: desired, rescale, ...(event ? { event } : {}), warnings, metrics: metricResults };
+  storeScaleEvent(state, hpa.behavior, current, desired, nowMs);
+  return desired;
 }
 
-function normalizeLegacy(hpa: PreparedHpa, state: HpaState, current: number, desired: number, nowMs: number): number {
+function normalizeLegacy(
+  hpa: PreparedHpa,
+  state: HpaState,
+  conditions: HpaCondition[] | null,
+  current: number,
+  desired: number,
+  nowMs: number,
+): number {
   const stabilized = stabilizeRecommendation(state, desired, hpa.options.downscaleStabilizationMs, nowMs);
-  if (stabilized !== desired) {
-    setCondition(state.conditions, 'AbleToScale', 'True', 'ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation');
-  } else {
-    setCondition(state.conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size');
+  const limited = convertDesiredReplicasWithRules(current, stabilized, hpa.minReplicas, hpa.maxReplicas, scratchLimit);
+  if (conditions) {
+    if (stabilized !== desired) {
+      setCondition(conditions, 'AbleToScale', 'True', 'ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation');
+    } else {
+      setCondition(conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size');
+    }
+    setCondition(conditions, 'ScalingLimited', limited.replicas === stabilized ? 'False' : 'True', limited.reason, limited.message);
   }
-  const limited = convertDesiredReplicasWithRules(current, stabilized, hpa.minReplicas, hpa.maxReplicas);
-  setCondition(state.conditions, 'ScalingLimited', limited.replicas === stabilized ? 'False' : 'True', limited.reason, limited.message);
   return limited.replicas;
 }
 
-function normalizeWithBehaviors(hpa: PreparedHpa, state: HpaState, current: number, desired: number, nowMs: number): number {
+function normalizeWithBehaviors(
+  hpa: PreparedHpa,
+  state: HpaState,
+  conditions: HpaCondition[] | null,
+  current: number,
+  desired: number,
+  nowMs: number,
+): number {
   const behavior = hpa.behavior!;
   const stabilized = stabilizeRecommendationWithBehaviors(state, current, desired, behavior, nowMs);
-  if (stabilized.replicas !== desired) {
-    setCondition(state.conditions, 'AbleToScale', 'True', stabilized.reason, stabilized.message);
-  } else {
-    setCondition(state.conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size');
+  const limited = convertDesiredReplicasWithBehaviorRate(state, current, stabilized, hpa.minReplicas, hpa.maxReplicas, behavior, nowMs, scratchLimit);
+  if (conditions) {
+    if (stabilized === desired) {
+      setCondition(conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size');
+    } else if (desired >= current) {
+      setCondition(conditions, 'AbleToScale', 'True', 'ScaleUpStabilized', 'recent recommendations were lower than current one, applying the lowest recent recommendation');
+    } else {
+      setCondition(conditions, 'AbleToScale', 'True', 'ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation');
+    }
+    setCondition(conditions, 'ScalingLimited', limited.replicas === stabilized ? 'False' : 'True', limited.reason, limited.message);
   }
-  const limited = convertDesiredReplicasWithBehaviorRate(state, current, stabilized.replicas, hpa.minReplicas, hpa.maxReplicas, behavior, nowMs);
-  setCondition(state.conditions, 'ScalingLimited', limited.replicas === stabilized.replicas ? 'False' : 'True', limited.reason, limited.message);
   return limited.replicas;
 }
 
@@ -645,7 +696,7 @@ export function hpaStep(
 ): HpaStepResult {
   const hpa = 'tolerances' in spec ? spec : prepareHpa(spec, options);
   const next = cloneHpaState(state);
-  const result = syncHpa(hpa, next, observation, nowMs, true);
+  const result = syncHpa(hpa, next, observation, nowMs);
   return {
     desiredReplicas: result.desiredReplicas,
     rescale: result.rescale,

@@ -16,8 +16,19 @@ import type {
 } from './types.js';
 
 /** Quantity.MilliValue(): the value in thousandths, rounded up. */
+const milliCache = new Map<string, number>();
+
 export function toMilli(q: Quantity): number {
-  const value = typeof q === 'number' ? q : parseQuantity(q);
+  if (typeof q === 'string') {
+    // Targets are parsed on every sync; the simulator runs millions of them.
+    let cached = milliCache.get(q);
+    if (cached === undefined) {
+      cached = toMilli(parseQuantity(q));
+      if (milliCache.size < 10_000) milliCache.set(q, cached);
+    }
+    return cached;
+  }
+  const value = q;
   // Round to micro-units first so that 0.1 (0.1·1000 = 100.00000000000001 in floating point) stays 100.
   return Math.ceil(Math.round(value * 1e6) / 1e3);
 }
@@ -87,16 +98,12 @@ export function resourceUtilizationReplicas(
   const requestSum = s.requestSumMilli ?? 0;
   const first = utilizationRatio(s.usageSumMilli, requestSum, s.requestEntries ?? 0, targetUtilization);
   const usageRatio = first.ratio;
-  const result = (replicas: number): ReplicaProposal => ({
-    replicas,
-    current: first.utilization,
-    rawAverageMilli: first.rawAverageMilli,
-  });
+  const result: ReplicaProposal = { replicas: currentReplicas, current: first.utilization, rawAverageMilli: first.rawAverageMilli };
 
   const scaleUpWithUnready = s.unreadyCount > 0 && usageRatio > 1.0;
   if (!scaleUpWithUnready && s.missingCount === 0) {
-    if (isWithinTolerance(tolerances, usageRatio)) return result(currentReplicas);
-    return result(ceilReplicas(usageRatio * s.readyPodCount));
+    if (!isWithinTolerance(tolerances, usageRatio)) result.replicas = ceilReplicas(usageRatio * s.readyPodCount);
+    return result;
   }
 
   let usage = s.usageSumMilli;
@@ -124,13 +131,14 @@ export function resourceUtilizationReplicas(
     (usageRatio < 1.0 && newUsageRatio > 1.0) ||
     (usageRatio > 1.0 && newUsageRatio < 1.0)
   ) {
-    return result(currentReplicas);
+    return result;
   }
   const newReplicas = ceilReplicas(newUsageRatio * counted);
   if ((newUsageRatio < 1.0 && newReplicas > currentReplicas) || (newUsageRatio > 1.0 && newReplicas < currentReplicas)) {
-    return result(currentReplicas);
+    return result;
   }
-  return result(newReplicas);
+  result.replicas = newReplicas;
+  return result;
 }
 
 /** calcPlainMetricReplicas: Pods metrics and Resource metrics with an averageValue target. */

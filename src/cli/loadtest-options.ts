@@ -9,7 +9,8 @@ import { loadPayloadFile } from '../load/payload.js';
 import { parseStages } from '../load/schedule.js';
 import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
 import type { ArrivalProcess, LoadMode, LoadProtocol } from '../load/types.js';
-import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
+import type { ModelSpec } from '../spec/types.js';
+import { formatDuration, parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
 
 export interface LoadtestFlags {
   url?: string;
@@ -41,10 +42,31 @@ export interface LoadtestFlags {
 export interface LoadtestSpecDefaults {
   url?: string;
   payload?: string;
+  /** An inline request body from the spec (JSON text). */
+  body?: string;
+  method?: string;
   protocol?: string;
   model?: string;
   headers?: Record<string, string>;
   slo?: Record<string, unknown>;
+}
+
+/** The spec's loadtest and slo sections as defaults: its URL joined with its path, payload, headers, SLO. */
+export function specDefaults(spec: Pick<ModelSpec, 'loadtest' | 'slo'>): LoadtestSpecDefaults {
+  const lt = spec.loadtest;
+  const out: LoadtestSpecDefaults = { protocol: lt.protocol, method: lt.method, headers: { ...lt.headers } };
+  if (lt.url !== undefined) out.url = `${lt.url.replace(/\/+$/, '')}${lt.path}`;
+  if (lt.model !== undefined) out.model = lt.model;
+  if (lt.payload?.kind === 'file') out.payload = lt.payload.path;
+  if (lt.payload?.kind === 'inline') out.body = JSON.stringify(lt.payload.value);
+  const slo: Record<string, string> = {};
+  for (const key of ['p50', 'p90', 'p95', 'p99'] as const) {
+    const ms = spec.slo.latency[`${key}Ms`];
+    if (ms !== undefined) slo[key] = ms >= 1000 && ms % 1000 === 0 ? formatDuration(ms) : `${ms}ms`;
+  }
+  if (spec.slo.errorRate !== undefined) slo.errorRate = `${Math.round(spec.slo.errorRate * 1e6) / 1e4}%`;
+  if (Object.keys(slo).length > 0) out.slo = slo;
+  return out;
 }
 
 export const DEFAULT_RATE_PER_SECOND = 10;
@@ -102,7 +124,7 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
   const protocol = (flags.protocol ?? spec.protocol ?? 'http') as LoadProtocol;
   if (!['http', 'kserve-v2', 'openai'].includes(protocol)) throw badInput(`--protocol must be http, kserve-v2 or openai, not "${protocol}"`, { where: '--protocol' });
   if (flags.body !== undefined && flags.payload !== undefined) throw badInput('--body and --payload cannot be used together', { where: '--body, --payload' });
-  let body: string | undefined;
+  let body: string | undefined = flags.body === undefined && flags.payload === undefined ? spec.body : undefined;
   if (flags.body !== undefined) {
     const text = flags.body.startsWith('@') ? await readBodyFile(flags.body.slice(1)) : flags.body;
     try {
@@ -112,7 +134,7 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     }
     body = text;
   }
-  const payloadPath = flags.payload ?? (flags.body === undefined ? spec.payload : undefined);
+  const payloadPath = flags.payload ?? (flags.body === undefined && spec.body === undefined ? spec.payload : undefined);
   const payload = payloadPath ? await loadPayloadFile(payloadPath) : undefined;
   const thresholds: Threshold[] = [
     ...(flags.threshold ?? []).map((t) => unit('--threshold', () => parseThreshold(t, 'flag'))),
@@ -125,7 +147,7 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     url,
     protocol,
     mode,
-    method: flags.method,
+    method: flags.method ?? (flags.url === undefined || body !== undefined || payload !== undefined ? spec.method : undefined),
     headers: { ...(spec.headers ?? {}), ...parseHeaders(flags.header) },
     body,
     payload,

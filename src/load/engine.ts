@@ -10,7 +10,7 @@
  * Transport: undici's Pool through the low-level dispatch API (no stream per response), keep-alive,
  * `connections` sockets. test/bench/RESULTS.md has the comparison with node:http behind this choice.
  */
-import type { Dispatcher, Pool as PoolType } from 'undici';
+import { H1Pool, type H1Controller, type H1Handler, type H1Request } from './h1-client.js';
 import { systemClock, type Clock } from '../clock.js';
 import { badInput } from '../errors.js';
 import { classifyError, httpErrorClass, RequestTimeoutError } from './error-class.js';
@@ -44,8 +44,10 @@ export interface LoadOptions {
   /** Open loop: requests the schedule could not send because this many were in flight are dropped. */
   maxInFlight?: number;
   insecure?: boolean;
-  /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it. */
+  /** Negotiate HTTP/2 over TLS (ALPN) when the server offers it (undici transport). */
   http2?: boolean;
+  /** HTTP client: the lean built-in HTTP/1.1 client (default) or undici (always used with http2). */
+  transport?: 'h1' | 'undici';
   thresholds?: Threshold[];
   /** Header names whose values are shown in results (the rest are redacted). */
   showSecrets?: boolean;
@@ -70,7 +72,7 @@ interface InFlight {
   done: boolean;
   status: number;
   judge: ResponseJudge | undefined;
-  controller: Dispatcher.DispatchController | undefined;
+  controller: H1Controller | undefined;
 }
 
 /** Validates options a caller (CLI or tune) could get wrong; errors are exit 2. */
@@ -108,7 +110,6 @@ export function redactHeaders(headers: Record<string, string>, show: boolean): R
 export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promise<LoadResult> {
   const url = validateLoadOptions(options);
   const clock = options.clock ?? systemClock;
-  const { Pool } = await import('undici');
   const mode = options.mode;
   const warmupMs = options.warmupMs ?? 0;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -134,14 +135,12 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   const knownTotalMs = options.durationMs === undefined && mode.kind !== 'stages' ? undefined : totalMs;
   const connections = options.connections ?? (mode.kind === 'concurrency' ? mode.concurrency : DEFAULT_OPEN_LOOP_CONNECTIONS);
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-  const pool: PoolType = new Pool(url.origin, {
+  const pool = await openTransport(url, {
     connections,
-    pipelining: 1,
-    keepAliveTimeout: 60_000,
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    allowH2: options.http2 === true,
-    connect: { rejectUnauthorized: options.insecure !== true, timeout: Math.min(timeoutMs, 10_000) },
+    http2: options.http2 === true,
+    transport: options.transport,
+    rejectUnauthorized: options.insecure !== true,
+    connectTimeoutMs: Math.min(timeoutMs, 10_000),
   });
   const recorder = new Recorder({ goodput: goodputLimits(thresholds) });
 
@@ -161,18 +160,14 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     r.done = true;
     inFlight.delete(r);
     const now = elapsed();
-    // Requests scheduled in warm-up are not measured, even when they end after it.
-    if (r.warmup && now >= warmupMs) {
-      onComplete?.();
-      return maybeDrained();
-    }
+    // Requests scheduled in warm-up are recorded apart and never measured, even when they end after it.
     if (error !== undefined) {
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: classifyError(error) });
+      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: classifyError(error) }, r.warmup);
     } else if (statusError) {
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: httpErrorClass(r.status) });
+      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: httpErrorClass(r.status) }, r.warmup);
     } else {
       const verdict = r.judge ? r.judge.finish(now) : {};
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: verdict.error, llm: verdict.llm });
+      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: verdict.error, llm: verdict.llm }, r.warmup);
     }
     onComplete?.();
     maybeDrained();
@@ -188,7 +183,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     const prepared: PreparedRequest = adapter.next();
     const warmup = scheduledMs < warmupMs;
     if (!warmup) measuredSent++;
-    recorder.sent();
+    recorder.sent(warmup);
     const r: InFlight = {
       scheduledMs,
       sentMs: elapsed(),
@@ -200,7 +195,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       controller: undefined,
     };
     inFlight.add(r);
-    const handler: Dispatcher.DispatchHandler = {
+    const handler: H1Handler = {
       onRequestStart(controller) {
         if (r.done) return controller.abort(new RequestTimeoutError());
         r.controller = controller;
@@ -222,7 +217,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       },
     };
     try {
-      pool.dispatch({ path: prepared.path, method: prepared.method, headers: prepared.headers, body: prepared.body }, handler);
+      pool.dispatch(prepared, handler);
     } catch (error) {
       finishRequest(r, error, false);
     }
@@ -277,6 +272,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
 
   const measuredDone = () => options.maxRequests !== undefined && measuredSent >= options.maxRequests;
 
+  let clearSendTimers = () => {};
   const sendingDone = new Promise<void>((resolve) => {
     let stopSending = resolve;
     const onAbort = () => {
@@ -290,13 +286,13 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     if (schedule) {
       let nextAt = schedule.next();
       let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-      stopSending = () => {
+      clearSendTimers = () => {
         if (timer) {
           clearTimeout(timer as NodeJS.Timeout);
           clearImmediate(timer as NodeJS.Immediate);
         }
-        resolve();
       };
+      stopSending = resolve;
       const pump = () => {
         timer = undefined;
         const now = elapsed();
@@ -306,7 +302,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
             break;
           }
           if (inFlight.size >= maxInFlight) {
-            recorder.dropped();
+            recorder.dropped(nextAt < warmupMs);
           } else {
             send(nextAt);
           }
@@ -336,10 +332,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         stopping = true;
         resolve();
       }, Math.max(0, totalMs - elapsed()));
-      stopSending = () => {
-        clearTimeout(endTimer);
-        resolve();
-      };
+      clearSendTimers = () => clearTimeout(endTimer);
+      stopSending = resolve;
       for (let i = 0; i < concurrency && canSend(); i++) {
         active++;
         send(elapsed());
@@ -348,6 +342,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   });
 
   await sendingDone;
+  clearSendTimers();
   stopping = true;
   sendingEndedMs = elapsed();
   // Wait for requests in flight; each has its deadline, so this ends within the timeout.
@@ -396,6 +391,39 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   }
   result.thresholds = evaluateThresholds(thresholds, result);
   return result;
+}
+
+interface Transport {
+  dispatch(req: H1Request, handler: H1Handler): void;
+  destroy(): Promise<void>;
+}
+
+/**
+ * The lean HTTP/1.1 client by default (test/bench/RESULTS.md: faster than undici and autocannon here);
+ * undici for HTTP/2 (ALPN) or when asked, through the same handler API.
+ */
+async function openTransport(
+  url: URL,
+  o: { connections: number; http2: boolean; transport: 'h1' | 'undici' | undefined; rejectUnauthorized: boolean; connectTimeoutMs: number },
+): Promise<Transport> {
+  if (!o.http2 && o.transport !== 'undici') {
+    return new H1Pool(url.origin, { connections: o.connections, rejectUnauthorized: o.rejectUnauthorized, connectTimeoutMs: o.connectTimeoutMs });
+  }
+  const { Pool } = await import('undici');
+  const pool = new Pool(url.origin, {
+    connections: o.connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    allowH2: o.http2,
+    connect: { rejectUnauthorized: o.rejectUnauthorized, timeout: o.connectTimeoutMs },
+  });
+  return {
+    dispatch: (req, handler) =>
+      pool.dispatch({ path: req.path, method: req.method, headers: req.headers, body: req.body }, handler as Parameters<typeof pool.dispatch>[1]),
+    destroy: () => pool.destroy(),
+  };
 }
 
 function round2(x: number): number {

@@ -127,6 +127,8 @@ export interface SecondInfo {
 
 export class Recorder {
   private readonly current = new Window();
+  /** Requests scheduled in warm-up go here, wherever their end falls, so a late timer moves nothing. */
+  private readonly warm = new Window();
   private readonly overall = new Window();
   private readonly goodput: GoodputLimits;
   private tokensApproximate = false;
@@ -137,16 +139,16 @@ export class Recorder {
     this.goodput = options.goodput ?? {};
   }
 
-  sent(): void {
-    this.current.sent++;
+  sent(warmup = false): void {
+    (warmup ? this.warm : this.current).sent++;
   }
 
-  dropped(): void {
-    this.current.dropped++;
+  dropped(warmup = false): void {
+    (warmup ? this.warm : this.current).dropped++;
   }
 
-  record(sample: RequestSample): void {
-    const w = this.current;
+  record(sample: RequestSample, warmup = false): void {
+    const w = warmup ? this.warm : this.current;
     if (sample.error) {
       w.failed++;
       w.errors[sample.error] = (w.errors[sample.error] ?? 0) + 1;
@@ -174,7 +176,7 @@ export class Recorder {
 
   /** Closes the current second: returns its snapshot and folds it into the totals unless warm-up. */
   endSecond(info: SecondInfo): LoadSnapshot {
-    const w = this.current;
+    const w = info.warmup ? this.warm : this.current;
     if (!info.warmup) {
       this.overall.add(w);
       this.measuredMs += info.windowMs;
@@ -210,6 +212,8 @@ export class Recorder {
       };
     }
     w.reset();
+    // Once measuring, warm-up stragglers are not reported anywhere.
+    if (!info.warmup) this.warm.reset();
     return snapshot;
   }
 
@@ -253,6 +257,7 @@ export class Recorder {
 
   destroy(): void {
     this.current.destroy();
+    this.warm.destroy();
     this.overall.destroy();
   }
 }

@@ -42,6 +42,8 @@ export class Balancer {
   private queuedIntegral = 0;
   private queuedSinceMs: number;
   rejectedTotal = 0;
+  /** Set when the runtime stops: no new waiting, waiting requests get their 503 now. */
+  private closing = false;
 
   constructor(
     private readonly hooks: BalancerHooks,
@@ -82,8 +84,15 @@ export class Balancer {
     this.agents.delete(replica.id);
   }
 
+  /** Stops new connections; requests that would wait for a replica are answered 503 from now on. */
+  beginClose(): void {
+    this.closing = true;
+    this.server.close();
+    this.replicaReady();
+  }
+
   close(): Promise<void> {
-    for (const wake of this.waiting) wake();
+    this.beginClose();
     this.waiting = [];
     for (const agent of this.agents.values()) agent.destroy();
     return new Promise((resolve) => {
@@ -114,7 +123,7 @@ export class Balancer {
       this.queuedIntegralAt(this.hooks.now());
       this.queued++;
       try {
-        while (!replica && this.hooks.now() < deadline && !res.destroyed) {
+        while (!replica && !this.closing && this.hooks.now() < deadline && !res.destroyed) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, Math.max(0, deadline - this.hooks.now()));
             this.waiting.push(() => {
@@ -131,7 +140,9 @@ export class Balancer {
       if (!replica) {
         this.rejectedTotal++;
         if (!res.headersSent && !res.destroyed) {
-          const body = JSON.stringify({ error: `no replica became ready within ${this.queueTimeoutMs} ms` });
+          const body = JSON.stringify({
+            error: this.closing ? 'the local runtime is stopping' : `no replica became ready within ${this.queueTimeoutMs} ms`,
+          });
           res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
           res.end(body);
         }

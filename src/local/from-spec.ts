@@ -1,150 +1,77 @@
 /**
- * Spec → local runtime options. Takes only the fields the runtime needs, structurally, so any validated spec
- * object fits. Until src/spec's loader is in place, `readDevSpec` reads those fields from the YAML file itself.
+ * ModelSpec (src/spec, resolved) → local runtime options. `mdl dev`, `mdl loadtest --local` and
+ * `mdl tune --local` all start the runtime through this mapping, so they run the same thing.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { badInput } from '../errors.js';
+import type { ModelSpec, ScalingRulesSpec } from '../spec/index.js';
 import type { LocalRuntimeOptions, ScalingBehavior, ScalingMetric, ScalingRules } from './options.js';
 
-export interface DevSpec {
-  name: string;
-  runtime?: string;
-  resources?: { cpu?: string | number };
-  scaling?: {
-    minReplicas?: number;
-    maxReplicas?: number;
-    metric?: { type: string; target: number | string };
-    behavior?: DevBehavior;
-  };
-  local?: { command?: string | string[]; healthPath?: string; port?: number };
-  ports?: { http?: number };
-  health?: { readiness?: string; readinessPath?: string };
-}
-
-interface DevBehavior {
-  scaleUp?: DevScalingRules;
-  scaleDown?: DevScalingRules;
-}
-
-interface DevScalingRules extends ScalingRules {
-  /** The spec's short spelling of stabilizationWindowSeconds. */
-  stabilizationSeconds?: number;
-}
-
-/** Readiness paths of the runtime presets (templates/runtimes); a spec's own health path wins. */
-const PRESET_HEALTH: Record<string, string> = {
-  'kserve-v2': '/v2/health/ready',
-  triton: '/v2/health/ready',
-  vllm: '/health',
-  tgi: '/health',
-  torchserve: '/ping',
-  openai: '/health',
-  http: '/',
-};
-
-export interface DevFlags {
+export interface LocalFlags {
+  /** Balancer port (0 or undefined: a free one). */
   port?: number;
+  /** Replicas at start; above maxReplicas raises the max so the count asked for is the count run. */
   replicas?: number;
   syncPeriodMs?: number;
+  /** Keep the replica count fixed (capacity measurement). */
+  autoscale?: boolean;
 }
 
-export function localOptionsFromSpec(spec: DevSpec, specDir: string, flags: DevFlags = {}): LocalRuntimeOptions {
-  const command = spec.local?.command;
-  if (command === undefined || (typeof command === 'string' && command.trim() === '')) {
+export function localOptionsFromSpec(spec: ModelSpec, flags: LocalFlags = {}): LocalRuntimeOptions {
+  const local = spec.local;
+  if (!local) {
     throw badInput('The spec has no local.command, so mdl cannot run the model on this machine.', {
       where: 'local.command',
       hint: 'Add e.g.  local: { command: "python serve.py --port {port}" }  ({port} is filled in per replica).',
     });
   }
-  const min = spec.scaling?.minReplicas ?? 1;
-  const max = Math.max(spec.scaling?.maxReplicas ?? Math.max(min, 1), min);
-  const metric = toMetric(spec.scaling?.metric);
-  const healthPath =
-    spec.local?.healthPath ?? spec.health?.readinessPath ?? spec.health?.readiness ?? PRESET_HEALTH[spec.runtime ?? 'http'] ?? '/';
-  const replicas = flags.replicas ?? min;
-  if (flags.replicas !== undefined && (flags.replicas < 1 || !Number.isInteger(flags.replicas))) {
-    throw badInput(`--replicas must be a whole number ≥ 1, got ${flags.replicas}`, { where: '--replicas' });
+  const { minReplicas, maxReplicas } = spec.scaling;
+  const min = Math.max(minReplicas, 1); // no scale to zero on the local runtime
+  const replicas = flags.replicas ?? Math.max(local.replicas, min);
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw badInput(`--replicas must be a whole number ≥ 1, got ${replicas}`, { where: '--replicas' });
   }
-  const cpu = spec.resources?.cpu;
   return {
-    command,
-    cwd: specDir,
+    command: local.command,
+    cwd: local.cwd,
+    env: local.env,
     name: spec.name,
-    port: flags.port ?? spec.local?.port ?? 0,
+    port: flags.port ?? 0,
     replicas,
-    healthPath,
+    // Without a path the cluster would use a TCP check; any HTTP answer on / is the closest local stand-in.
+    healthPath: spec.health.readiness.path ?? '/',
+    startTimeoutMs: Math.max(spec.health.startup.maxLoadMs, 10_000),
+    drainTimeoutMs: Math.max(spec.shutdown.drainMs, 1000) + spec.shutdown.gracePeriodMs,
     scaling: {
-      // --replicas above the spec's max raises the max, so the count asked for is the count run.
       minReplicas: Math.min(min, replicas),
-      maxReplicas: Math.max(max, replicas),
-      metric,
-      behavior: toBehavior(spec.scaling?.behavior),
+      maxReplicas: Math.max(maxReplicas, replicas, min),
+      metric: localMetric(spec),
+      behavior: localBehavior(spec.scaling.behavior),
+      enabled: flags.autoscale ?? true,
       ...(flags.syncPeriodMs === undefined ? {} : { syncPeriodMs: flags.syncPeriodMs }),
-      ...(cpu === undefined ? {} : { cpuRequestCores: cpuCores(cpu) }),
+      ...(spec.resources.cpuCores === undefined ? {} : { cpuRequestCores: spec.resources.cpuCores }),
     },
   };
 }
 
-function toMetric(m: { type: string; target: number | string } | undefined): ScalingMetric {
-  if (!m) return { type: 'concurrency', target: 4 };
-  const target = typeof m.target === 'number' ? m.target : Number.parseFloat(String(m.target));
-  if (m.type === 'concurrency' || m.type === 'rps' || m.type === 'cpu') return { type: m.type, target };
+function localMetric(spec: ModelSpec): ScalingMetric {
+  const m = spec.scaling.metric;
+  if (m.type === 'concurrency' || m.type === 'rps' || m.type === 'cpu') return { type: m.type, target: m.target };
   throw badInput(`mdl dev can scale on concurrency, rps or cpu; the spec asks for ${m.type}.`, {
     where: 'scaling.metric.type',
-    hint: 'Use an environment overlay (--env) that sets a concurrency or rps metric for local runs.',
+    hint: 'Add an environment overlay for local runs that sets a concurrency or rps metric, and pass it with --env.',
   });
 }
 
-function toBehavior(b: DevBehavior | undefined): ScalingBehavior | undefined {
+function localBehavior(b: ModelSpec['scaling']['behavior']): ScalingBehavior | undefined {
   if (!b) return undefined;
-  const rules = (r: DevScalingRules | undefined): ScalingRules | undefined => {
-    if (!r) return undefined;
-    const { stabilizationSeconds, ...rest } = r;
-    return { ...rest, stabilizationWindowSeconds: r.stabilizationWindowSeconds ?? stabilizationSeconds };
-  };
+  const rules = (r: ScalingRulesSpec | undefined): ScalingRules | undefined =>
+    r && {
+      ...(r.stabilizationMs === undefined ? {} : { stabilizationWindowSeconds: Math.round(r.stabilizationMs / 1000) }),
+      ...(r.selectPolicy === undefined ? {} : { selectPolicy: r.selectPolicy }),
+      ...(r.tolerance === undefined ? {} : { tolerance: r.tolerance }),
+      ...(r.policies === undefined
+        ? {}
+        : { policies: r.policies.map((p) => ({ type: p.type, value: p.value, periodSeconds: Math.round(p.periodMs / 1000) })) }),
+    };
   return { scaleUp: rules(b.scaleUp), scaleDown: rules(b.scaleDown) };
-}
-
-function cpuCores(cpu: string | number): number {
-  if (typeof cpu === 'number') return cpu;
-  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
-}
-
-const DEFAULT_SPEC_FILES = ['mdl.config.yaml', 'mdl.config.yml'];
-
-/** Reads the spec file (interim, until src/spec's loader is wired in): path given or mdl.config.yaml here. */
-export async function readDevSpec(path: string | undefined): Promise<{ spec: DevSpec; file: string }> {
-  const candidates = path ? [path] : DEFAULT_SPEC_FILES;
-  for (const candidate of candidates) {
-    const file = resolve(candidate);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      if (path) throw badInput(`Cannot read the spec file ${path}.`, { where: '--config', hint: 'Check the path.' });
-      continue;
-    }
-    const doc = parseDocument(text);
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      throw badInput(`The spec is not valid YAML: ${e.message.split('\n')[0]}`, {
-        where: `${candidate}:${e.linePos?.[0]?.line ?? '?'}`,
-      });
-    }
-    const spec = doc.toJS() as DevSpec;
-    if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string') {
-      throw badInput('The spec has no name.', { where: `${candidate} name` });
-    }
-    return { spec, file };
-  }
-  throw badInput('No spec file found (mdl.config.yaml).', {
-    where: '--config',
-    hint: 'Pass one with --config, e.g. mdl dev -c examples/demo/mdl.config.yaml, or create one with mdl init.',
-  });
-}
-
-export function specDirOf(file: string): string {
-  return dirname(file);
 }

@@ -36,6 +36,8 @@ export class Replica {
   /** Pid of the guard in front of it. */
   guardPid: number | undefined;
   restarts = 0;
+  /** Crashes in a row without 30 s of readiness in between: the restart backoff's exponent. */
+  crashStreak = 0;
   startedAtMs: number | undefined;
   startedAtWall: number | undefined;
   readyAtMs: number | undefined;

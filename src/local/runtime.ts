@@ -9,7 +9,7 @@ import { Balancer } from './balancer.js';
 import { processGroupCpuSeconds } from './cpu.js';
 import { RuntimeEvents, type LocalRuntimeListener } from './events.js';
 import { checkOptions, resolveOptions, type LocalRuntimeOptions, type ResolvedOptions } from './options.js';
-import { recommendReplicas, type RecommendHistory } from './recommend.js';
+import { initialHistory, recommendReplicas, type RecommendHistory } from './recommend.js';
 import { Replica } from './replica.js';
 import type { LocalRuntimeStatus, ScalingEvent } from './status.js';
 
@@ -27,6 +27,8 @@ export interface LocalRuntime {
 const STATUS_PATH = '/.mdl/status';
 const MAX_SCALING_EVENTS = 200;
 const MAX_CRASHES_BEFORE_READY = 3;
+const STABLE_AFTER_MS = 30_000;
+const MAX_BACKOFF_MS = 30_000;
 
 export interface StartOptions {
   /** Subscribed before the first replica starts, so it sees the start-up too. */
@@ -65,7 +67,7 @@ class Runtime {
   private stopping: Promise<void> | undefined;
   private readonly startedWall: number;
   private readonly startedMs: number;
-  private history: RecommendHistory = { recommendations: [], changes: [] };
+  private history: RecommendHistory = initialHistory(0, 0);
   private readonly scalingEvents: Array<ScalingEvent & { pending?: Set<string>; atMs: number }> = [];
   private lastMetricValue: number | undefined;
   private lastSyncWall: number | undefined;
@@ -123,7 +125,7 @@ class Runtime {
     await ready;
     // As the HPA controller does for a new HPA: the starting count is the first recommendation, so the
     // scale-down window holds it until the window has passed.
-    this.history.recommendations.push({ atMs: this.clock.now(), replicas: initial });
+    this.history = initialHistory(initial, this.clock.now());
     this.fatal = undefined;
     if (this.options.scaling.enabled) this.scheduleSync();
     const tick = setInterval(() => this.events.emit({ type: 'status', status: this.status() }), 1000);
@@ -162,7 +164,10 @@ class Runtime {
   private crashed(r: Replica, exitCode: number | undefined): void {
     this.balancer.forget(r);
     const wanted = this.replicas.includes(r) && !this.stopping;
-    const backoff = Math.min(this.options.restartBackoffMs * 2 ** r.restarts, 30_000);
+    // A replica that served for a while before crashing starts again quickly; a crash loop backs off.
+    const servedMs = r.readyAtMs === undefined ? 0 : this.clock.now() - r.readyAtMs;
+    r.crashStreak = servedMs > STABLE_AFTER_MS ? 0 : r.crashStreak + 1;
+    const backoff = Math.min(this.options.restartBackoffMs * 2 ** Math.max(r.crashStreak - 1, 0), MAX_BACKOFF_MS);
     this.events.emit({
       type: 'replica-crashed',
       replica: r.id,
@@ -278,7 +283,7 @@ class Runtime {
         readyReplicas: ready.length,
         unreadyReplicas: unready.length,
         metricSum,
-        target: metric.target,
+        metric,
         minReplicas,
         maxReplicas,
         behavior,
@@ -391,7 +396,7 @@ class Runtime {
       this.timers = [];
       const all = [...this.replicas];
       // Stop taking new connections, let in-flight requests finish on their replicas, then stop them.
-      this.balancer.server.close();
+      this.balancer.beginClose();
       await Promise.all(all.map((r) => r.drainAndStop().then(() => this.balancer.forget(r))));
       await this.balancer.close();
       process.off('exit', this.onExit);

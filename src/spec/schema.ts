@@ -17,6 +17,10 @@ import {
   parseRatePerSecond,
 } from '../units.js';
 
+// A CLI validates one small document per process: compiling a fast parser per object schema (zod's
+// default) costs more than it saves.
+z.config({ jitless: true });
+
 export const RUNTIMES = ['vllm', 'tgi', 'triton', 'torchserve', 'kserve-v2', 'openai', 'http'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 

@@ -151,6 +151,71 @@ describe('local runtime (real processes on 127.0.0.1)', function () {
     assert.ok(events.some((e) => e.type === 'autoscaler-sync'));
   });
 
+  it('scales on the CPU of the replica processes, read from /proc', async () => {
+    runtime = await startLocalRuntime(
+      options({
+        scaling: { minReplicas: 1, maxReplicas: 2, metric: { type: 'cpu', target: 20 }, syncPeriodMs: 700, cpuRequestCores: 1 },
+      }),
+    );
+    // One client keeps the replica busy on the CPU far above 20 % of a core.
+    let loading = true;
+    const client = (async () => {
+      while (loading) await get(`${runtime!.url}/burn?ms=200`);
+    })();
+    try {
+      await until('a scale-up on cpu', () => runtime!.status().scalingEvents.some((e) => e.to > e.from), 10_000);
+    } finally {
+      loading = false;
+      await client;
+    }
+    const up = runtime.status().scalingEvents.find((e) => e.to > e.from)!;
+    assert.ok(up.metricValue! > 22, `cpu ${up.metricValue} % at the scale-up`);
+  });
+
+  it('scales on requests per second measured at the balancer', async () => {
+    runtime = await startLocalRuntime(
+      options({ scaling: { minReplicas: 1, maxReplicas: 2, metric: { type: 'rps', target: 5 }, syncPeriodMs: 700 } }),
+    );
+    let loading = true;
+    const client = (async () => {
+      while (loading) await get(`${runtime!.url}/work?ms=10`);
+    })();
+    try {
+      await until('a scale-up on rps', () => runtime!.status().scalingEvents.some((e) => e.to > e.from), 10_000);
+    } finally {
+      loading = false;
+      await client;
+    }
+    assert.ok(runtime.status().scalingEvents[0]!.metricValue! > 5.5);
+  });
+
+  it('answers 503 at once to requests that arrive while it stops', async () => {
+    runtime = await startLocalRuntime(options());
+    const agent = new (await import('node:http')).Agent({ keepAlive: true });
+    const send = () =>
+      new Promise<number>((resolve, reject) => {
+        request(`${runtime!.url}/work?ms=1`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        })
+          .on('error', reject)
+          .end();
+      });
+    assert.equal(await send(), 200);
+    const slow = get(`${runtime.url}/work?ms=800`);
+    await until('the slow request in flight', () => runtime!.status().totals.inFlight === 1, 2000);
+    const stopping = runtime.stop();
+    // Same keep-alive connection, after the stop began: no replica will take it, and it must not wait 30 s.
+    const started = Date.now();
+    const status = await send().catch(() => 0);
+    assert.ok(status === 503 || status === 0, `status ${status}`);
+    assert.ok(Date.now() - started < 2000);
+    assert.equal((await slow).status, 200, 'the in-flight request still completes');
+    await stopping;
+    agent.destroy();
+    runtime = undefined;
+  });
+
   it('leaves no process behind after stop()', async () => {
     runtime = await startLocalRuntime(options({ replicas: 2 }));
     const pids = runtime.status().replicas.flatMap((r) => [r.pid, r.guardPid]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createSecureServer as createHttp2Server } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,30 @@ describe('load engine: error classes', function () {
       assert.equal(insecure.requests.completed, 2);
     } finally {
       server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+describe('load engine: HTTP/2', function () {
+  this.timeout(30_000);
+
+  it('--http2 negotiates h2 over TLS through undici', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdl-h2-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const versions = new Set<string>();
+    const server = createHttp2Server({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')), allowHTTP1: false }, (req, res) => {
+      versions.add(req.httpVersion);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const r = await runLoad({ url, http2: true, insecure: true, mode: { kind: 'concurrency', concurrency: 2 }, maxRequests: 10 });
+      assert.deepEqual(r.errors, {});
+      assert.equal(r.requests.completed, 10);
+      assert.deepEqual([...versions], ['2.0']);
+    } finally {
       server.close();
     }
   });

@@ -112,7 +112,7 @@ describe('HPA controller normalization (upstream horizontal_test.go)', () => {
           scaleUp: { stabilizationWindowSeconds: upWindow },
           scaleDown: { stabilizationWindowSeconds: downWindow },
         });
-        assert.equal(stabilizeRecommendationWithBehaviors(state, current, desired, behavior, NOW).replicas, expected);
+        assert.equal(stabilizeRecommendationWithBehaviors(state, current, desired, behavior, NOW), expected);
         assert.deepEqual(state.recommendations!.map((r) => r.replicas), stored);
       });
     }

@@ -40,3 +40,20 @@ describe('loadtest flags → engine options', () => {
     assert.throws(() => parseHeaders(['novalue']), MdlError);
   });
 });
+
+describe('loadtest defaults from the spec', () => {
+  it('joins url and path, turns the slo into thresholds and inline payloads into a body', async () => {
+    const { specDefaults } = await import('../../../src/cli/loadtest-options.js');
+    const d = specDefaults({
+      loadtest: { url: 'http://127.0.0.1:9/', protocol: 'kserve-v2', path: '/v2/models/m/infer', method: 'POST', model: 'm', headers: { 'x-team': 'a' }, payload: { kind: 'inline', value: { inputs: [] } } },
+      slo: { latency: { p95Ms: 300 }, errorRate: 0.01 },
+    });
+    assert.equal(d.url, 'http://127.0.0.1:9/v2/models/m/infer');
+    assert.equal(d.body, '{"inputs":[]}');
+    const o = await buildLoadOptions({}, d);
+    assert.equal(o.protocol, 'kserve-v2');
+    assert.deepEqual(o.thresholds!.map((t) => [t.expression, t.limit, t.source]), [['p95: 300ms', 300, 'spec'], ['errorRate: 1%', 0.01, 'spec']]);
+    assert.equal(o.body, '{"inputs":[]}');
+    assert.deepEqual(o.headers, { 'x-team': 'a' });
+  });
+});

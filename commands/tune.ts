@@ -1,0 +1,51 @@
+import { Args, Flags } from '@oclif/core';
+import { MdlCommand } from '../src/cli/base-command.js';
+import { runTuneCommand, type TuneCommandFlags } from '../src/cli/tune-run.js';
+import type { TuneResult } from '../src/tune/result.js';
+
+export default class Tune extends MdlCommand<typeof Tune> {
+  static override description =
+    'Find the per-replica capacity under the SLO, recommend the autoscaler settings (metric, target, min/max replicas, behaviour), prove them on a simulated HPA, and write them back to the spec';
+
+  static override examples = [
+    '<%= config.bin %> tune http://127.0.0.1:8080/predict --slo "p95<300ms"',
+    '<%= config.bin %> tune --local --slo "p95<300ms,error_rate<1%" --write',
+    '<%= config.bin %> tune http://127.0.0.1:8000/v1/completions --protocol openai --model llama --slo "p99<2s" --report tune.html --json',
+  ];
+
+  static override args = {
+    url: Args.string({ description: "Endpoint URL of the replicas under test (default: the spec's loadtest.url)", required: false }),
+  };
+
+  static override flags = {
+    local: Flags.boolean({ description: 'Start the spec\'s local runtime (mdl dev) and tune against it; measures cold start too', helpGroup: 'TARGET' }),
+    slo: Flags.string({ description: 'SLO to keep: "p95<300ms", "error_rate<1%" (repeatable or comma-separated; default: the spec\'s slo)', multiple: true, helpGroup: 'TUNE' }),
+    replicas: Flags.integer({ description: 'Replicas behind the URL during the search; capacity is reported per replica (default 1)', helpGroup: 'TUNE' }),
+    runtime: Flags.string({ description: "Server runtime, for the metric choice (default: the spec's runtime, or http)", options: ['vllm', 'tgi', 'openai', 'triton', 'torchserve', 'kserve-v2', 'http'], helpGroup: 'TUNE' }),
+    axis: Flags.string({ description: "Search on concurrency or rate (default: what the runtime's scaling metric uses)", options: ['concurrency', 'rate'], helpGroup: 'TUNE' }),
+    window: Flags.string({ description: 'Length of one measurement window; a step needs 3 that agree within 10 % (default 5s)', helpGroup: 'TUNE' }),
+    'start-level': Flags.string({ description: 'First level tried, per replica (default 1)', helpGroup: 'TUNE' }),
+    'max-level': Flags.string({ description: 'Highest level tried, per replica (default 1024 concurrency, 100000 req/s)', helpGroup: 'TUNE' }),
+    write: Flags.boolean({ description: "Write the recommendation into the spec's scaling section (comments kept) and show the diff", helpGroup: 'RESULT' }),
+    report: Flags.string({ description: 'Write a self-contained HTML report with charts to this file', helpGroup: 'RESULT' }),
+    protocol: Flags.string({ description: 'Request protocol', options: ['http', 'kserve-v2', 'openai'], helpGroup: 'REQUEST' }),
+    method: Flags.string({ description: 'HTTP method (default GET, or POST with a body)', helpGroup: 'REQUEST' }),
+    header: Flags.string({ char: 'H', description: 'Request header "Name: value" (repeatable)', multiple: true, helpGroup: 'REQUEST' }),
+    body: Flags.string({ description: 'JSON request body, or @file.json', helpGroup: 'REQUEST' }),
+    payload: Flags.string({ description: 'JSONL file of request bodies', helpGroup: 'REQUEST' }),
+    model: Flags.string({ description: 'Model name (kserve-v2 path, openai "model" field)', helpGroup: 'REQUEST' }),
+    timeout: Flags.string({ description: 'Per-request timeout (default: 10 × the SLO latency, at least 5s)', helpGroup: 'REQUEST' }),
+    arrival: Flags.string({ description: 'Open-loop arrivals when searching on rate (default constant)', options: ['constant', 'poisson'], helpGroup: 'REQUEST' }),
+  };
+
+  public async run(): Promise<TuneResult> {
+    const { result, exitCode } = await runTuneCommand({
+      flags: { ...(this.flags as TuneCommandFlags), url: this.args.url },
+      json: this.jsonEnabled(),
+      loadSpec: () => this.loadSpec(),
+      note: (m) => this.note(m),
+    });
+    this.resultExitCode = exitCode;
+    return result;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * `mdl tune` between flags and the library: resolve the spec, SLO and target, plug the load engine into the
+ * capacity search, run, then print, report and write back. Kept out of commands/ so the command stays thin.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { badInput, ExitCode, MdlError } from '../errors.js';
+import type { LoadedSpec } from '../spec/load.js';
+import type { ModelSpec } from '../spec/types.js';
+import { formatTuneEvent, formatTuneResult } from '../tune/format-text.js';
+import type { ScalingSettings } from '../tune/prove.js';
+import type { TrafficShape } from '../tune/recommend.js';
+import type { TuneResult } from '../tune/result.js';
+import type { TuneOptions } from '../tune/run-tune.js';
+import { resolveSlo } from '../tune/slo.js';
+import type { SearchAxis, Sourced } from '../tune/types.js';
+import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
+import { buildLoadOptions } from './loadtest-options.js';
+
+export interface TuneCommandFlags {
+  url?: string;
+  local?: boolean;
+  slo?: string[];
+  replicas?: number;
+  runtime?: string;
+  axis?: string;
+  window?: string;
+  'start-level'?: string;
+  'max-level'?: string;
+  write?: boolean;
+  report?: string;
+  protocol?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  payload?: string;
+  model?: string;
+  timeout?: string;
+  arrival?: string;
+  config?: string;
+  env?: string;
+}
+
+export interface TuneCommandContext {
+  flags: TuneCommandFlags;
+  json: boolean;
+  loadSpec: () => Promise<LoadedSpec>;
+  note: (message: string) => void;
+}
+
+function unit<T>(flag: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof UnitError) throw badInput(`${flag}: ${error.message}`, { where: flag, hint: `Expected ${error.expected}.` });
+    throw error;
+  }
+}
+
+/** The spec is optional when a URL is given: tune then works from flags alone. */
+async function optionalSpec(ctx: TuneCommandContext): Promise<LoadedSpec | null> {
+  try {
+    return await ctx.loadSpec();
+  } catch (error) {
+    const notFound = error instanceof MdlError && /no mdl spec found|could not search for a spec/.test(error.message);
+    if (notFound && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) {
+      if (!/no mdl spec found/.test((error as Error).message)) ctx.note(`No spec used (${(error as Error).message}); tuning from the flags alone.`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export function trafficFromSpec(spec: ModelSpec | null): Sourced<TrafficShape> | null {
+  if (!spec?.traffic) return null;
+  const t = spec.traffic;
+  return {
+    value: { baselinePerSecond: t.baselinePerSecond, peakPerSecond: t.peakPerSecond, rampSeconds: t.rampMs / 1000 },
+    source: 'spec',
+    note: `traffic: baseline ${t.baselinePerSecond}/s, peak ${t.peakPerSecond}/s, ramp ${t.rampMs / 1000} s`,
+  };
+}
+
+/** The spec's current settings, comparable only when they scale on the metric the recommendation uses. */
+export function currentFromSpec(spec: ModelSpec | null, metricKind: string): ScalingSettings | null {
+  if (!spec || spec.scaling.metric.type !== metricKind) return null;
+  const s = spec.scaling;
+  const rules = (r: { stabilizationMs?: number; policies?: Array<{ type: 'Pods' | 'Percent'; value: number; periodMs: number }> } | undefined, up: boolean) => ({
+    stabilizationWindowSeconds: (r?.stabilizationMs ?? (up ? 0 : 300_000)) / 1000,
+    policies: (r?.policies ?? (up ? [{ type: 'Pods' as const, value: 4, periodMs: 15_000 }, { type: 'Percent' as const, value: 100, periodMs: 15_000 }] : [{ type: 'Percent' as const, value: 100, periodMs: 15_000 }])).map((p) => ({
+      type: p.type,
+      value: p.value,
+      periodSeconds: p.periodMs / 1000,
+    })),
+  });
+  return { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, target: s.metric.target, scaleUp: rules(s.behavior?.scaleUp, true), scaleDown: rules(s.behavior?.scaleDown, false) };
+}
+
+export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result: TuneResult; exitCode: ExitCode }> {
+  const { flags } = ctx;
+  const loaded = await optionalSpec(ctx);
+  const spec = loaded?.spec ?? null;
+  if (flags.local) {
+    throw badInput('--local needs the local runtime, which this build does not include yet', {
+      where: '--local',
+      hint: 'Start the server yourself (mdl dev, or your own command) and pass its URL.',
+    });
+  }
+  const slo = resolveSlo(flags.slo, spec?.slo);
+  const replicas = flags.replicas ?? 1;
+  if (!(Number.isInteger(replicas) && replicas >= 1)) throw badInput('--replicas must be a whole number of at least 1', { where: '--replicas' });
+  const runtime = flags.runtime ?? spec?.runtime ?? 'http';
+  const windowMs = flags.window ? unit('--window', () => parseDurationMs(flags.window!)) : undefined;
+  if (windowMs !== undefined && windowMs < 1000) throw badInput('--window must be at least 1s', { where: '--window' });
+  const level = (flag: '--start-level' | '--max-level', v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const x = unit(flag, () => parseRatePerSecond(v));
+    if (!(x > 0)) throw badInput(`${flag} must be above 0`, { where: flag });
+    return x;
+  };
+  const startLevel = level('--start-level', flags['start-level']);
+  const maxLevel = level('--max-level', flags['max-level']);
+  const timeout = flags.timeout ?? `${Math.max(5000, Math.round(slo.latencyMs * 10))}ms`;
+
+  const base = await buildLoadOptions(
+    {
+      url: flags.url,
+      rate: '1',
+      duration: '1s',
+      timeout,
+      ...(flags.protocol ? { protocol: flags.protocol } : {}),
+      ...(flags.method ? { method: flags.method } : {}),
+      ...(flags.header ? { header: flags.header } : {}),
+      ...(flags.body !== undefined ? { body: flags.body } : {}),
+      ...(flags.payload ? { payload: flags.payload } : {}),
+      ...(flags.model ? { model: flags.model } : {}),
+    },
+    spec
+      ? {
+          ...(spec.loadtest.url ? { url: new URL(spec.loadtest.path, spec.loadtest.url).toString() } : {}),
+          protocol: spec.loadtest.protocol,
+          ...(spec.loadtest.model ? { model: spec.loadtest.model } : {}),
+          headers: spec.loadtest.headers,
+          ...(spec.loadtest.payload?.kind === 'file' ? { payload: spec.loadtest.payload.path } : {}),
+        }
+      : {},
+  );
+  if (spec?.loadtest.payload?.kind === 'inline' && flags.body === undefined && flags.payload === undefined) {
+    base.body = JSON.stringify(spec.loadtest.payload.value);
+    if (!base.method) base.method = 'POST';
+  }
+  const [{ runLoad }, { engineMeasure }, { runTune }, { metricFor }, { simulatorFor }] = await Promise.all([
+    import('../load/engine.js'),
+    import('../tune/engine-measure.js'),
+    import('../tune/run-tune.js'),
+    import('../tune/recommend.js'),
+    import('../tune/simulate-adapter.js'),
+  ]);
+  const metric = metricFor(runtime, (spec?.resources.gpu ?? 0) > 0);
+  const arrival = flags.arrival === 'poisson' ? 'poisson' : 'constant';
+  const measure = engineMeasure({
+    url: base.url,
+    arrival,
+    runLoad: (o, hooks) => runLoad({ ...base, ...o, thresholds: [] }, hooks),
+  });
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    ctx.note('Stopping: finishing the current window, then reporting what was measured…');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const options: TuneOptions = {
+    url: base.url,
+    local: false,
+    runtime,
+    hasGpu: (spec?.resources.gpu ?? 0) > 0,
+    slo,
+    replicas,
+    ...(flags.axis ? { axis: flags.axis as SearchAxis } : {}),
+    measure,
+    search: {
+      ...(windowMs !== undefined ? { windowMs } : {}),
+      ...(startLevel !== undefined ? { startLevel } : {}),
+      ...(maxLevel !== undefined ? { maxLevel } : {}),
+    },
+    coldStart: null,
+    traffic: trafficFromSpec(spec),
+    current: currentFromSpec(spec, metric.kind),
+    simulatorFor,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (ctx.json) return;
+      const line = formatTuneEvent(e, slo.percentile);
+      if (line) ctx.note(line);
+    },
+  };
+  let result: TuneResult;
+  try {
+    result = await runTune(options);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  ctx.note(formatTuneResult(result));
+
+  if (flags.report) {
+    const { renderTuneReport } = await import('../report/html/tune-report.js');
+    await writeFile(flags.report, renderTuneReport(result));
+    ctx.note(`Report written to ${flags.report}`);
+  }
+  if (flags.write) await writeBack(ctx, loaded, result);
+
+  const exitCode = result.interrupted ? ExitCode.interrupted : result.recommendation ? ExitCode.ok : ExitCode.thresholds;
+  return { result, exitCode };
+}
+
+async function writeBack(ctx: TuneCommandContext, loaded: LoadedSpec | null, result: TuneResult): Promise<void> {
+  if (!loaded) throw badInput('--write needs a spec file', { where: '--write', hint: 'Run mdl init, or pass --config <file>.' });
+  if (!result.recommendation) {
+    ctx.note('Nothing written: there is no recommendation.');
+    return;
+  }
+  if (result.interrupted) {
+    ctx.note('Nothing written: the run was interrupted.');
+    return;
+  }
+  const { filepath, format } = loaded.source;
+  if (format !== 'yaml') {
+    throw badInput(`--write edits YAML specs only; ${filepath} is ${format}`, { where: filepath, hint: 'Copy the recommended scaling section from the output into the spec by hand.' });
+  }
+  const { scalingPatch, writeScaling } = await import('../tune/write-back.js');
+  const text = loaded.source.text ?? (await readFile(filepath, 'utf8'));
+  const out = writeScaling(text, scalingPatch(result.recommendation), filepath, loaded.source.environment);
+  if (!out.changed) {
+    ctx.note(`${filepath} already holds these settings.`);
+    return;
+  }
+  await writeFile(filepath, out.text);
+  ctx.note(`\nWrote the recommendation to ${filepath}:\n${out.diff}`);
+}

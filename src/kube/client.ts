@@ -1,0 +1,238 @@
+import https from 'node:https';
+import http from 'node:http';
+import { ExitCode, MdlError } from '../errors.js';
+import type { KubeTarget } from './context.js';
+import { splitApiVersion, type KubeObject } from './types.js';
+
+/** A Kubernetes API Status object (the body of an error response). */
+export interface ApiStatus {
+  kind?: 'Status';
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
+}
+
+/** A response the API server gave with a non-2xx status. The caller decides what it means. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly status: ApiStatus,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(status.message ?? `${method} ${path}: HTTP ${statusCode}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ResourceInfo {
+  /** "deployments" */
+  plural: string;
+  namespaced: boolean;
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+export interface WatchEvent<T = KubeObject> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+const verbOfMethod: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+/**
+ * A small client over the Kubernetes REST API. Credentials (client certificates, tokens, exec plugins)
+ * come from @kubernetes/client-node's KubeConfig; requests, watches and error handling are ours, so that
+ * every failure becomes a message that names the context, server, verb, resource and namespace.
+ */
+export class KubeClient {
+  private readonly discovery = new Map<string, Promise<ResourceInfo[] | undefined>>();
+
+  constructor(readonly target: KubeTarget) {}
+
+  private async httpOptions(method: string, url: URL, headers: Record<string, string>, timeoutMs: number): Promise<https.RequestOptions> {
+    const opts: https.RequestOptions = { method, headers: { ...headers }, timeout: timeoutMs };
+    try {
+      await this.target.kubeConfig.applyToHTTPSOptions(opts);
+    } catch (error) {
+      throw new MdlError(
+        `Cannot get credentials for context "${this.target.context}" (${this.target.server}): ${(error as Error).message}`,
+        { exitCode: ExitCode.cluster, hint: 'Check the user entry of this context in your kubeconfig (its exec plugin, token or certificate).' },
+      );
+    }
+    opts.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    opts.port = url.port;
+    opts.path = url.pathname + url.search;
+    return opts;
+  }
+
+  private url(path: string, query?: RequestOptions['query']): URL {
+    const base = this.target.server.replace(/\/+$/, '');
+    const url = new URL(base + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  /** The raw request. Resolves with the parsed body on 2xx, rejects with ApiError otherwise and with an
+   *  exit-3 MdlError when the server cannot be reached or rejects the credentials. */
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = this.url(path, options.query);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    let payload: string | undefined;
+    if (options.body !== undefined) {
+      payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      headers['content-type'] = options.contentType ?? 'application/json';
+    }
+    const opts = await this.httpOptions(method, url, headers, options.timeoutMs ?? 30_000);
+    const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
+      const req = (url.protocol === 'http:' ? http : https).request(opts, (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => { data += chunk; });
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: data }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      req.on('error', (error) => reject(this.unreachable(error)));
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+    const parsed = parseJson(body);
+    if (statusCode >= 200 && statusCode < 300) return parsed as T;
+    const status: ApiStatus = isStatus(parsed) ? parsed : { message: body.trim() || `HTTP ${statusCode}`, code: statusCode };
+    if (statusCode === 401) throw this.unauthorized();
+    throw new ApiError(statusCode, status, method, path);
+  }
+
+  unreachable(error: Error & { code?: string }): MdlError {
+    return new MdlError(
+      `Cannot reach the cluster of context "${this.target.context}" at ${this.target.server}: ${error.code ?? error.message}`,
+      { exitCode: ExitCode.cluster, cause: error, hint: 'Check that the cluster is running and that this is the context you meant (--context).' },
+    );
+  }
+
+  unauthorized(): MdlError {
+    return new MdlError(
+      `The cluster at ${this.target.server} rejected the credentials of context "${this.target.context}" (401 Unauthorized)`,
+      { exitCode: ExitCode.cluster, hint: 'Log in again or refresh the credentials of this context, then retry.' },
+    );
+  }
+
+  /** The exit-3 error for a 403: which verb on which resource in which namespace RBAC refused. */
+  forbidden(error: ApiError, verb: string, resource: string, namespace: string | undefined): MdlError {
+    const where = namespace ? `in namespace "${namespace}"` : 'at cluster scope';
+    return new MdlError(
+      `Forbidden: cannot ${verb} ${resource} ${where} (context "${this.target.context}", ${this.target.server}): ${error.status.message ?? ''}`.trim(),
+      { exitCode: ExitCode.cluster, cause: error, hint: `Ask a cluster admin for RBAC permission to ${verb} ${resource} ${where}, or use a context that has it.` },
+    );
+  }
+
+  /** Maps a 403 of any request to the exit-3 error, guessing verb/resource/namespace from the path. */
+  explain(error: unknown): unknown {
+    if (!(error instanceof ApiError) || error.statusCode !== 403) return error;
+    const m = /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/?]+)/.exec(error.path);
+    const verb = verbOfMethod[error.method] ?? error.method.toLowerCase();
+    return this.forbidden(error, m && error.method === 'GET' && !/\/[^/]+\/[^/]+$/.test(error.path.split('?')[0]!) ? 'list' : verb,
+      m?.[2] ?? error.path, m?.[1]);
+  }
+
+  /** The resource (plural, scope) that serves apiVersion/kind, from API discovery; undefined if none does. */
+  async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
+    const { group, version } = splitApiVersion(apiVersion);
+    let list = this.discovery.get(apiVersion);
+    if (!list) {
+      const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
+      list = this.request<{ resources: { name: string; kind: string; namespaced: boolean }[] }>('GET', path)
+        .then((body) => body.resources.filter((r) => !r.name.includes('/')).map((r) => ({ plural: r.name, namespaced: r.namespaced, group, version, kind: r.kind })))
+        .catch((error: unknown) => {
+          if (error instanceof ApiError && error.statusCode === 404) return undefined;
+          throw error;
+        });
+      this.discovery.set(apiVersion, list);
+      // A failed discovery is not cached: the next call asks again.
+      list.catch(() => this.discovery.delete(apiVersion));
+    }
+    return (await list)?.find((r) => r.kind === kind);
+  }
+
+  /** Forgets discovery results (after CRDs were installed). */
+  resetDiscovery(): void {
+    this.discovery.clear();
+  }
+
+  /** The collection path of a resource, in a namespace when it is namespaced. */
+  static collectionPath(info: ResourceInfo, namespace: string | undefined): string {
+    const prefix = info.group ? `/apis/${info.group}/${info.version}` : `/api/${info.version}`;
+    return info.namespaced && namespace ? `${prefix}/namespaces/${namespace}/${info.plural}` : `${prefix}/${info.plural}`;
+  }
+
+  /**
+   * Streams a watch. Calls onEvent for each event until the server ends the stream (its timeout, or the
+   * connection drops); resolves then. The caller resumes from the last resourceVersion.
+   */
+  async watchOnce(path: string, query: RequestOptions['query'], onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    const url = this.url(path, { ...query, watch: 1, allowWatchBookmarks: true });
+    const opts = await this.httpOptions('GET', url, { accept: 'application/json' }, 0);
+    await new Promise<void>((resolve, reject) => {
+      const req = (url.protocol === 'http:' ? http : https).request({ ...opts, signal }, (res) => {
+        if ((res.statusCode ?? 0) >= 300) {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => { data += c; });
+          res.on('end', () => {
+            const parsed = parseJson(data);
+            if (res.statusCode === 401) reject(this.unauthorized());
+            else reject(new ApiError(res.statusCode ?? 0, isStatus(parsed) ? parsed : { message: data }, 'GET', path));
+          });
+          return;
+        }
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, nl).trim();
+            buffer = buffer.slice(nl + 1);
+            if (line) onEvent(JSON.parse(line) as WatchEvent);
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', () => resolve());
+        res.on('aborted', () => resolve());
+      });
+      req.on('error', (error: Error & { code?: string }) => {
+        if (signal.aborted) resolve();
+        else reject(this.unreachable(error));
+      });
+      req.end();
+    });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isStatus(value: unknown): value is ApiStatus {
+  return typeof value === 'object' && value !== null && (value as ApiStatus).kind === 'Status';
+}

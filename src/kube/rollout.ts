@@ -1,0 +1,226 @@
+import { ExitCode, MdlError } from '../errors.js';
+import { formatDuration } from '../units.js';
+import { ApiError, KubeClient, type WatchEvent } from './client.js';
+import { recentEvents, type KubeEventSummary } from './events.js';
+import type { KubeObject } from './types.js';
+
+export interface DeploymentLike extends KubeObject {
+  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; progressDeadlineSeconds?: number };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+export interface RolloutStatus {
+  done: boolean;
+  /** ProgressDeadlineExceeded: the controller gave up. */
+  failed: boolean;
+  message: string;
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+}
+
+/** kubectl rollout status's rules for a Deployment (kubectl/pkg/polymorphichelpers/rollout_status.go). */
+export function deploymentRolloutStatus(dep: DeploymentLike): RolloutStatus {
+  const s = dep.status ?? {};
+  const desired = dep.spec?.replicas ?? 1;
+  const counts = { desired, updated: s.updatedReplicas ?? 0, ready: s.readyReplicas ?? 0, available: s.availableReplicas ?? 0 };
+  const name = dep.metadata.name;
+  const generation = Number(dep.metadata.generation ?? 0);
+  if (generation > (s.observedGeneration ?? 0)) {
+    return { done: false, failed: false, message: `Waiting for deployment "${name}" spec update to be observed...`, ...counts };
+  }
+  const progressing = s.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+    return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline`, ...counts };
+  }
+  if (counts.updated < desired) {
+    return { done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${counts.updated} out of ${desired} new replicas have been updated...`, ...counts };
+  }
+  if ((s.replicas ?? 0) > counts.updated) {
+    return { done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${(s.replicas ?? 0) - counts.updated} old replicas are pending termination...`, ...counts };
+  }
+  if (counts.available < counts.updated) {
+    return { done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${counts.available} of ${counts.updated} updated replicas are available...`, ...counts };
+  }
+  return { done: true, failed: false, message: `deployment "${name}" successfully rolled out`, ...counts };
+}
+
+export interface PodProgress {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** Why a container is waiting (ImagePullBackOff, CrashLoopBackOff), when it is. */
+  reason?: string;
+  deleted?: boolean;
+}
+
+export function podProgress(pod: KubeObject, deleted = false): PodProgress {
+  const status = (pod.status ?? {}) as {
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[];
+  };
+  const reason = status.containerStatuses?.map((c) => c.state?.waiting?.reason).find(Boolean);
+  return {
+    name: pod.metadata.name,
+    phase: (pod.metadata as { deletionTimestamp?: string }).deletionTimestamp ? 'Terminating' : (status.phase ?? 'Pending'),
+    ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    restarts: (status.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    ...(reason ? { reason } : {}),
+    ...(deleted ? { deleted } : {}),
+  };
+}
+
+export type RolloutEvent =
+  | { type: 'rollout'; deployment: string; status: RolloutStatus }
+  | { type: 'pod'; deployment: string; pod: PodProgress }
+  | { type: 'reconnect'; deployment: string; reason: string };
+
+export interface WaitOptions {
+  timeoutMs: number;
+  onEvent?: (event: RolloutEvent) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Follows a list-then-watch on a collection until stop() returns true or the deadline passes. It resumes
+ * from the last resourceVersion when the stream ends or the server goes away (a restart), and lists again
+ * when that version is too old (410 Gone).
+ */
+export async function followCollection(client: KubeClient, path: string, query: Record<string, string>,
+  onEvent: (event: WatchEvent) => void, stop: () => boolean, deadline: number, signal: AbortSignal,
+  onReconnect?: (reason: string) => void): Promise<void> {
+  let resourceVersion: string | undefined;
+  let lastError: unknown;
+  while (!stop() && !signal.aborted && Date.now() < deadline) {
+    try {
+      if (resourceVersion === undefined) {
+        const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query, timeoutMs: 10_000 });
+        resourceVersion = list.metadata.resourceVersion;
+        for (const item of list.items) onEvent({ type: 'ADDED', object: item });
+        if (stop()) return;
+      }
+      const remainingSeconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+      await client.watchOnce(path, { ...query, resourceVersion, timeoutSeconds: Math.min(remainingSeconds, 60) }, (event) => {
+        if (event.type === 'ERROR') {
+          const code = (event.object as unknown as { code?: number }).code;
+          if (code === 410) resourceVersion = undefined;
+          return;
+        }
+        if (event.object?.metadata?.resourceVersion) resourceVersion = event.object.metadata.resourceVersion as string;
+        if (event.type !== 'BOOKMARK') onEvent(event);
+      }, signal);
+    } catch (error) {
+      if (error instanceof ApiError && error.statusCode === 410) {
+        resourceVersion = undefined;
+        continue;
+      }
+      if (error instanceof ApiError && error.statusCode === 403) throw client.explain(error);
+      if (error instanceof MdlError && /rejected the credentials/.test(error.message)) throw error;
+      // Unreachable (a restarting API server) or a transient server error: try again until the deadline.
+      lastError = error;
+      onReconnect?.((error as Error).message);
+      await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), signal);
+    }
+  }
+  if (lastError && !stop() && Date.now() >= deadline) throw lastError;
+}
+
+/**
+ * Waits for a Deployment's rollout with kubectl's semantics. Resolves with the final status; throws
+ * exit 4 on ProgressDeadlineExceeded (with the last pod events) or when timeoutMs passes.
+ */
+export async function waitForRollout(client: KubeClient, namespace: string, name: string, options: WaitOptions): Promise<RolloutStatus> {
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  options.signal?.addEventListener('abort', abort);
+  let status: RolloutStatus | undefined;
+  let selector: string | undefined;
+  let deleted = false;
+  const finished = () => deleted || (status !== undefined && (status.done || status.failed));
+  const pods = new Map<string, string>();
+
+  const emitPod = (event: WatchEvent) => {
+    const p = podProgress(event.object, event.type === 'DELETED');
+    const key = JSON.stringify(p);
+    if (pods.get(p.name) === key) return;
+    pods.set(p.name, key);
+    options.onEvent?.({ type: 'pod', deployment: name, pod: p });
+  };
+
+  let podWatch: Promise<void> | undefined;
+  const podController = new AbortController();
+  controller.signal.addEventListener('abort', () => podController.abort());
+  const startPodWatch = () => {
+    if (podWatch || !selector) return;
+    podWatch = followCollection(client, `/api/v1/namespaces/${namespace}/pods`, { labelSelector: selector }, emitPod,
+      () => finished(), deadline, podController.signal).catch(() => undefined);
+  };
+
+  try {
+    await followCollection(client, `/apis/apps/v1/namespaces/${namespace}/deployments`, { fieldSelector: `metadata.name=${name}` },
+      (event) => {
+        if (event.type === 'DELETED') {
+          deleted = true;
+          controller.abort();
+          return;
+        }
+        const dep = event.object as DeploymentLike;
+        const labels = dep.spec?.selector?.matchLabels;
+        if (labels && !selector) {
+          selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+          startPodWatch();
+        }
+        const next = deploymentRolloutStatus(dep);
+        if (!status || next.message !== status.message || next.done !== status.done) options.onEvent?.({ type: 'rollout', deployment: name, status: next });
+        status = next;
+        // Done or failed: end the open watch now rather than when the server closes it.
+        if (finished()) controller.abort();
+      },
+      finished, deadline, controller.signal,
+      (reason) => options.onEvent?.({ type: 'reconnect', deployment: name, reason }));
+  } catch (error) {
+    if (Date.now() < deadline || !(error instanceof MdlError && error.exitCode === ExitCode.cluster)) throw error;
+    // The API server was still away when time ran out: that is a timeout, reported below.
+  } finally {
+    podController.abort();
+    await podWatch;
+    options.signal?.removeEventListener('abort', abort);
+  }
+
+  if (deleted) throw new MdlError(`Deployment "${name}" was deleted while waiting for its rollout`, { exitCode: ExitCode.rollout });
+  if (status?.done) return status;
+  if (status?.failed) {
+    const events = await recentEvents(client, namespace, { involvedPrefix: name, limit: 8 }).catch(() => [] as KubeEventSummary[]);
+    throw new MdlError(
+      [`Rollout of deployment "${name}" failed: ProgressDeadlineExceeded (${status.ready}/${status.desired} ready, ${status.updated} updated)`,
+        ...events.map((e) => `  ${e.type} ${e.reason} ${e.object}: ${e.message}`)].join('\n'),
+      { exitCode: ExitCode.rollout, hint: 'See why the new pods are not ready (the events above, mdl status), fix the spec and deploy again.' },
+    );
+  }
+  throw new MdlError(
+    `Timed out after ${formatDuration(options.timeoutMs)} waiting for deployment "${name}": ${status?.message ?? 'no status seen'}`,
+    { exitCode: ExitCode.rollout, hint: 'Raise --timeout if the rollout is slow, or check mdl status for pods that are not ready.' },
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}

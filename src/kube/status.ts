@@ -1,0 +1,71 @@
+import { ExitCode, MdlError } from '../errors.js';
+import { listByLabel } from './apply.js';
+import { APPLYSET_PART_OF, applySetId, applySetParentName } from './applyset.js';
+import type { KubeTargetOptions } from './context.js';
+import { connect } from './deploy.js';
+import { recentEvents, type KubeEventSummary } from './events.js';
+import { hpaState, servedMetricApis, type HpaLike, type HpaState } from './hpa.js';
+import { deploymentRolloutStatus, podProgress, type DeploymentLike, type PodProgress, type RolloutStatus } from './rollout.js';
+import type { KubeObject } from './types.js';
+
+export interface ModelStatus {
+  schemaVersion: 1;
+  context: string;
+  namespace: string;
+  name: string;
+  deployments: { name: string; rollout: RolloutStatus; pods: PodProgress[] }[];
+  autoscalers: HpaState[];
+  /** The HPA's scaling events (SuccessfulRescale and failures), oldest first. */
+  scalingEvents: KubeEventSummary[];
+}
+
+/** Everything `mdl status` shows, read from the members of the model's ApplySet. */
+export async function readStatus(options: KubeTargetOptions & { name: string }): Promise<ModelStatus> {
+  const { target, client } = await connect(options);
+  const namespace = target.namespace;
+  const id = applySetId(applySetParentName(options.name), namespace);
+  const selector = `${APPLYSET_PART_OF}=${id}`;
+  const deps = (await listByLabel(client, 'Deployment.apps', namespace, selector))?.items ?? [];
+  if (deps.length === 0) {
+    throw new MdlError(`Model "${options.name}" is not deployed in namespace "${namespace}" (context "${target.context}")`, {
+      exitCode: ExitCode.badInput, hint: 'Deploy it with mdl deploy, or pick the namespace it runs in with --namespace.',
+    });
+  }
+  const deployments: ModelStatus['deployments'] = [];
+  for (const dep of deps as DeploymentLike[]) {
+    const labels = dep.spec?.selector?.matchLabels ?? {};
+    const podSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const pods = await client.request<{ items: KubeObject[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector: podSelector } })
+      .catch((error: unknown) => { throw client.explain(error); });
+    deployments.push({
+      name: dep.metadata.name,
+      rollout: deploymentRolloutStatus(dep),
+      pods: pods.items.map((p) => podProgress(p)).sort((a, b) => a.name.localeCompare(b.name)),
+    });
+  }
+  const hpas = ((await listByLabel(client, 'HorizontalPodAutoscaler.autoscaling', namespace, selector))?.items ?? []) as HpaLike[];
+  const served = hpas.length > 0 ? await servedMetricApis(client) : new Set<never>();
+  const autoscalers = hpas.map((h) => hpaState(h, served));
+  const scalingEvents = hpas.length > 0
+    ? (await recentEvents(client, namespace, { kind: 'HorizontalPodAutoscaler' })).filter((e) => hpas.some((h) => e.object === `HorizontalPodAutoscaler/${h.metadata.name}`)).slice(-10)
+    : [];
+  return { schemaVersion: 1, context: target.context, namespace, name: options.name, deployments, autoscalers, scalingEvents };
+}
+
+/** Plain lines for a terminal or CI log. */
+export function formatStatus(s: ModelStatus): string[] {
+  const lines: string[] = [`${s.name} in ${s.namespace} (context ${s.context})`];
+  for (const d of s.deployments) {
+    const r = d.rollout;
+    lines.push(`deployment ${d.name}: ${r.ready}/${r.desired} ready, ${r.updated} updated, ${r.available} available${r.done ? '' : ` — ${r.message}`}`);
+    for (const p of d.pods) lines.push(`  pod ${p.name}: ${p.phase}${p.ready ? ', ready' : ', not ready'}, ${p.restarts} restarts${p.reason ? ` (${p.reason})` : ''}`);
+  }
+  for (const h of s.autoscalers) {
+    lines.push(`hpa ${h.name}: ${h.currentReplicas} replicas (desired ${h.desiredReplicas}, min ${h.minReplicas}, max ${h.maxReplicas})`);
+    for (const m of h.metrics) lines.push(`  ${m.type} ${m.name}: ${m.current ?? '<unknown>'} / ${m.target}`);
+    for (const c of h.conditions) lines.push(`  ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
+    for (const p of h.problems) lines.push(`  ! ${p.which}: ${p.message}. ${p.fix}`);
+  }
+  for (const e of s.scalingEvents) lines.push(`event ${e.lastSeen} ${e.reason}: ${e.message}`);
+  return lines;
+}

@@ -1,0 +1,289 @@
+/**
+ * Finding the highest per-replica load that meets the SLO, over an injected measurement function, so the
+ * search is pure logic: the load engine, a fixture or a model can stand behind `measure`.
+ *
+ * A step holds one level until its windows agree (perf_analyzer: 3 windows within 10 %, at most 10), or
+ * until it clearly breaches the SLO, or — in open loop — until a growing backlog shows the rate is above
+ * capacity. The search brackets by multiplying the level, then refines inside the bracket: it first tries
+ * where a model of the curve says the boundary is (the saturation throughput seen at the failing end, or
+ * an interpolation of the SLO margin), and falls back to bisection whenever a guess shrinks the bracket by
+ * less than half, so it never needs more steps than bisection does by more than a factor of two.
+ */
+import {
+  DEFAULT_STABILITY,
+  isBacklogged,
+  isClearBreach,
+  isSteady,
+  poolWindows,
+  violatesSlo,
+  type StabilityRule,
+} from './windows.js';
+import type { CapacityPoint, CapacityResult, SearchAxis, Slo, WindowResult } from './types.js';
+
+export interface MeasureControl {
+  axis: SearchAxis;
+  windowMs: number;
+  maxWindows: number;
+  /** Called after each window with all windows so far; true ends the step. */
+  shouldStop(windows: readonly WindowResult[]): boolean;
+  /** Each finished window, for live views. */
+  onWindow?(window: WindowResult, index: number): void;
+  signal?: AbortSignal;
+}
+
+/** Holds `level` (total over all replicas) and returns consecutive windows until told to stop. */
+export type MeasureFn = (level: number, control: MeasureControl) => Promise<WindowResult[]>;
+
+export interface Resolution {
+  /** The bracket is narrow enough when hi − lo ≤ max(absolute, relative × lo). */
+  absolute: number;
+  relative: number;
+}
+
+export interface CapacitySearchOptions {
+  axis: SearchAxis;
+  slo: Slo;
+  measure: MeasureFn;
+  /** Replicas behind the endpoint during the search; levels in the result are per replica. */
+  replicas?: number;
+  startLevel?: number;
+  minLevel?: number;
+  maxLevel?: number;
+  /** Factor between bracketing steps. */
+  growth?: number;
+  resolution?: Partial<Resolution>;
+  windowMs?: number;
+  stability?: Partial<StabilityRule>;
+  /** Safety bound on the number of steps. */
+  maxSteps?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: SearchEvent) => void;
+}
+
+export interface Bracket {
+  lo: number | null;
+  hi: number | null;
+}
+
+export type SearchEvent =
+  | { type: 'step-start'; level: number; phase: CapacityPoint['phase']; bracket: Bracket; estimate: number | null }
+  | { type: 'window'; level: number; index: number; window: WindowResult }
+  | { type: 'step-end'; point: CapacityPoint; bracket: Bracket }
+  | { type: 'done'; result: CapacityResult };
+
+export const SEARCH_DEFAULTS = {
+  concurrency: { startLevel: 1, minLevel: 1, maxLevel: 1024, resolution: { absolute: 1, relative: 0.025 } },
+  rate: { startLevel: 1, minLevel: 0.05, maxLevel: 100_000, resolution: { absolute: 0.05, relative: 0.025 } },
+  growth: 8,
+  windowMs: 5000,
+  maxSteps: 40,
+} as const;
+
+export async function searchCapacity(options: CapacitySearchOptions): Promise<CapacityResult> {
+  const axis = options.axis;
+  const defaults = SEARCH_DEFAULTS[axis];
+  const replicas = Math.max(1, options.replicas ?? 1);
+  const slo = options.slo;
+  const growth = Math.max(1.25, options.growth ?? SEARCH_DEFAULTS.growth);
+  const windowMs = options.windowMs ?? SEARCH_DEFAULTS.windowMs;
+  // In open loop, a level below a few requests per window cannot be measured at all.
+  const minLevel = options.minLevel ?? (axis === 'rate' ? Math.max(defaults.minLevel, 5000 / windowMs) : defaults.minLevel);
+  const maxLevel = options.maxLevel ?? defaults.maxLevel;
+  const resolution: Resolution = { ...defaults.resolution, ...options.resolution };
+  const rule: StabilityRule = { ...DEFAULT_STABILITY, ...options.stability };
+  const maxSteps = options.maxSteps ?? SEARCH_DEFAULTS.maxSteps;
+  const emit = options.onEvent ?? (() => {});
+
+  const normalize = (x: number) => clamp(axis === 'concurrency' ? Math.round(x) : roundRate(x), minLevel, maxLevel);
+  const width = (lo: number) => Math.max(resolution.absolute, resolution.relative * lo);
+
+  const measured = new Map<number, CapacityPoint>();
+  let lo: CapacityPoint | undefined;
+  let hi: CapacityPoint | undefined;
+  let limitedByMaxLevel = false;
+  const bracket = (): Bracket => ({ lo: lo?.level ?? null, hi: hi?.level ?? null });
+  const stopped = () => options.signal?.aborted === true || measured.size >= maxSteps;
+
+  async function step(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<CapacityPoint> {
+    const known = measured.get(level);
+    if (known) return known;
+    emit({ type: 'step-start', level, phase, bracket: bracket(), estimate });
+    const windows = await options.measure(level * replicas, {
+      axis,
+      windowMs,
+      maxWindows: rule.maxWindows,
+      shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance) || isSteady(ws, rule, slo),
+      onWindow: (window, index) => emit({ type: 'window', level, index, window }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const point = judgeStep(level, phase, windows, { axis, slo, rule, replicas });
+    measured.set(level, point);
+    if (point.passed) lo = !lo || point.level > lo.level ? point : lo;
+    else hi = !hi || point.level < hi.level ? point : hi;
+    emit({ type: 'step-end', point, bracket: bracket() });
+    return point;
+  }
+
+  // Bracket upwards from the start.
+  let level = normalize(options.startLevel ?? defaults.startLevel);
+  while (!stopped()) {
+    const p = await step(level, 'bracket', null);
+    if (!p.passed) break;
+    if (level >= maxLevel) {
+      limitedByMaxLevel = true;
+      break;
+    }
+    level = normalize(level * growth);
+  }
+  // The start failed: come down until a level passes.
+  while (!lo && hi && !stopped()) {
+    const next = normalize(hi.level / growth);
+    if (next >= hi.level) break;
+    await step(next, 'bracket', null);
+  }
+  // Refine inside the bracket: guess where the model puts the boundary, confirm a guess that passed one
+  // resolution step above it, and bisect once whenever the model missed (a confirm that passed, or two
+  // failing guesses in a row).
+  let mode: 'model' | 'confirm' | 'bisect' = 'model';
+  let failedGuesses = 0;
+  while (lo && hi && !stopped()) {
+    const w = hi.level - lo.level;
+    if (w <= width(lo.level) || (axis === 'concurrency' && w <= 1)) break;
+    const estimate =
+      mode === 'model' ? estimateBoundary(lo, hi, slo, axis) : mode === 'confirm' ? lo.level + width(lo.level) : null;
+    const next = nextLevel(lo.level, hi.level, estimate, width(lo.level), normalize);
+    if (next === null) break;
+    const p = await step(next, 'refine', estimate);
+    if (mode === 'model' && estimate !== null) {
+      failedGuesses = p.passed ? 0 : failedGuesses + 1;
+      mode = p.passed ? 'confirm' : failedGuesses >= 2 ? 'bisect' : 'model';
+    } else if (mode === 'confirm') {
+      mode = p.passed ? 'bisect' : 'model';
+    } else {
+      mode = 'model';
+      failedGuesses = 0;
+    }
+  }
+
+  const curve = [...measured.values()].sort((a, b) => a.level - b.level);
+  const result: CapacityResult = {
+    axis,
+    slo,
+    replicas,
+    capacityLevel: lo?.level ?? null,
+    capacityPerSecond: lo?.achievedPerSecond ?? null,
+    failingLevel: hi?.level ?? null,
+    limitedByMaxLevel,
+    curve,
+    cost: {
+      loadSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds, 0)),
+      levelSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds * p.level, 0)),
+      steps: curve.length,
+    },
+  };
+  emit({ type: 'done', result });
+  return result;
+}
+
+interface JudgeContext {
+  axis: SearchAxis;
+  slo: Slo;
+  rule: StabilityRule;
+  replicas: number;
+}
+
+/** Turns a step's windows into one point of the curve, and decides pass or fail. */
+export function judgeStep(level: number, phase: CapacityPoint['phase'], windows: readonly WindowResult[], ctx: JudgeContext): CapacityPoint {
+  const backlog = isBacklogged(windows, ctx.axis);
+  const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance);
+  const steady = isSteady(windows, ctx.rule, ctx.slo);
+  const ended: CapacityPoint['ended'] = backlog ? 'backlog' : breach ? 'breach' : steady ? 'steady' : 'max-windows';
+  const judged = windows.slice(-ctx.rule.windows);
+  const pooled = poolWindows(judged);
+  let passed = false;
+  if (windows.length > 0 && ended === 'steady') {
+    passed = pooled.latencyMs[ctx.slo.percentile] <= ctx.slo.latencyMs && pooled.errorRate <= ctx.slo.errorRate;
+  } else if (windows.length > 0 && ended === 'max-windows') {
+    // Never steady: it passes only if every judged window completed requests and met the SLO on its own.
+    passed = judged.every((w) => w.completed > 0 && !violatesSlo(w, ctx.slo));
+  }
+  return {
+    axis: ctx.axis,
+    level,
+    latencyMs: pooled.latencyMs,
+    errorRate: pooled.errorRate,
+    achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
+    passed,
+    steady,
+    backlog,
+    ended,
+    windows: windows.length,
+    loadSeconds: windows.reduce((a, w) => a + w.durationMs, 0) / 1000,
+    phase,
+  };
+}
+
+/**
+ * Where the SLO boundary probably is, from the two ends of the bracket:
+ * - when the failing end is saturated (it completed clearly less than it was offered, or — in closed loop —
+ *   throughput stopped growing with concurrency), the saturation throughput gives the boundary: in open
+ *   loop the rate just under it; in closed loop Little's law at the unloaded latency (throughput × latency);
+ * - otherwise the log-margin to the SLO is interpolated linearly between the ends.
+ * Returns null when the ends give nothing to go on.
+ */
+export function estimateBoundary(lo: CapacityPoint, hi: CapacityPoint, slo: Slo, axis: SearchAxis): number | null {
+  const x = hi.achievedPerSecond;
+  // At or below lo, the estimate makes the next step a confirmation just above lo.
+  if (axis === 'rate') {
+    if (hi.backlog || x < 0.95 * hi.level) return x * 0.98;
+  } else {
+    const baseMs = lo.latencyMs.mean;
+    const linear = baseMs > 0 ? (hi.level * 1000) / baseMs : Infinity;
+    const knee = (x * baseMs) / 1000;
+    if (x < 0.9 * linear && knee < hi.level) return knee;
+  }
+  const mLo = margin(lo, slo);
+  const mHi = margin(hi, slo);
+  if (!(mLo > 0) || !(mHi < 0) || !Number.isFinite(mLo) || !Number.isFinite(mHi)) return null;
+  return lo.level + ((hi.level - lo.level) * mLo) / (mLo - mHi);
+}
+
+/** ln(limit / observed) for latency and for errors; the smaller wins. Positive = meets the SLO. */
+function margin(p: CapacityPoint, slo: Slo): number {
+  const latency = Math.log(slo.latencyMs / Math.max(p.latencyMs[slo.percentile], 1e-9));
+  const eps = 1e-4;
+  const errors = Math.log((slo.errorRate + eps) / (p.errorRate + eps));
+  return Math.min(latency, errors);
+}
+
+/** The next level: the estimate kept strictly inside the bracket, else the midpoint; null when none is left. */
+export function nextLevel(
+  lo: number,
+  hi: number,
+  estimate: number | null,
+  step: number,
+  normalize: (x: number) => number,
+): number | null {
+  const inside = (x: number) => x > lo && x < hi;
+  let candidate = estimate === null ? (lo + hi) / 2 : clamp(estimate, lo + step, hi - step);
+  if (candidate < lo + step || candidate > hi - step) candidate = (lo + hi) / 2;
+  let n = normalize(candidate);
+  if (!inside(n)) n = normalize((lo + hi) / 2);
+  return inside(n) ? n : null;
+}
+
+function clamp(x: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, x));
+}
+
+/** Rates keep three significant digits: finer steps are below what a window can tell apart. */
+function roundRate(x: number): number {
+  if (x <= 0) return 0;
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(x)));
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

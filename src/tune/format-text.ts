@@ -1,0 +1,80 @@
+/**
+ * The human-readable lines of `mdl tune`: one per finished step while it runs, then the recommendation with
+ * where every number came from. Pure text.
+ */
+import type { TuneEvent } from './run-tune.js';
+import type { TuneResult } from './result.js';
+import type { Sourced } from './types.js';
+
+const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(Math.abs(x) < 10 ? 2 : 1));
+
+export function formatTuneEvent(event: TuneEvent, percentile: string): string | null {
+  switch (event.type) {
+    case 'phase':
+      return `» ${event.message}`;
+    case 'step-end': {
+      const p = event.point;
+      const b = event.bracket;
+      return (
+        `  ${p.phase.padEnd(7)} ${p.axis} ${n(p.level).padStart(7)}: ${percentile} ${n(p.latencyMs[percentileKey(percentile)])} ms, ` +
+        `${n(p.achievedPerSecond)}/s, errors ${(p.errorRate * 100).toFixed(2)} % — ${p.passed ? 'pass' : 'FAIL'} (${p.ended}, ${p.windows} windows)` +
+        `  bracket [${b.lo ?? '–'}, ${b.hi ?? '–'}]`
+      );
+    }
+    default:
+      return null;
+  }
+}
+
+function percentileKey(p: string): 'p50' | 'p90' | 'p95' | 'p99' {
+  return (['p50', 'p90', 'p95', 'p99'] as const).find((k) => k === p) ?? 'p95';
+}
+
+const src = (s: Sourced<number>, unit = '') => `${n(s.value)}${unit} [${s.source}: ${s.note}]`;
+
+export function formatTuneResult(r: TuneResult): string {
+  const lines: string[] = [];
+  const axisUnit = r.axis === 'concurrency' ? 'in flight' : 'req/s offered';
+  lines.push('');
+  lines.push(`Capacity per replica (${r.slo.percentile} < ${r.slo.latencyMs} ms, errors ≤ ${(r.slo.errorRate * 100).toFixed(2)} %, ${r.slo.source}):`);
+  if (r.capacityPerReplica) {
+    lines.push(`  ${src(r.capacityPerReplica.level, ` ${axisUnit}`)}`);
+    lines.push(`  ${src(r.capacityPerReplica.perSecond, ' req/s')}`);
+  } else {
+    lines.push('  none: no level met the SLO');
+  }
+  if (r.knee) lines.push(`  knee of the latency curve at ${n(r.knee.level)} ${axisUnit} [derived: Kneedle on ${r.slo.percentile}]`);
+  if (r.coldStartMs) lines.push(`  cold start ${src({ ...r.coldStartMs, value: r.coldStartMs.value / 1000 }, ' s')}`);
+  lines.push(`  search: ${r.search.cost.steps} steps, ${n(r.search.cost.loadSeconds)} s under load`);
+  const rec = r.recommendation;
+  if (rec) {
+    lines.push('');
+    lines.push(`Recommendation (${r.target.runtime}):`);
+    lines.push(`  metric       ${rec.metric.kind}${rec.metric.prometheusMetric ? ` (${rec.metric.prometheusMetric})` : ''}: ${rec.metric.why}`);
+    lines.push(`               alternative: ${rec.metric.alternative}`);
+    lines.push(`  target       ${src(rec.target)}`);
+    lines.push(`  minReplicas  ${src(rec.minReplicas)}`);
+    lines.push(`  maxReplicas  ${src(rec.maxReplicas)}`);
+    lines.push(`  scale-up     ${rec.behavior.scaleUp.policies.map((p) => `${p.type} ${p.value}/${p.periodSeconds}s`).join(', ')} [derived: ${rec.behavior.scaleUp.note}]`);
+    lines.push(`  scale-down   stabilization ${src(rec.behavior.scaleDown.stabilizationWindowSeconds, ' s')}`);
+    lines.push(`  headroom     lag ${src(rec.headroom.scaleUpLagSeconds, ' s')}; growth ${src(rec.headroom.growthPerSecond, ' req/s²')}`);
+    lines.push(`  HPA metric   ${JSON.stringify(rec.hpaMetric)}`);
+    if (rec.kedaTrigger) lines.push(`  KEDA trigger ${JSON.stringify(rec.kedaTrigger)}`);
+  }
+  const sim = r.simulation;
+  if (sim) {
+    lines.push('');
+    lines.push(`Simulated over the spec's traffic (budget ${n(sim.budgetSeconds)} s over SLO) [simulated]:`);
+    lines.push('  settings                         s over SLO  replica-hours  peak replicas');
+    const row = (name: string, s: { secondsOverSlo: number; replicaHours: number; peakReplicas: number }) =>
+      `  ${name.padEnd(32)} ${n(s.secondsOverSlo).padStart(10)}  ${n(s.replicaHours).padStart(13)}  ${String(s.peakReplicas).padStart(13)}`;
+    lines.push(row('recommended', sim.recommended));
+    if (sim.current) lines.push(row('current (spec)', sim.current));
+    if (sim.cheapest) lines.push(row(`cheapest in budget (target ${n(sim.cheapest.settings.target)})`, sim.cheapest.summary));
+  }
+  if (r.notes.length) {
+    lines.push('');
+    for (const note of r.notes) lines.push(`Note: ${note}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,30 @@
+/**
+ * TuneResult: what `mdl tune --json` prints and `--report` renders. Plain JSON with a schemaVersion.
+ */
+import type { Knee } from './knee.js';
+import type { Proof } from './prove.js';
+import type { Recommendation } from './recommend.js';
+import type { CapacityResult, SearchAxis, Slo, Sourced } from './types.js';
+
+export const TUNE_RESULT_SCHEMA_VERSION = 1;
+
+export interface TuneResult {
+  schemaVersion: typeof TUNE_RESULT_SCHEMA_VERSION;
+  target: { url: string; local: boolean; runtime: string };
+  startedAt: string;
+  durationMs: number;
+  /** True when the run was stopped early; what it holds was measured until then. */
+  interrupted: boolean;
+  slo: Slo & { source: 'flag' | 'spec' | 'default' };
+  replicas: number;
+  axis: SearchAxis;
+  search: CapacityResult;
+  knee: Knee | null;
+  capacityPerReplica: { level: Sourced<number>; perSecond: Sourced<number> } | null;
+  coldStartMs: Sourced<number> | null;
+  recommendation: Recommendation | null;
+  /** Recommended vs current settings on a simulated HPA; null when it could not be run (see notes). */
+  simulation: Proof | null;
+  /** Things the reader must know: limits hit, pieces not run and why. */
+  notes: string[];
+}

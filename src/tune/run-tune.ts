@@ -1,0 +1,141 @@
+/**
+ * `mdl tune` as a library call: search capacity, find the knee, measure cold start, recommend, prove on
+ * the simulator. Everything outside — the load engine, the replicas, the simulator — is injected, so the
+ * same call runs against a URL, the local runtime, or a model in tests.
+ */
+import { systemClock, type Clock } from '../clock.js';
+import { searchCapacity, type CapacitySearchOptions, type MeasureFn, type SearchEvent } from './capacity-search.js';
+import { coldStartFromSample, defaultColdStart, type ColdStartProbe } from './cold-start.js';
+import { findKnee } from './knee.js';
+import { prove, type ScalingSettings, type SimulateFn } from './prove.js';
+import { metricFor, recommend, type MetricKind, type TrafficShape } from './recommend.js';
+import { TUNE_RESULT_SCHEMA_VERSION, type TuneResult } from './result.js';
+import type { CapacityPoint, SearchAxis, Slo, Sourced } from './types.js';
+
+export type TuneEvent =
+  | SearchEvent
+  | { type: 'phase'; phase: 'search' | 'cold-start' | 'recommend' | 'simulate'; message: string };
+
+export interface TuneOptions {
+  url: string;
+  local: boolean;
+  runtime: string;
+  hasGpu?: boolean;
+  slo: Slo & { source: 'flag' | 'spec' | 'default' };
+  replicas: number;
+  /** Defaults to the axis of the metric chosen for the runtime. */
+  axis?: SearchAxis;
+  measure: MeasureFn;
+  search?: Pick<CapacitySearchOptions, 'startLevel' | 'maxLevel' | 'windowMs' | 'growth' | 'stability' | 'resolution'>;
+  coldStart?: { probe: ColdStartProbe; where: string } | null;
+  traffic?: Sourced<TrafficShape> | null;
+  current?: ScalingSettings | null;
+  /** Builds the simulator for the measured curve and cold start (src/autoscale); null when unavailable. */
+  simulatorFor?: ((input: { curve: CapacityPoint[]; axis: SearchAxis; slo: Slo; coldStartMs: number; traffic: TrafficShape; metric: MetricKind }) => SimulateFn) | null;
+  minReplicasFloor?: Sourced<number>;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onEvent?: (e: TuneEvent) => void;
+}
+
+export async function runTune(options: TuneOptions): Promise<TuneResult> {
+  const clock = options.clock ?? systemClock;
+  const emit = options.onEvent ?? (() => {});
+  const started = clock.now();
+  const startedAt = new Date(clock.wallNow()).toISOString();
+  const metric = metricFor(options.runtime, options.hasGpu);
+  const axis = options.axis ?? metric.axis;
+  const notes: string[] = [];
+
+  emit({ type: 'phase', phase: 'search', message: `searching ${axis} per replica for ${options.slo.percentile} < ${options.slo.latencyMs} ms` });
+  const search = await searchCapacity({
+    axis,
+    slo: options.slo,
+    measure: options.measure,
+    replicas: options.replicas,
+    ...options.search,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onEvent: emit,
+  });
+  const interrupted = options.signal?.aborted === true;
+  if (interrupted) notes.push('Interrupted: the result holds the steps measured until then.');
+  if (search.limitedByMaxLevel) notes.push(`Capacity is at least ${search.capacityLevel}: the search stopped at its maximum level; raise --max-level.`);
+  if (axis !== metric.axis) notes.push(`The search ran on ${axis} while the ${metric.kind} metric suits ${options.runtime}; the target is converted with Little's law.`);
+  const knee = findKnee(search.curve, { percentile: options.slo.percentile, clipLatencyMs: options.slo.latencyMs * 4 });
+
+  const capPoint = search.curve.find((p) => p.level === search.capacityLevel) ?? null;
+  const capacityPerReplica = capPoint
+    ? {
+        level: { value: capPoint.level, source: 'measured' as const, note: `highest ${axis} per replica with ${options.slo.percentile} ≤ ${options.slo.latencyMs} ms and errors ≤ ${options.slo.errorRate * 100} %` },
+        perSecond: { value: capPoint.achievedPerSecond, source: 'measured' as const, note: `completions per second per replica at ${axis} ${capPoint.level}` },
+      }
+    : null;
+
+  let coldStartMs: Sourced<number> = defaultColdStart(options.runtime);
+  if (options.coldStart && !interrupted) {
+    emit({ type: 'phase', phase: 'cold-start', message: `measuring cold start (${options.coldStart.where})` });
+    try {
+      coldStartMs = coldStartFromSample(await options.coldStart.probe.measure(options.signal), options.coldStart.where);
+    } catch (error) {
+      notes.push(`Cold start not measured (${error instanceof Error ? error.message : String(error)}); a typical value for ${options.runtime} is used.`);
+    }
+  } else if (!options.coldStart) {
+    notes.push(`Cold start not measured for a URL target: ${Math.round(coldStartMs.value / 1000)} s is typical for ${options.runtime}.`);
+  }
+
+  let recommendation = null;
+  let simulation = null;
+  if (capacityPerReplica && capPoint) {
+    emit({ type: 'phase', phase: 'recommend', message: 'deriving the autoscaler settings' });
+    recommendation = recommend({
+      runtime: options.runtime,
+      ...(options.hasGpu !== undefined ? { hasGpu: options.hasGpu } : {}),
+      axis,
+      capacityLevel: capacityPerReplica.level,
+      capacityPerSecond: capacityPerReplica.perSecond,
+      latencyAtCapacityMs: capPoint.latencyMs.mean,
+      coldStartMs,
+      ...(options.traffic ? { traffic: options.traffic } : {}),
+      ...(options.minReplicasFloor ? { minReplicasFloor: options.minReplicasFloor } : {}),
+    });
+    if (!options.traffic) notes.push('No traffic section in the spec: min/max replicas and the ramp headroom use defaults.');
+    if (options.simulatorFor && options.traffic) {
+      emit({ type: 'phase', phase: 'simulate', message: 'simulating the HPA over the expected traffic' });
+      const simulate = options.simulatorFor({
+        curve: search.curve,
+        axis,
+        slo: options.slo,
+        coldStartMs: coldStartMs.value,
+        traffic: options.traffic.value,
+        metric: recommendation.metric.kind,
+      });
+      simulation = prove(recommendation, options.current ?? null, simulate, { integerTarget: recommendation.metric.axis === 'concurrency' });
+    } else {
+      notes.push(
+        options.simulatorFor
+          ? 'Not simulated: the spec has no traffic section to simulate.'
+          : 'Not simulated: no simulator was given.',
+      );
+    }
+  } else if (!interrupted) {
+    notes.push('No level met the SLO: no recommendation. Check the SLO, or whether the endpoint is healthy.');
+  }
+
+  return {
+    schemaVersion: TUNE_RESULT_SCHEMA_VERSION,
+    target: { url: options.url, local: options.local, runtime: options.runtime },
+    startedAt,
+    durationMs: Math.round(clock.now() - started),
+    interrupted,
+    slo: options.slo,
+    replicas: options.replicas,
+    axis,
+    search,
+    knee,
+    capacityPerReplica,
+    coldStartMs,
+    recommendation,
+    simulation,
+    notes,
+  };
+}

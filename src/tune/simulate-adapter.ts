@@ -1,0 +1,93 @@
+/**
+ * The bridge from tune's measurements to the HPA simulator (src/autoscale): the measured curve becomes the
+ * simulator's per-replica capacity, the spec's traffic section becomes a profile (baseline, ramp to peak,
+ * hold, ramp down), and tune's settings become an HPA spec.
+ */
+import { hpaSpecFor, prepareCapacity, simulate, type CapacityCurve, type ScalingSignal } from '../autoscale/simulator.js';
+import { generateTraffic, type ProfileSpec } from '../autoscale/traffic.js';
+import type { ScalingSettings, SimulateFn, SimulationPoint } from './prove.js';
+import type { MetricKind, TrafficShape } from './recommend.js';
+import type { CapacityPoint, SearchAxis, Slo } from './types.js';
+
+/** Minutes at baseline before the ramp, and at peak: long enough for the autoscaler to settle. */
+const LEAD_MS = 10 * 60_000;
+const HOLD_MS = 30 * 60_000;
+const STEP_MS = 5_000;
+const MAX_SERIES_POINTS = 720;
+
+/** The spec's traffic as a profile to simulate: baseline, ramp up, hold the peak, ramp down, baseline. */
+export function trafficProfile(t: TrafficShape): ProfileSpec {
+  const riseMs = Math.max(STEP_MS, t.rampSeconds * 1000);
+  return {
+    kind: 'spike',
+    baselinePerSecond: t.baselinePerSecond,
+    peakPerSecond: t.peakPerSecond,
+    atMs: LEAD_MS,
+    riseMs,
+    holdMs: HOLD_MS,
+    durationMs: 2 * LEAD_MS + 2 * riseMs + HOLD_MS,
+    peakHour: 0,
+  };
+}
+
+/** Steps that measured the server in a steady state (a backlogged open-loop step's latency is transient). */
+export function curveForSimulator(curve: CapacityPoint[], axis: SearchAxis, slo: Slo): CapacityCurve {
+  const points = curve
+    .filter((p) => !p.backlog && p.latencyMs[slo.percentile] > 0 && p.achievedPerSecond > 0)
+    .map((p) => ({ loadPerReplica: p.level, latencyMs: p.latencyMs[slo.percentile], errorRate: p.errorRate }));
+  return { axis, points, source: 'tune capacity curve' };
+}
+
+function signalFor(kind: MetricKind): ScalingSignal {
+  return kind === 'rps' ? 'rps' : kind === 'cpu' ? 'cpu' : 'concurrency';
+}
+
+export function simulatorFor(options: {
+  curve: CapacityPoint[];
+  axis: SearchAxis;
+  slo: Slo;
+  coldStartMs: number;
+  traffic: TrafficShape;
+  metric: MetricKind;
+}): SimulateFn {
+  const capacity = prepareCapacity(curveForSimulator(options.curve, options.axis, options.slo));
+  const profile = trafficProfile(options.traffic);
+  const traffic = { ...generateTraffic(profile, STEP_MS), source: 'spec traffic' };
+  const signal = signalFor(options.metric);
+  return (s: ScalingSettings) => {
+    const hpa = hpaSpecFor({
+      minReplicas: s.minReplicas,
+      maxReplicas: s.maxReplicas,
+      metric: signal,
+      target: s.target,
+      behavior: {
+        scaleUp: { stabilizationWindowSeconds: s.scaleUp.stabilizationWindowSeconds, selectPolicy: 'Max', policies: s.scaleUp.policies },
+        scaleDown: { stabilizationWindowSeconds: s.scaleDown.stabilizationWindowSeconds, selectPolicy: 'Max', policies: s.scaleDown.policies },
+      },
+    });
+    const result = simulate(
+      { hpa, signal, sloLatencyMs: options.slo.latencyMs, sloErrorRate: options.slo.errorRate, podStartMs: options.coldStartMs, recordSteps: true },
+      traffic,
+      capacity,
+    );
+    const steps = result.steps!;
+    const every = Math.max(1, Math.ceil(steps.timeS.length / MAX_SERIES_POINTS));
+    const series: SimulationPoint[] = [];
+    for (let i = 0; i < steps.timeS.length; i += every) {
+      series.push({
+        second: steps.timeS[i]!,
+        trafficPerSecond: steps.ratePerSecond[i]!,
+        replicas: steps.desiredReplicas[i]!,
+        readyReplicas: steps.readyReplicas[i]!,
+        latencyMs: steps.latencyMs[i]!,
+      });
+    }
+    return {
+      durationSeconds: result.totals.durationS,
+      secondsOverSlo: result.totals.secondsOverSlo,
+      replicaHours: result.totals.replicaHours,
+      peakReplicas: result.totals.peakReplicas,
+      series,
+    };
+  };
+}

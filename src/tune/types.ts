@@ -1,0 +1,92 @@
+/**
+ * Data shared by the capacity search, the recommendation, the reports and `mdl tune --json`.
+ * Plain JSON only; times in milliseconds unless the name says seconds, rates per second.
+ */
+
+/** What the search varies: in-flight requests (closed loop) or arrival rate (open loop). */
+export type SearchAxis = 'concurrency' | 'rate';
+
+export type PercentileName = 'p50' | 'p90' | 'p95' | 'p99';
+
+export interface LatencyPercentiles {
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** One measurement window (perf_analyzer's "measurement interval") at a fixed load level. */
+export interface WindowResult {
+  durationMs: number;
+  sent: number;
+  completed: number;
+  failed: number;
+  /** Sends the schedule wanted but could not make (open loop only). */
+  dropped: number;
+  /** Completions per second in this window. */
+  achievedPerSecond: number;
+  /** Latency of the requests completed in this window (from the scheduled send time). */
+  latencyMs: LatencyPercentiles;
+  /** Requests in flight when the window began and when it ended: growth means a backlog. */
+  inFlightStart: number;
+  inFlightEnd: number;
+}
+
+/** The service level a replica must keep: one latency percentile and an error rate. */
+export interface Slo {
+  percentile: PercentileName;
+  latencyMs: number;
+  /** Fraction in [0, 1]. */
+  errorRate: number;
+}
+
+/** Where a number came from, so every number in the output can say so. */
+export type Provenance = 'measured' | 'derived' | 'simulated' | 'spec' | 'flag' | 'default';
+
+export interface Sourced<T> {
+  value: T;
+  source: Provenance;
+  /** One line: how it was obtained ("p95 at 24 in-flight", "cold start × growth"). */
+  note: string;
+}
+
+/** One measured level of the capacity curve. */
+export interface CapacityPoint {
+  axis: SearchAxis;
+  /** Concurrency (in-flight requests) or offered rate per second, per replica. */
+  level: number;
+  latencyMs: LatencyPercentiles;
+  errorRate: number;
+  achievedPerSecond: number;
+  passed: boolean;
+  /** True when the last windows agreed within the tolerance (steady state). */
+  steady: boolean;
+  /** True when an open-loop step was stopped because a backlog was building. */
+  backlog: boolean;
+  /** Why the step ended: steady, clear SLO breach, backlog, or window limit. */
+  ended: 'steady' | 'breach' | 'backlog' | 'max-windows';
+  windows: number;
+  /** Seconds of load applied at this level. */
+  loadSeconds: number;
+  phase: 'bracket' | 'refine';
+}
+
+export interface CapacityResult {
+  axis: SearchAxis;
+  slo: Slo;
+  replicas: number;
+  /** Highest level that met the SLO, or null when even the lowest level failed. */
+  capacityLevel: number | null;
+  /** Completions per second per replica at that level. */
+  capacityPerSecond: number | null;
+  /** Lowest level that failed, when one was found (the other end of the final bracket). */
+  failingLevel: number | null;
+  /** True when the search stopped at maxLevel while still passing: capacity is at least that. */
+  limitedByMaxLevel: boolean;
+  /** Every measured step, sorted by level. */
+  curve: CapacityPoint[];
+  /** Sum over steps of seconds under load, and of level × seconds (what the server was made to carry). */
+  cost: { loadSeconds: number; levelSeconds: number; steps: number };
+}

@@ -1,0 +1,117 @@
+/**
+ * Judging measurement windows: steady state (perf_analyzer's rule), a clear SLO breach, and a growing
+ * backlog. Pure functions of the windows.
+ */
+import type { LatencyPercentiles, SearchAxis, Slo, WindowResult } from './types.js';
+
+export interface StabilityRule {
+  /** Consecutive windows that must agree (perf_analyzer: 3). */
+  windows: number;
+  /** Relative tolerance around their mean (perf_analyzer: 10 %). */
+  tolerance: number;
+  /** Windows per step at most (perf_analyzer: 10 tries). */
+  maxWindows: number;
+}
+
+export const DEFAULT_STABILITY: StabilityRule = { windows: 3, tolerance: 0.1, maxWindows: 10 };
+
+export function errorRateOf(w: Pick<WindowResult, 'completed' | 'failed'>): number {
+  const total = w.completed + w.failed;
+  return total === 0 ? 0 : w.failed / total;
+}
+
+function within(values: number[], tolerance: number, absoluteSlack: number): boolean {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const slack = Math.max(tolerance * Math.abs(mean), absoluteSlack, 1e-6);
+  return values.every((v) => Math.abs(v - mean) <= slack);
+}
+
+/**
+ * The last `rule.windows` windows agree on throughput and on the SLO's latency percentile: within the
+ * tolerance of their mean (perf_analyzer's rule), or within a slack that cannot change the verdict —
+ * 5 % of the SLO latency for latency, two requests per window for throughput (counting noise at low rates).
+ */
+export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, slo: Slo): boolean {
+  if (windows.length < rule.windows) return false;
+  const last = windows.slice(-rule.windows);
+  // A window in which nothing completed says nothing about latency: it cannot make a step steady.
+  if (last.some((w) => w.completed <= 0)) return false;
+  const windowSeconds = Math.max(last[0]!.durationMs / 1000, 1e-3);
+  return (
+    within(
+      last.map((w) => w.achievedPerSecond),
+      rule.tolerance,
+      2 / windowSeconds,
+    ) &&
+    within(
+      last.map((w) => w.latencyMs[slo.percentile]),
+      rule.tolerance,
+      0.05 * slo.latencyMs,
+    )
+  );
+}
+
+export function violatesSlo(w: WindowResult, slo: Slo, tolerance = 0): boolean {
+  return w.latencyMs[slo.percentile] > slo.latencyMs * (1 + tolerance) || errorRateOf(w) > slo.errorRate * (1 + tolerance) + 1e-9;
+}
+
+/**
+ * A step that is far over the SLO need not reach steady state to be judged: two windows in a row over it
+ * by more than the tolerance (or one window over it by more than 3×) end the step as failing.
+ */
+export function isClearBreach(windows: readonly WindowResult[], slo: Slo, tolerance: number, minSamples = MIN_BREACH_SAMPLES): boolean {
+  const last = windows.at(-1);
+  if (!last) return false;
+  const samples = (ws: readonly WindowResult[]) => ws.reduce((a, w) => a + w.completed + w.failed, 0);
+  // A percentile over a handful of requests is one outlier: judge early only on enough of them.
+  if (last.latencyMs[slo.percentile] > 3 * slo.latencyMs && samples([last]) >= minSamples) return true;
+  if (windows.length < 2) return false;
+  const two = windows.slice(-2);
+  return samples(two) >= minSamples && two.every((w) => violatesSlo(w, slo, tolerance));
+}
+
+/** Requests a clear breach needs behind it before a step is ended early. */
+export const MIN_BREACH_SAMPLES = 20;
+
+/**
+ * Open loop above capacity: requests pile up, so in-flight grows in every window (by more than 2 % of what
+ * the window offered) or the generator drops sends. Two windows in a row are required, so one slow window
+ * (a GC pause, a noisy neighbour) is not a backlog.
+ */
+export function isBacklogged(windows: readonly WindowResult[], axis: SearchAxis): boolean {
+  if (axis !== 'rate' || windows.length < 2) return false;
+  return windows.slice(-2).every((w) => {
+    const offered = Math.max(w.sent + w.dropped, 1);
+    const growth = w.inFlightEnd - w.inFlightStart;
+    return growth > Math.max(3, 0.02 * offered) || w.dropped > 0.02 * offered;
+  });
+}
+
+/** Windows pooled into one summary: counts summed, percentiles weighted by completions. */
+export function poolWindows(windows: readonly WindowResult[]): {
+  latencyMs: LatencyPercentiles;
+  errorRate: number;
+  achievedPerSecond: number;
+  durationMs: number;
+} {
+  const durationMs = windows.reduce((a, w) => a + w.durationMs, 0);
+  const completed = windows.reduce((a, w) => a + w.completed, 0);
+  const failed = windows.reduce((a, w) => a + w.failed, 0);
+  const weights = windows.map((w) => (completed === 0 ? 1 / windows.length : w.completed / completed));
+  const weighted = (key: keyof LatencyPercentiles) => windows.reduce((a, w, i) => a + w.latencyMs[key] * weights[i]!, 0);
+  return {
+    // Percentiles of pooled windows are approximated by the completion-weighted mean of each window's
+    // percentile; steady windows agree within the tolerance, so the error is within it too.
+    latencyMs: {
+      mean: weighted('mean'),
+      p50: weighted('p50'),
+      p90: weighted('p90'),
+      p95: weighted('p95'),
+      p99: weighted('p99'),
+      max: windows.reduce((a, w) => Math.max(a, w.latencyMs.max), 0),
+    },
+    errorRate: errorRateOf({ completed, failed }),
+    achievedPerSecond: durationMs === 0 ? 0 : (completed * 1000) / durationMs,
+    durationMs,
+  };
+}

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { applyObject } from '../../src/kube/apply.js';
+import { ApiError, KubeClient } from '../../src/kube/client.js';
+import { resolveKubeTarget } from '../../src/kube/context.js';
+import { deploy, type DeployEvent } from '../../src/kube/deploy.js';
+import type { KubeObject } from '../../src/kube/types.js';
+import { kubeconfigPath, readState, repoRoot, restartApiServer, runDir, writeUserKubeconfig } from '../support/cluster/cluster.js';
+import { manifestFile, mdl, modelObjects, runMdl, uniqueNamespace } from './support.js';
+
+async function admin(): Promise<KubeClient> {
+  return new KubeClient(await resolveKubeTarget({ kubeconfig: kubeconfigPath }));
+}
+
+async function get<T = KubeObject>(client: KubeClient, p: string): Promise<T | undefined> {
+  try {
+    return await client.request<T>('GET', p);
+  } catch (error) {
+    if (error instanceof ApiError && error.statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+interface Dep extends KubeObject {
+  spec: { template: { spec: { containers: { image: string }[] } } };
+  status?: { readyReplicas?: number; updatedReplicas?: number };
+}
+
+describe('mdl deploy against a real control plane', function () {
+  const ns = uniqueNamespace('mdl-deploy');
+  const name = 'sentiment';
+
+  it('deploys fresh objects and follows the rollout until every replica is Ready', async () => {
+    const events: DeployEvent[] = [];
+    const result = await deploy(modelObjects({ name, replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '2s' } }), {
+      name, kubeconfig: kubeconfigPath, namespace: ns, createNamespace: true, timeoutMs: 120_000, hpaSettleMs: 5000,
+      onEvent: (e) => events.push(e),
+    });
+    assert.deepEqual(result.objects.map((o) => `${o.ref} ${o.action}`), [
+      `Service/${name} created`, `Deployment/${name} created`, `PodDisruptionBudget/${name} created`, `HorizontalPodAutoscaler/${name} created`,
+    ]);
+    assert.equal(result.rollouts[0]!.status.done, true);
+    assert.equal(result.rollouts[0]!.status.ready, 2);
+    // Progress was seen per pod, first not ready, then ready.
+    const podEvents = events.filter((e): e is Extract<DeployEvent, { type: 'pod' }> => e.type === 'pod');
+    assert.ok(podEvents.some((e) => !e.pod.ready), 'saw a pod before it was ready');
+    assert.ok(podEvents.some((e) => e.pod.ready), 'saw a pod become ready');
+    assert.ok(events.some((e) => e.type === 'rollout' && /1 of 2|0 of 2|out of 2/.test(e.status.message)), 'saw intermediate rollout status');
+    assert.equal(result.autoscalers[0]!.name, name);
+
+    const client = await admin();
+    const dep = await get<Dep>(client, `/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+    assert.equal(dep!.status!.readyReplicas, 2);
+    const managers = ((dep!.metadata.managedFields ?? []) as { manager: string; operation: string }[]).filter((m) => m.operation === 'Apply').map((m) => m.manager);
+    assert.deepEqual(managers, ['mdl']);
+    assert.match(dep!.metadata.labels!['applyset.kubernetes.io/part-of']!, /^applyset-[\w-]+-v1$/);
+    const parent = await get(client, `/api/v1/namespaces/${ns}/secrets/mdl-applyset-${name}`);
+    assert.equal(parent!.metadata.annotations!['applyset.kubernetes.io/contains-group-kinds'],
+      'Deployment.apps,HorizontalPodAutoscaler.autoscaling,PodDisruptionBudget.policy,Service');
+  });
+
+  it('a second deploy changes nothing and diff exits 0', async () => {
+    const file = manifestFile(modelObjects({ name, replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '2s' } }));
+    const again = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--json', '--timeout', '60s'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(again.code, 0, again.stderr);
+    const doc = JSON.parse(again.stdout) as { objects: { action: string }[] };
+    assert.deepEqual(doc.objects.map((o) => o.action), ['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    const d = await runMdl(['diff', '--manifests', file, '--namespace', ns], { KUBECONFIG: kubeconfigPath });
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(d.stdout, '');
+  });
+
+  it('an image change shows in diff (exit 1) and rolls out', async () => {
+    const file = manifestFile(modelObjects({ name, replicas: 2, image: 'registry.example/model:2', podAnnotations: { 'mdl.test/ready-delay': '1s' } }));
+    const d = await runMdl(['diff', '--manifests', file, '--namespace', ns], { KUBECONFIG: kubeconfigPath });
+    assert.equal(d.code, 1, d.stderr);
+    assert.match(d.stdout, /-\s+- image: registry.example\/model:1|-\s+image: registry.example\/model:1/);
+    assert.match(d.stdout, /\+.*registry.example\/model:2/);
+    const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--timeout', '90s'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Deployment\/sentiment configured/);
+    assert.match(r.stderr, /successfully rolled out/);
+    const client = await admin();
+    const dep = await get<Dep>(client, `/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+    assert.equal(dep!.spec.template.spec.containers[0]!.image, 'registry.example/model:2');
+    const pods = await client.request<{ items: { spec: { containers: { image: string }[] }; metadata: { deletionTimestamp?: string } }[] }>('GET', `/api/v1/namespaces/${ns}/pods`);
+    const live = pods.items.filter((p) => !p.metadata.deletionTimestamp);
+    assert.ok(live.length >= 2);
+    assert.ok(live.every((p) => p.spec.containers[0]!.image === 'registry.example/model:2'), 'every live pod runs the new image');
+  });
+
+  it('switching to KEDA (CRDs from test/fixtures) prunes the HPA', async () => {
+    const client = await admin();
+    const crds = parseAllDocuments(readFileSync(path.join(repoRoot, 'test/fixtures/keda-crds.yaml'), 'utf8')).map((d) => d.toJS() as KubeObject);
+    for (const crd of crds) await applyObject(client, crd, 'default');
+    // The CRDs take a moment to be served.
+    for (let i = 0; i < 40 && !(await get(client, '/apis/keda.sh/v1alpha1')); i++) await new Promise((r) => setTimeout(r, 250));
+    const file = manifestFile(modelObjects({ name, replicas: 2, image: 'registry.example/model:2', engine: 'keda', podAnnotations: { 'mdl.test/ready-delay': '1s' } }));
+    const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--prune', '--json'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { pruned: string[]; objects: { ref: string; action: string }[] };
+    assert.deepEqual(doc.pruned, [`HorizontalPodAutoscaler/${name}`]);
+    assert.ok(doc.objects.some((o) => o.ref === `ScaledObject/${name}` && o.action === 'created'));
+    assert.equal(await get(client, `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`), undefined);
+    assert.ok(await get(client, `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects/${name}`));
+    const parent = await get(client, `/api/v1/namespaces/${ns}/secrets/mdl-applyset-${name}`);
+    assert.equal(parent!.metadata.annotations!['applyset.kubernetes.io/contains-group-kinds'],
+      'Deployment.apps,PodDisruptionBudget.policy,ScaledObject.keda.sh,Service');
+  });
+
+  it('status shows replicas and pods, --json gives the same as data', async () => {
+    const r = await runMdl(['status', '--name', name, '--namespace', ns, '--json'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { deployments: { name: string; rollout: { done: boolean; ready: number }; pods: { ready: boolean }[] }[] };
+    assert.equal(s.deployments[0]!.name, name);
+    assert.equal(s.deployments[0]!.rollout.done, true);
+    assert.equal(s.deployments[0]!.rollout.ready, 2);
+    assert.ok(s.deployments[0]!.pods.filter((p) => p.ready).length >= 2);
+    const plain = await runMdl(['status', '--name', name, '--namespace', ns], { KUBECONFIG: kubeconfigPath });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /deployment sentiment: 2\/2 ready, 2 updated, 2 available/);
+  });
+
+  it('delete refuses without --yes off a terminal, then removes every object of the model', async () => {
+    const refused = await runMdl(['delete', '--name', name, '--namespace', ns], { KUBECONFIG: kubeconfigPath });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--yes/);
+    const r = await runMdl(['delete', '--name', name, '--namespace', ns, '--yes'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 0, r.stderr);
+    const client = await admin();
+    assert.equal(await get(client, `/apis/apps/v1/namespaces/${ns}/deployments/${name}`), undefined);
+    assert.equal(await get(client, `/api/v1/namespaces/${ns}/services/${name}`), undefined);
+    assert.equal(await get(client, `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects/${name}`), undefined);
+    assert.equal(await get(client, `/api/v1/namespaces/${ns}/secrets/mdl-applyset-${name}`), undefined);
+    const after = await runMdl(['status', '--name', name, '--namespace', ns], { KUBECONFIG: kubeconfigPath });
+    assert.equal(after.code, 2);
+    assert.match(after.stderr, /not deployed/);
+  });
+});
+
+describe('mdl deploy failures against a real control plane', function () {
+  it('a rollout that never becomes ready hits its progress deadline: exit 4 with the reason', async () => {
+    const ns = uniqueNamespace('mdl-stuck');
+    const file = manifestFile(modelObjects({ name: 'stuck', replicas: 1, progressDeadlineSeconds: 5, podAnnotations: { 'mdl.test/never-ready': 'true' } }));
+    const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /ProgressDeadlineExceeded/);
+    assert.match(r.stderr, /stuck/);
+  });
+
+  it('--timeout is respected: exit 4 when the rollout is slower than the timeout', async () => {
+    const ns = uniqueNamespace('mdl-slow');
+    const file = manifestFile(modelObjects({ name: 'slow', replicas: 1, podAnnotations: { 'mdl.test/ready-delay': '60s' } }));
+    const started = Date.now();
+    const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '4s'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /Timed out after 4s/);
+    assert.ok(Date.now() - started < 30_000, 'returned soon after the timeout');
+  });
+
+  it('RBAC refusal with a restricted user exits 3 naming verb, resource and namespace', async () => {
+    const ns = uniqueNamespace('mdl-rbac');
+    const client = await admin();
+    await applyObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ns);
+    // The user may read everything in the namespace but change nothing.
+    await applyObject(client, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'viewer', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+    }, ns);
+    const kubeconfig = writeUserKubeconfig(readState()!, 'viewer', [], path.join(runDir, 'viewer.kubeconfig'));
+    const file = manifestFile(modelObjects({ name: 'rbac' }));
+    const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns], { KUBECONFIG: kubeconfig });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`Forbidden: cannot patch services in namespace "${ns}"`));
+    assert.match(r.stderr, /context "mdl-test"/);
+  });
+
+  it('an unreachable cluster exits 3 naming the context and the server', async () => {
+    const state = readState()!;
+    const kubeconfig = path.join(runDir, 'closed.kubeconfig');
+    const text = readFileSync(kubeconfigPath, 'utf8').replace(state.server, 'https://127.0.0.1:1');
+    (await import('node:fs')).writeFileSync(kubeconfig, text);
+    const r = await runMdl(['deploy', '--manifests', manifestFile(modelObjects({ name: 'x' })), '--namespace', 'default'], { KUBECONFIG: kubeconfig });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /Cannot reach the cluster of context "mdl-test" at https:\/\/127.0.0.1:1/);
+  });
+
+  it('a server-side apply conflict names the field and manager; --force-conflicts takes over', async () => {
+    const ns = uniqueNamespace('mdl-ssa');
+    const client = await admin();
+    await applyObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ns);
+    const objects = modelObjects({ name: 'owned', replicas: 1 });
+    const dep = objects.find((o) => o.kind === 'Deployment')!;
+    // Another tool applies the same Deployment with a different replica count.
+    await client.request('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/owned`, {
+      query: { fieldManager: 'other-tool' },
+      body: { ...dep, metadata: { name: 'owned', namespace: ns }, spec: { ...(dep.spec as object), replicas: 3 } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    const file = manifestFile(objects);
+    const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--no-wait'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /conflict on Deployment\/owned: \.spec\.replicas \(managed by other-tool\)/);
+    assert.match(r.stderr, /--force-conflicts/);
+    const forced = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--no-wait', '--force-conflicts'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(forced.code, 0, forced.stderr);
+  });
+
+  it('an object the API server rejects points back to the spec key', async () => {
+    const ns = uniqueNamespace('mdl-invalid');
+    const objects = modelObjects({ name: 'bad', replicas: 2, maxReplicas: 1 });
+    const r = await runMdl(['deploy', '--manifests', manifestFile(objects), '--namespace', ns, '--create-namespace'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /rejected HorizontalPodAutoscaler\/bad/);
+    assert.match(r.stderr, /spec key scaling\.maxReplicas/);
+    // Validation ran before anything was applied.
+    const client = await admin();
+    assert.equal(await get(client, `/apis/apps/v1/namespaces/${ns}/deployments/bad`), undefined);
+  });
+});
+
+describe('mdl deploy --wait across a kube-apiserver restart', function () {
+  it('resumes the watch and reports success, without a false failure', async () => {
+    const ns = uniqueNamespace('mdl-restart');
+    const file = manifestFile(modelObjects({ name: 'resilient', replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '10s' } }));
+    const run = mdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
+    // Restart once the deploy is waiting on the rollout.
+    for (let i = 0; i < 240 && !/Waiting for deployment/.test(run.stderr()); i++) await new Promise((r) => setTimeout(r, 250));
+    assert.match(run.stderr(), /Waiting for deployment/);
+    await restartApiServer(readState()!, 1500);
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /successfully rolled out/);
+    assert.match(r.stderr, /reconnecting/, 'the watch saw the API server go away');
+  });
+});

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { renderTuneReport } from '../../src/report/html/tune-report.js';
+import { sampleTuneResult } from '../support/tune-fixtures.js';
+
+const run = promisify(execFile);
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+describe('report/html tune report in headless Chromium', function () {
+  this.timeout(90_000);
+  let dir: string;
+  before(() => {
+    assert.ok(existsSync(CHROMIUM), `Chromium is needed for this test: apt-get install -y chromium, or set CHROMIUM=/path`);
+    dir = mkdtempSync(join(tmpdir(), 'mdl-report-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const chromium = (args: string[]) =>
+    run(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        ...args,
+      ],
+      { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 },
+    );
+
+  it('is self-contained: no scripts, no external resources', async () => {
+    const html = renderTuneReport(await sampleTuneResult());
+    assert.doesNotMatch(html, /<script|<link|<img|<iframe|@import|url\(/i);
+    const urls = html.match(/https?:\/\/[^\s"'<]+/g) ?? [];
+    assert.deepEqual(
+      [...new Set(urls)].filter((u) => u !== 'http://www.w3.org/2000/svg' && !u.startsWith('http://127.0.0.1')),
+      [],
+    );
+  });
+
+  it('renders three charts, the SLO line, the knee and the recommendation, without console errors', async () => {
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderTuneReport(await sampleTuneResult()));
+    const { stdout: dom, stderr } = await chromium(['--dump-dom', `file://${file}`]);
+    assert.equal((dom.match(/<svg /g) ?? []).length, 3);
+    assert.match(dom, /SLO p95 &lt; 300 ms/);
+    assert.match(dom, /knee 12/);
+    assert.match(dom, /target per replica/);
+    assert.match(dom, /cheapest within budget/);
+    assert.doesNotMatch(stderr, /CONSOLE|Uncaught|ERR_FILE|net::ERR/);
+    const png = join(dir, 'report.png');
+    await chromium(['--window-size=1000,1900', `--screenshot=${png}`, `file://${file}`]);
+    const bytes = readFileSync(png);
+    assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+    assert.ok(bytes.length > 20_000, 'a blank page compresses far smaller');
+  });
+});

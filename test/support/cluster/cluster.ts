@@ -1,0 +1,454 @@
+/**
+ * Starts and stops the test control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+ * kwok (the fake nodes and pods) and metrics-server, each a process on 127.0.0.1 on ports chosen free at
+ * start, with certificates made by openssl. State (pids, ports, data, logs) lives in .cache/cluster/run;
+ * the admin kubeconfig is .cache/cluster/kubeconfig.
+ *
+ *   tsx test/support/cluster/cluster.ts up|down|status
+ *
+ * Settings (environment): MDL_CLUSTER_DIR (default <repo>/.cache/cluster), MDL_CLUSTER_POD_READY_DELAY_MS
+ * (default 1000: how long kwok waits before a scheduled pod becomes Ready; a pod's annotation
+ * mdl.test/ready-delay overrides it), MDL_CLUSTER_NODES (default 3), MDL_CLUSTER_METRICS (default 1:
+ * start metrics-server).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+export const clusterDir = process.env.MDL_CLUSTER_DIR ?? path.join(repoRoot, '.cache/cluster');
+export const runDir = path.join(clusterDir, 'run');
+export const kubeconfigPath = path.join(clusterDir, 'kubeconfig');
+const statePath = path.join(runDir, 'state.json');
+/** Where the logs of a start that failed are kept. */
+const failedLogsDir = path.join(clusterDir, 'failed-start-logs');
+
+export interface ClusterState {
+  binDir: string;
+  server: string;
+  ports: Record<string, number>;
+  pids: Record<string, number>;
+  pki: { ca: string; caKey: string; cert: string; key: string };
+  startedAt: string;
+}
+
+/** The order processes start in; down stops them in reverse. */
+const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'];
+
+function log(message: string): void {
+  process.stderr.write(`[cluster] ${message}\n`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readState(): ClusterState | undefined {
+  if (!existsSync(statePath)) return undefined;
+  return JSON.parse(readFileSync(statePath, 'utf8')) as ClusterState;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function freePorts(names: string[]): Promise<Record<string, number>> {
+  // Hold every port chosen until all are picked, so two names never get the same one.
+  const servers: net.Server[] = [];
+  const ports: Record<string, number> = {};
+  for (const name of names) {
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    servers.push(server);
+    const address = server.address();
+    ports[name] = typeof address === 'object' && address ? address.port : await freePort();
+  }
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** One CA; one key pair that is the apiserver's serving cert, the admin client (system:masters), the
+ *  front-proxy client and the service-account signer. */
+function makePki(dir: string): ClusterState['pki'] {
+  mkdirSync(dir, { recursive: true });
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '30',
+    '-subj', '/CN=mdl-test-ca'], dir);
+  writeFileSync(path.join(dir, 'admin.ext'), [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage=serverAuth,clientAuth',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
+    '',
+  ].join('\n'));
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'admin.key', '-out', 'admin.csr',
+    '-subj', '/O=system:masters/CN=admin'], dir);
+  openssl(['x509', '-req', '-in', 'admin.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-out', 'admin.crt', '-days', '30', '-extfile', 'admin.ext'], dir);
+  return {
+    ca: path.join(dir, 'ca.crt'), caKey: path.join(dir, 'ca.key'),
+    cert: path.join(dir, 'admin.crt'), key: path.join(dir, 'admin.key'),
+  };
+}
+
+/** A client certificate for `user` in `groups`, signed by the cluster's CA, as a kubeconfig file. */
+export function writeUserKubeconfig(state: ClusterState, user: string, groups: string[], file: string): string {
+  const dir = path.join(runDir, 'pki', `user-${user}`);
+  mkdirSync(dir, { recursive: true });
+  const subject = `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`;
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'user.key', '-out', 'user.csr', '-subj', subject], dir);
+  writeFileSync(path.join(dir, 'user.ext'), 'extendedKeyUsage=clientAuth\n');
+  openssl(['x509', '-req', '-in', 'user.csr', '-CA', state.pki.ca, '-CAkey', state.pki.caKey, '-CAcreateserial',
+    '-out', 'user.crt', '-days', '30', '-extfile', 'user.ext'], dir);
+  writeFileSync(file, kubeconfigYaml(state.server, state.pki.ca, path.join(dir, 'user.crt'), path.join(dir, 'user.key'), user));
+  return file;
+}
+
+function kubeconfigYaml(server: string, ca: string, cert: string, key: string, user = 'admin', namespace = 'default'): string {
+  const b64 = (f: string) => readFileSync(f).toString('base64');
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: mdl-test
+  cluster:
+    server: ${server}
+    certificate-authority-data: ${b64(ca)}
+users:
+- name: ${user}
+  user:
+    client-certificate-data: ${b64(cert)}
+    client-key-data: ${b64(key)}
+contexts:
+- name: mdl-test
+  context: { cluster: mdl-test, user: ${user}, namespace: ${namespace} }
+current-context: mdl-test
+`;
+}
+
+/** A request to the API server with the admin certificate. */
+export function apiRequest(state: ClusterState, method: string, urlPath: string, body?: unknown,
+  contentType = 'application/json'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(urlPath, state.server);
+    const req = https.request(url, {
+      method,
+      ca: readFileSync(state.pki.ca), cert: readFileSync(state.pki.cert), key: readFileSync(state.pki.key),
+      headers: body === undefined ? {} : { 'content-type': contentType },
+      timeout: 10_000,
+    }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { data += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: timed out`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
+    req.end();
+  });
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>, pids: number[] = []): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const pid of pids) {
+      if (!alive(pid)) throw new Error(`${what}: process ${pid} exited; see the logs in ${path.join(runDir, 'logs')}`);
+    }
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what}: not ready after ${timeoutMs / 1000} s; see the logs in ${path.join(runDir, 'logs')}`);
+}
+
+function startProcess(name: string, binary: string, args: string[]): number {
+  const logs = path.join(runDir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const fd = openSync(path.join(logs, `${name}.log`), 'a');
+  // Detached: its own process group, so it outlives this script and down can stop it by pid.
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`${name}: could not start ${binary}`);
+  return child.pid;
+}
+
+function buildBinaries(): string {
+  log('checking binaries (building what is missing; a cold build takes a while)');
+  const out = execFileSync('bash', [path.join(here, 'build.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  return out.trim().split('\n').pop()!.trim();
+}
+
+function saveState(state: ClusterState): void {
+  writeFileSync(statePath, JSON.stringify(state, null, 2));
+}
+
+/** Restarts kube-apiserver with the same flags (tests of a watch that must resume). */
+export async function restartApiServer(state: ClusterState, downMs = 1000): Promise<void> {
+  const pid = state.pids['kube-apiserver'];
+  if (pid !== undefined) await stopPid(pid);
+  await new Promise((r) => setTimeout(r, downMs));
+  const args = JSON.parse(readFileSync(path.join(runDir, 'kube-apiserver.args.json'), 'utf8')) as string[];
+  state.pids['kube-apiserver'] = startProcess('kube-apiserver', path.join(state.binDir, 'kube'), args);
+  saveState(state);
+  await waitFor('kube-apiserver', 60_000, async () => (await apiRequest(state, 'GET', '/readyz')).status === 200,
+    [state.pids['kube-apiserver']]);
+}
+
+export async function isUp(): Promise<boolean> {
+  const state = readState();
+  if (!state) return false;
+  if (!Object.values(state.pids).every(alive)) return false;
+  try {
+    return (await apiRequest(state, 'GET', '/readyz')).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function up(): Promise<ClusterState> {
+  if (await isUp()) {
+    log(`already up: ${readState()!.server}`);
+    return readState()!;
+  }
+  if (readState()) await down();
+  const t0 = Date.now();
+  const binDir = buildBinaries();
+  const tBuilt = Date.now();
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  const pki = makePki(path.join(runDir, 'pki'));
+  const ports = await freePorts(['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer']);
+  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const state: ClusterState = { binDir, server, ports, pids: {}, pki, startedAt: new Date().toISOString() };
+  const kube = path.join(binDir, 'kube');
+  const kubeconfigComponents = path.join(runDir, 'admin.kubeconfig');
+  writeFileSync(kubeconfigComponents, kubeconfigYaml(server, pki.ca, pki.cert, pki.key));
+  saveState(state);
+
+  try {
+    const etcdUrl = `http://127.0.0.1:${ports.etcd}`;
+    const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
+    state.pids.etcd = startProcess('etcd', path.join(binDir, 'etcd'), [
+      '--name=default', `--data-dir=${path.join(runDir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=default=${peerUrl}`, '--unsafe-no-fsync', '--log-level=warn',
+    ]);
+    saveState(state);
+
+    const apiArgs = [
+      'kube-apiserver',
+      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
+      '--advertise-address=127.0.0.1',
+      `--tls-cert-file=${pki.cert}`, `--tls-private-key-file=${pki.key}`, `--client-ca-file=${pki.ca}`,
+      '--authorization-mode=Node,RBAC', '--service-cluster-ip-range=10.96.0.0/16',
+      '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${pki.key}`,
+      `--service-account-signing-key-file=${pki.key}`, '--endpoint-reconciler-type=none',
+      `--requestheader-client-ca-file=${pki.ca}`, '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group', '--requestheader-allowed-names=admin', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.cert}`, `--proxy-client-key-file=${pki.key}`,
+      '--allow-privileged=true',
+    ];
+    writeFileSync(path.join(runDir, 'kube-apiserver.args.json'), JSON.stringify(apiArgs));
+    await waitFor('etcd', 30_000, async () => (await fetch(`${etcdUrl}/health`)).ok, [state.pids.etcd]);
+    state.pids['kube-apiserver'] = startProcess('kube-apiserver', kube, apiArgs);
+    saveState(state);
+    await waitFor('kube-apiserver', 90_000, async () => (await apiRequest(state, 'GET', '/readyz')).status === 200,
+      [state.pids['kube-apiserver']]);
+    const tApi = Date.now();
+
+    state.pids['kube-controller-manager'] = startProcess('kube-controller-manager', kube, [
+      'kube-controller-manager', `--kubeconfig=${kubeconfigComponents}`,
+      `--authentication-kubeconfig=${kubeconfigComponents}`, `--authorization-kubeconfig=${kubeconfigComponents}`,
+      '--bind-address=127.0.0.1', `--secure-port=${ports.controllerManager}`,
+      `--root-ca-file=${pki.ca}`, `--service-account-private-key-file=${pki.key}`, '--use-service-account-credentials=false',
+      `--cluster-signing-cert-file=${pki.ca}`, `--cluster-signing-key-file=${pki.caKey}`,
+      '--leader-elect=false',
+      // Short HPA periods so scaling is observable in a test (defaults: 15 s and 5 min).
+      '--horizontal-pod-autoscaler-sync-period=2s', '--horizontal-pod-autoscaler-downscale-stabilization=10s',
+      '--concurrent-deployment-syncs=10',
+    ]);
+    state.pids['kube-scheduler'] = startProcess('kube-scheduler', kube, [
+      'kube-scheduler', `--kubeconfig=${kubeconfigComponents}`,
+      `--authentication-kubeconfig=${kubeconfigComponents}`, `--authorization-kubeconfig=${kubeconfigComponents}`,
+      '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, '--leader-elect=false',
+    ]);
+    const readyDelayMs = Number(process.env.MDL_CLUSTER_POD_READY_DELAY_MS ?? 1000);
+    const podStages = readFileSync(path.join(here, 'kwok/pod-stages.yaml'), 'utf8')
+      .replace(/__READY_DELAY_MS__/g, String(readyDelayMs))
+      .replace(/^# .*\n/gm, '');
+    writeFileSync(path.join(runDir, 'kwok-pod-stages.yaml'), podStages);
+    state.pids.kwok = startProcess('kwok', path.join(binDir, 'kwok'), [
+      `--kubeconfig=${kubeconfigComponents}`, '--manage-all-nodes=true',
+      `--config=${path.join(here, 'kwok/node-stages.yaml')}`, `--config=${path.join(runDir, 'kwok-pod-stages.yaml')}`,
+      `--config=${path.join(here, 'kwok/metrics.yaml')}`,
+      `--tls-cert-file=${pki.cert}`, `--tls-private-key-file=${pki.key}`,
+      '--node-ip=127.0.0.1', '--node-name=127.0.0.1', `--node-port=${ports.kwok}`,
+      `--server-address=127.0.0.1:${ports.kwok}`, '--cidr=10.244.0.0/16', '--node-lease-duration-seconds=40',
+    ]);
+    saveState(state);
+
+    await createNodes(state, Number(process.env.MDL_CLUSTER_NODES ?? 3));
+    if ((process.env.MDL_CLUSTER_METRICS ?? '1') !== '0') await startMetricsServer(state, kubeconfigComponents);
+    saveState(state);
+
+    await waitFor('fake nodes Ready', 60_000, async () => {
+      const res = await apiRequest(state, 'GET', '/api/v1/nodes');
+      const nodes = (JSON.parse(res.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+      return nodes.length > 0 && nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    }, [state.pids.kwok!]);
+    // Pods need the namespace's default service account, which the controller manager creates.
+    await waitFor('default service account', 60_000, async () =>
+      (await apiRequest(state, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+    [state.pids['kube-controller-manager']!]);
+
+    for (const [name, pid] of Object.entries(state.pids)) {
+      if (!alive(pid)) throw new Error(`${name} exited during start; see ${path.join(runDir, 'logs', `${name}.log`)}`);
+    }
+    writeFileSync(kubeconfigPath, kubeconfigYaml(server, pki.ca, pki.cert, pki.key));
+    rmSync(failedLogsDir, { recursive: true, force: true });
+    const tDone = Date.now();
+    log(`up at ${server} (build check ${((tBuilt - t0) / 1000).toFixed(1)} s, apiserver ready after ` +
+      `${((tApi - tBuilt) / 1000).toFixed(1)} s, all ready after ${((tDone - tBuilt) / 1000).toFixed(1)} s)`);
+    log(`KUBECONFIG=${kubeconfigPath}`);
+    return state;
+  } catch (error) {
+    log(`start failed: ${(error as Error).message}`);
+    await down({ keepLogs: true });
+    throw new Error(`${(error as Error).message.replace(path.join(runDir, 'logs'), failedLogsDir)}`);
+  }
+}
+
+async function createNodes(state: ClusterState, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const name = `kwok-node-${i}`;
+    const node = {
+      apiVersion: 'v1', kind: 'Node',
+      metadata: {
+        name,
+        annotations: {
+          'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0',
+          // kwok serves this node's kubelet-style resource metrics here; metrics-server reads the annotation.
+          'metrics.k8s.io/resource-metrics-path': `/metrics/nodes/${name}/metrics/resource`,
+        },
+        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+      },
+      status: {
+        allocatable: { cpu: '16', memory: '64Gi', pods: '110', 'nvidia.com/gpu': '4' },
+        capacity: { cpu: '16', memory: '64Gi', pods: '110', 'nvidia.com/gpu': '4' },
+      },
+    };
+    const res = await apiRequest(state, 'POST', '/api/v1/nodes', node);
+    if (res.status !== 201 && res.status !== 409) throw new Error(`create node ${name}: ${res.status} ${res.body}`);
+  }
+}
+
+async function startMetricsServer(state: ClusterState, kubeconfig: string): Promise<void> {
+  const binary = path.join(state.binDir, 'metrics-server');
+  if (!existsSync(binary)) return;
+  state.pids['metrics-server'] = startProcess('metrics-server', binary, [
+    '--bind-address=127.0.0.1', `--secure-port=${state.ports.metricsServer}`,
+    `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
+    `--tls-cert-file=${state.pki.cert}`, `--tls-private-key-file=${state.pki.key}`,
+    '--kubelet-insecure-tls', '--kubelet-use-node-status-port',
+    '--kubelet-preferred-address-types=InternalIP,Hostname', '--metric-resolution=15s',
+  ]);
+  // The aggregator routes metrics.k8s.io to an ExternalName Service that points at loopback.
+  const svc = {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'metrics-server', namespace: 'kube-system' },
+    spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port: state.ports.metricsServer }] },
+  };
+  const apiService = {
+    apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService',
+    metadata: { name: 'v1beta1.metrics.k8s.io' },
+    spec: {
+      group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100,
+      insecureSkipTLSVerify: true,
+      service: { name: 'metrics-server', namespace: 'kube-system', port: state.ports.metricsServer },
+    },
+  };
+  for (const [url, obj] of [['/api/v1/namespaces/kube-system/services', svc], ['/apis/apiregistration.k8s.io/v1/apiservices', apiService]] as const) {
+    const res = await apiRequest(state, 'POST', url, obj);
+    if (res.status !== 201 && res.status !== 409) throw new Error(`create ${obj.kind}: ${res.status} ${res.body}`);
+  }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  if (!alive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stops every process that up started, by pid, newest first, and removes the data. */
+export async function down(options: { keepLogs?: boolean } = {}): Promise<void> {
+  const state = readState();
+  if (state) {
+    const names = Object.keys(state.pids).sort((a, b) => componentOrder.indexOf(b) - componentOrder.indexOf(a));
+    for (const name of names) await stopPid(state.pids[name]!);
+    log(`stopped ${names.join(', ') || 'nothing'}`);
+  }
+  rmSync(failedLogsDir, { recursive: true, force: true });
+  if (options.keepLogs && existsSync(path.join(runDir, 'logs'))) renameSync(path.join(runDir, 'logs'), failedLogsDir);
+  rmSync(runDir, { recursive: true, force: true });
+  rmSync(kubeconfigPath, { force: true });
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const command = process.argv[2];
+  const run = async () => {
+    if (command === 'up') await up();
+    else if (command === 'down') await down();
+    else if (command === 'status') {
+      const ok = await isUp();
+      process.stdout.write(ok ? `up ${readState()!.server}\n` : 'down\n');
+      process.exitCode = ok ? 0 : 1;
+    } else {
+      process.stderr.write('usage: cluster.ts up|down|status\n');
+      process.exitCode = 2;
+    }
+  };
+  run().catch((error: unknown) => {
+    process.stderr.write(`[cluster] ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  });
+}

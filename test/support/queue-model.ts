@@ -1,0 +1,76 @@
+/**
+ * A measurement function over an idealised server (N slots, fixed service time), with optional seeded
+ * noise: the capacity search can be tested against a known truth without sockets or clocks.
+ */
+import type { MeasureControl, MeasureFn } from '../../src/tune/capacity-search.js';
+import type { WindowResult } from '../../src/tune/types.js';
+
+export interface QueueModel {
+  slots: number;
+  serviceMs: number;
+  /** Relative noise on latency and throughput per window (0 = exact). */
+  noise?: number;
+  seed?: number;
+}
+
+/** The mulberry32 generator: small, seeded, good enough for noise. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function modelMeasure(model: QueueModel, calls: Array<{ level: number; windows: number }> = []): MeasureFn {
+  const random = rng(model.seed ?? 1);
+  const jitter = () => 1 + (model.noise ?? 0) * (2 * random() - 1);
+  const capacityPerSecond = (model.slots * 1000) / model.serviceMs;
+  return async (level: number, control: MeasureControl) => {
+    const windows: WindowResult[] = [];
+    const windowS = control.windowMs / 1000;
+    let inFlight = 0;
+    for (let i = 0; i < control.maxWindows; i++) {
+      let latency: number;
+      let achieved: number;
+      let sent: number;
+      let inFlightEnd: number;
+      if (control.axis === 'concurrency') {
+        // Closed loop: up to `slots` in service, the rest wait one or more service times.
+        const waits = Math.ceil(level / model.slots);
+        latency = model.serviceMs * (level <= model.slots ? 1 : waits);
+        achieved = Math.min(level, model.slots) * (1000 / model.serviceMs);
+        sent = achieved * windowS;
+        inFlightEnd = level;
+      } else {
+        sent = level * windowS;
+        achieved = Math.min(level, capacityPerSecond);
+        inFlightEnd = inFlight + Math.max(0, level - capacityPerSecond) * windowS;
+        if (level <= capacityPerSecond) inFlightEnd = (level * model.serviceMs) / 1000;
+        const queued = (inFlight + inFlightEnd) / 2 - model.slots;
+        latency = model.serviceMs + Math.max(0, queued / capacityPerSecond) * 1000;
+      }
+      const l = latency * jitter();
+      const w: WindowResult = {
+        durationMs: control.windowMs,
+        sent,
+        completed: achieved * windowS * jitter(),
+        failed: 0,
+        dropped: 0,
+        achievedPerSecond: achieved * jitter(),
+        latencyMs: { mean: l, p50: l, p90: l, p95: l, p99: l, max: l },
+        inFlightStart: inFlight,
+        inFlightEnd,
+      };
+      inFlight = inFlightEnd;
+      windows.push(w);
+      control.onWindow?.(w, i);
+      if (control.shouldStop(windows)) break;
+    }
+    calls.push({ level, windows: windows.length });
+    return windows;
+  };
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { formatWhatIf, runWhatIf, type WhatIfInput } from '../../../src/autoscale/compare.js';
+import { hpaSpecFor } from '../../../src/autoscale/simulator.js';
+import { parseCapacity } from '../../../src/cli/simulate.js';
+import { MdlError } from '../../../src/errors.js';
+
+const traffic = { stepMs: 15_000, ratesPerSecond: new Float64Array(240).fill(100), source: 'steady test' };
+const capacity = { axis: 'rate' as const, points: [{ loadPerReplica: 10, latencyMs: 50 }, { loadPerReplica: 30, latencyMs: 150 }], source: 'test curve' };
+
+function input(min: number, max: number): WhatIfInput {
+  return {
+    scenarios: [
+      { label: 'a', hpa: hpaSpecFor({ minReplicas: min, maxReplicas: max, metric: 'rps', target: 20 }), signal: 'rps', sources: { maxReplicas: 'x' } },
+      { label: 'b', hpa: hpaSpecFor({ minReplicas: min, maxReplicas: 2, metric: 'rps', target: 20 }), signal: 'rps', sources: {} },
+    ],
+    traffic,
+    capacity,
+    sloLatencyMs: { value: 200, source: 'test slo' },
+    podStartMs: { value: 30_000, source: 'test' },
+    syncPeriodMs: { value: 15_000, source: 'default' },
+    metricLagMs: { value: 15_000, source: 'default' },
+    // Start at the steady-state size: from 1 replica the queue that builds up drives an overshoot.
+    initialReplicas: { value: 5, source: 'test' },
+  };
+}
+
+describe('what-if comparison', () => {
+  it('runs each scenario on the same traffic and says where each assumption came from', () => {
+    const report = runWhatIf(input(1, 10));
+    assert.equal(report.traffic.durationS, 3600);
+    assert.equal(report.capacity.maxRatePerReplica, 30);
+    assert.equal(report.scenarios[0]!.totals.peakReplicas, 5);
+    assert.equal(report.scenarios[1]!.totals.peakReplicas, 2);
+    assert.ok(report.scenarios[1]!.totals.droppedRequests > report.scenarios[0]!.totals.droppedRequests);
+    const text = formatWhatIf(report);
+    assert.match(text, /test slo/);
+    assert.match(text, /a: rps 20 rps, 1–10 replicas/);
+    assert.match(text, /peak replicas\s+5\s+2/);
+  });
+  it('reads capacity from JSON, a TuneResult shape and CSV', () => {
+    assert.equal(parseCapacity('{"axis":"rate","points":[{"loadPerReplica":5,"latencyMs":9}]}', 'c.json').curve.points.length, 1);
+    const tune = parseCapacity('{"schemaVersion":1,"capacityCurve":{"axis":"concurrency","points":[{"loadPerReplica":2,"latencyMs":40}]},"coldStart":{"readyMs":45000}}', 't.json');
+    assert.equal(tune.coldStartMs, 45_000);
+    assert.equal(tune.curve.axis, 'concurrency');
+    const csv = parseCapacity('concurrency,latencyMs,errorRate\n1,50,0\n4,90,0.01\n', 'c.csv');
+    assert.deepEqual(csv.curve.points[1], { loadPerReplica: 4, latencyMs: 90, errorRate: 0.01 });
+    assert.throws(() => parseCapacity('{"nothing":1}', 'n.json'), MdlError);
+    assert.throws(() => parseCapacity('load,lat\n1,2', 'n.csv'), MdlError);
+  });
+});

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { capacityAt, hpaSpecFor, prepareCapacity, simulate, type CapacityCurve } from '../../../src/autoscale/simulator.js';
+import { generateTraffic, parseProfileSpec, type TrafficSeries } from '../../../src/autoscale/traffic.js';
+import { createHpaState, hpaStep } from '../../../src/autoscale/hpa.js';
+import { MdlError } from '../../../src/errors.js';
+
+const curve: CapacityCurve = {
+  axis: 'concurrency',
+  points: [
+    { loadPerReplica: 1, latencyMs: 100 },
+    { loadPerReplica: 4, latencyMs: 100 },
+    { loadPerReplica: 8, latencyMs: 200 },
+  ],
+};
+const capacity = prepareCapacity(curve);
+
+function steady(rate: number, minutes: number): TrafficSeries {
+  return { stepMs: 15_000, ratesPerSecond: new Float64Array((minutes * 60) / 15).fill(rate), source: 'test' };
+}
+
+describe('capacity curve', () => {
+  it('converts a concurrency curve to rates by Little’s law and interpolates', () => {
+    // 1 in flight at 100 ms = 10 rps; 4 at 100 ms = 40 rps; 8 at 200 ms = 40 rps → saturated at 40 rps.
+    assert.deepEqual(Array.from(capacity.rate), [10, 40]);
+    assert.equal(capacity.maxRatePerReplica, 40);
+    assert.deepEqual(capacityAt(capacity, 25), { latencyMs: 100, concurrency: 2.5, errorRate: 0 });
+    assert.equal(capacityAt(capacity, 5).concurrency, 0.5);
+  });
+  it('rejects an empty or non-positive curve as bad input', () => {
+    assert.throws(() => prepareCapacity({ axis: 'rate', points: [] }), MdlError);
+    assert.throws(() => prepareCapacity({ axis: 'rate', points: [{ loadPerReplica: 0, latencyMs: 5 }] }), MdlError);
+  });
+});
+
+describe('simulate', () => {
+  it('holds steady traffic at ceil(load / target) replicas after the cold start, with no SLO breach', () => {
+    const r = simulate(
+      { hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 20, metric: 'rps', target: 20 }), signal: 'rps', sloLatencyMs: 300, initialReplicas: 5, podStartMs: 30_000 },
+      steady(100, 30),
+      capacity,
+    );
+    assert.equal(r.steps!.readyReplicas[r.steps!.readyReplicas.length - 1], 5);
+    assert.equal(r.totals.secondsOverSlo, 0);
+    assert.equal(r.totals.droppedRequests, 0);
+    assert.equal(r.totals.peakReplicas, 5);
+    assert.ok(Math.abs(r.totals.replicaHours - 2.5) < 1e-9);
+  });
+
+  it('scales up on a spike, serves nothing from new pods until Ready, and queues meanwhile', () => {
+    const traffic = steady(20, 40);
+    traffic.ratesPerSecond.fill(200, 40); // after 10 minutes, 200 rps
+    const base = { hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 20, metric: 'rps', target: 30 }), signal: 'rps' as const, sloLatencyMs: 300, initialReplicas: 1 };
+    const fast = simulate({ ...base, podStartMs: 15_000 }, traffic, capacity);
+    const slow = simulate({ ...base, podStartMs: 300_000 }, traffic, capacity);
+    assert.ok(fast.totals.peakReplicas >= 7);
+    assert.ok(slow.totals.secondsOverSlo > fast.totals.secondsOverSlo, `${slow.totals.secondsOverSlo} vs ${fast.totals.secondsOverSlo}`);
+    assert.ok(slow.totals.peakQueuedRequests > 0);
+    const i = slow.steps!.desiredReplicas.findIndex((d) => d > 1);
+    assert.equal(slow.steps!.readyReplicas[i], 1, 'the new pods are not ready yet');
+  });
+
+  it('drives the controller exactly as hpaStep does (same decisions on the same observations)', () => {
+    // Replay the simulator's scale decisions through the pure hpaStep on a steady overload: same sequence.
+    const spec = hpaSpecFor({ minReplicas: 2, maxReplicas: 12, metric: 'rps', target: 25, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } });
+    const traffic = steady(150, 10);
+    const r = simulate({ hpa: spec, signal: 'rps', sloLatencyMs: 300, podStartMs: 0, metricLagMs: 0, metricWindowMs: 15_000 }, traffic, capacity);
+    // With no start time, lag or window, each sync sees the last step's served rate per ready replica.
+    let state = createHpaState();
+    let current = 2;
+    const decisions: number[] = [];
+    let backlog = 0;
+    for (let i = 0; i < traffic.ratesPerSecond.length; i++) {
+      // Requests that exceed the replicas' 40 rps each wait (up to 30 s of capacity) and are served next.
+      const demand = 150 * 15 + backlog;
+      const served = Math.min(demand, current * 40 * 15);
+      backlog = Math.min(demand - served, current * 40 * 30);
+      const perPod = Math.round((served / 15 / current) * 1000);
+      const out = hpaStep(spec, state, { currentReplicas: current, metrics: [{ kind: 'summary', summary: { readyPodCount: current, sampleCount: current, usageSumMilli: perPod * current, missingCount: 0, unreadyCount: 0 } }] }, (i + 1) * 15_000);
+      state = out.state;
+      current = out.desiredReplicas;
+      decisions.push(current);
+    }
+    assert.deepEqual(Array.from(r.steps!.desiredReplicas).slice(1), decisions.slice(0, -1));
+  });
+
+  it('counts a whole queue-saturated period as over the SLO when the maximum is too low', () => {
+    const r = simulate({ hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 2, metric: 'cpu', target: 60 }), signal: 'cpu', sloLatencyMs: 300 }, steady(200, 20), capacity);
+    assert.equal(r.totals.peakReplicas, 2);
+    assert.ok(r.totals.droppedRequests > 0);
+    assert.ok(r.totals.secondsOverSlo > 0.9 * r.totals.durationS);
+  });
+
+  it('rejects a sync period that is not a multiple of the step', () => {
+    assert.throws(() => simulate({ hpa: { maxReplicas: 3 }, signal: 'cpu', sloLatencyMs: 1, syncPeriodMs: 10_000 }, steady(1, 1), capacity), MdlError);
+  });
+
+  it('property: replicas never leave [min, max], whatever the traffic and settings', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.constantFrom('rps' as const, 'concurrency' as const, 'cpu' as const),
+        fc.array(fc.double({ min: 0, max: 2000, noNaN: true }), { minLength: 4, maxLength: 200 }),
+        fc.integer({ min: 0, max: 600 }),
+        fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
+        (min, extra, metric, rates, podStartS, downWindow) => {
+          const max = min + extra;
+          const target = metric === 'cpu' ? 70 : metric === 'rps' ? 25 : 3;
+          const r = simulate(
+            {
+              hpa: hpaSpecFor({ minReplicas: min, maxReplicas: max, metric, target, ...(downWindow !== undefined ? { behavior: { scaleDown: { stabilizationWindowSeconds: downWindow } } } : {}) }),
+              signal: metric,
+              sloLatencyMs: 300,
+              podStartMs: podStartS * 1000,
+            },
+            { stepMs: 15_000, ratesPerSecond: Float64Array.from(rates), source: 'prop' },
+            capacity,
+          );
+          for (const d of r.steps!.desiredReplicas) assert.ok(d >= min && d <= max, `${d} outside [${min}, ${max}]`);
+          for (let i = 0; i < rates.length; i++) assert.ok(r.steps!.readyReplicas[i]! <= r.steps!.desiredReplicas[i]!);
+          assert.ok(r.totals.servedRequests <= r.totals.requests + 1e-6);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('generated profiles', () => {
+  it('diurnal peaks at the peak hour and bottoms out twelve hours later', () => {
+    const t = generateTraffic(parseProfileSpec('diurnal,peak=400,baseline=20,peakHour=14'), 60_000);
+    assert.equal(t.ratesPerSecond.length, 1440);
+    const max = Math.max(...t.ratesPerSecond);
+    assert.ok(Math.abs(t.ratesPerSecond.indexOf(max) - 14 * 60) <= 1);
+    assert.ok(Math.abs(t.ratesPerSecond[2 * 60]! - 20) < 0.1);
+  });
+});

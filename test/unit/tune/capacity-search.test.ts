@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { estimateBoundary, judgeStep, nextLevel, searchCapacity, type SearchEvent } from '../../../src/tune/capacity-search.js';
+import type { Slo } from '../../../src/tune/types.js';
+import { modelMeasure } from '../../support/queue-model.js';
+
+const slo = (latencyMs: number): Slo => ({ percentile: 'p95', latencyMs, errorRate: 0.01 });
+
+describe('tune/capacity-search', () => {
+  it('finds the slot count of a closed-loop server exactly, and the first failing level above it', async () => {
+    const result = await searchCapacity({ axis: 'concurrency', slo: slo(150), measure: modelMeasure({ slots: 12, serviceMs: 100 }) });
+    assert.equal(result.capacityLevel, 12);
+    assert.equal(result.failingLevel, 13);
+    assert.ok(Math.abs(result.capacityPerSecond! - 120) < 1e-6);
+    assert.equal(result.limitedByMaxLevel, false);
+    const levels = result.curve.map((p) => p.level);
+    assert.deepEqual(levels, [...levels].sort((a, b) => a - b), 'curve sorted by level');
+    assert.ok(result.curve.every((p) => p.passed === p.level <= 12));
+  });
+
+  it('finds the saturation rate of an open-loop server within 5 % and marks backlogged steps', async () => {
+    const truth = (8 * 1000) / 50;
+    const result = await searchCapacity({ axis: 'rate', slo: slo(200), measure: modelMeasure({ slots: 8, serviceMs: 50 }) });
+    assert.ok(result.capacityLevel! <= truth && result.capacityLevel! >= 0.95 * truth, `capacity ${result.capacityLevel}`);
+    const over = result.curve.filter((p) => p.level > truth * 1.06);
+    assert.ok(over.length > 0);
+    assert.ok(over.every((p) => !p.passed && (p.ended === 'backlog' || p.ended === 'breach') && p.windows <= 2));
+  });
+
+  it('holds for any slot count and service time, with noise below the steady-state tolerance', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 5, max: 400 }),
+        fc.double({ min: 0, max: 0.03, noNaN: true }),
+        fc.integer(),
+        async (slots, serviceMs, noise, seed) => {
+          const c = await searchCapacity({ axis: 'concurrency', slo: slo(serviceMs * 1.5), measure: modelMeasure({ slots, serviceMs, noise, seed }) });
+          assert.equal(c.capacityLevel, slots);
+          const truth = (slots * 1000) / serviceMs;
+          const r = await searchCapacity({ axis: 'rate', slo: slo(serviceMs * 3), measure: modelMeasure({ slots, serviceMs, noise, seed }) });
+          assert.ok(Math.abs(r.capacityLevel! - truth) <= 0.06 * truth, `rate ${r.capacityLevel} vs ${truth}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('uses well under half the load-seconds of a 5 % sweep on the model', async () => {
+    for (const [slots, serviceMs] of [
+      [4, 100],
+      [16, 50],
+      [64, 20],
+    ] as const) {
+      const truth = (slots * 1000) / serviceMs;
+      const result = await searchCapacity({ axis: 'rate', slo: slo(serviceMs * 3), measure: modelMeasure({ slots, serviceMs }) });
+      // The sweep measures 5 %, 10 %, … of the truth up to the first failing step (3 windows each, 2 when failing).
+      const sweepSeconds = 20 * 3 * 5 + 2 * 5;
+      assert.ok(result.cost.loadSeconds <= sweepSeconds * 0.4, `${slots}x${serviceMs}: ${result.cost.loadSeconds}s vs sweep ${sweepSeconds}s (truth ${truth})`);
+    }
+  });
+
+  it('reports no capacity when even the lowest level breaks the SLO', async () => {
+    const result = await searchCapacity({ axis: 'concurrency', slo: slo(50), measure: modelMeasure({ slots: 4, serviceMs: 100 }) });
+    assert.equal(result.capacityLevel, null);
+    assert.equal(result.capacityPerSecond, null);
+    assert.equal(result.failingLevel, 1);
+  });
+
+  it('comes down from a start level that fails', async () => {
+    const result = await searchCapacity({ axis: 'concurrency', slo: slo(150), startLevel: 200, measure: modelMeasure({ slots: 10, serviceMs: 100 }) });
+    assert.equal(result.capacityLevel, 10);
+  });
+
+  it('stops at maxLevel and says the capacity is at least that', async () => {
+    const result = await searchCapacity({ axis: 'concurrency', slo: slo(150), maxLevel: 16, measure: modelMeasure({ slots: 100, serviceMs: 10 }) });
+    assert.equal(result.capacityLevel, 16);
+    assert.equal(result.limitedByMaxLevel, true);
+    assert.equal(result.failingLevel, null);
+  });
+
+  it('measures per replica: levels are divided by the replica count', async () => {
+    const calls: Array<{ level: number; windows: number }> = [];
+    const result = await searchCapacity({ axis: 'concurrency', slo: slo(150), replicas: 3, measure: modelMeasure({ slots: 24, serviceMs: 100 }, calls) });
+    assert.equal(result.capacityLevel, 8);
+    assert.ok(calls.every((c) => c.level % 3 === 0));
+    assert.ok(Math.abs(result.capacityPerSecond! - 80) < 1e-6);
+  });
+
+  it('emits step and window events in order, ending with done', async () => {
+    const events: SearchEvent[] = [];
+    const result = await searchCapacity({ axis: 'concurrency', slo: slo(150), measure: modelMeasure({ slots: 5, serviceMs: 100 }), onEvent: (e) => events.push(e) });
+    assert.equal(events.at(-1)?.type, 'done');
+    const starts = events.filter((e) => e.type === 'step-start').length;
+    assert.equal(starts, result.curve.length);
+    assert.equal(events.filter((e) => e.type === 'step-end').length, starts);
+    assert.equal(events.filter((e) => e.type === 'window').length, result.curve.reduce((a, p) => a + p.windows, 0));
+  });
+
+  it('stops when aborted and keeps what it measured', async () => {
+    const controller = new AbortController();
+    const measure = modelMeasure({ slots: 50, serviceMs: 100 });
+    let steps = 0;
+    const result = await searchCapacity({
+      axis: 'concurrency',
+      slo: slo(150),
+      measure,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'step-end' && ++steps === 2) controller.abort();
+      },
+    });
+    assert.equal(result.curve.length, 2);
+  });
+
+  it('judges a step that never steadies by every judged window', () => {
+    const w = (p95: number) => ({
+      durationMs: 1000,
+      sent: 10,
+      completed: 10,
+      failed: 0,
+      dropped: 0,
+      achievedPerSecond: 10,
+      latencyMs: { mean: p95, p50: p95, p90: p95, p95, p99: p95, max: p95 },
+      inFlightStart: 1,
+      inFlightEnd: 1,
+    });
+    const ctx = { axis: 'concurrency' as const, slo: slo(100), rule: { windows: 3, tolerance: 0.1, maxWindows: 5 }, replicas: 1 };
+    const unsteadyPass = judgeStep(4, 'bracket', [w(10), w(50), w(20), w(60), w(30)], ctx);
+    assert.equal(unsteadyPass.ended, 'max-windows');
+    assert.equal(unsteadyPass.passed, true);
+    const unsteadyFail = judgeStep(4, 'bracket', [w(10), w(50), w(20), w(120), w(30)], ctx);
+    assert.equal(unsteadyFail.passed, false);
+  });
+
+  it('keeps the next level strictly inside the bracket', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2, max: 1000 }), fc.option(fc.double({ min: -10, max: 3000, noNaN: true })), (lo, d, est) => {
+        const hi = lo + d;
+        const n = nextLevel(lo, hi, est, 1, Math.round);
+        if (n !== null) assert.ok(n > lo && n < hi);
+        else assert.ok(d <= 1);
+      }),
+    );
+  });
+
+  it('estimates the boundary from the saturation throughput of the failing end', () => {
+    const point = (level: number, achieved: number, p95: number, backlog = false) => ({
+      axis: 'rate' as const,
+      level,
+      latencyMs: { mean: p95, p50: p95, p90: p95, p95, p99: p95, max: p95 },
+      errorRate: 0,
+      achievedPerSecond: achieved,
+      passed: !backlog,
+      steady: true,
+      backlog,
+      ended: 'steady' as const,
+      windows: 3,
+      loadSeconds: 15,
+      phase: 'bracket' as const,
+    });
+    const est = estimateBoundary(point(64, 64, 50), point(256, 100, 5000, true), slo(300), 'rate');
+    assert.ok(est! > 95 && est! < 100);
+  });
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { engineMeasure, snapshotsToWindow, type RunLoadFn } from '../../../src/tune/engine-measure.js';
+import type { LoadResult, LoadSnapshot } from '../../../src/load/types.js';
+
+const summary = (v: number) => ({ min: v, mean: v, p50: v, p90: v, p95: v, p99: v, p999: v, max: v, count: 1 });
+const snap = (second: number, over: Partial<LoadSnapshot> = {}): LoadSnapshot => ({
+  second,
+  timestampMs: 0,
+  warmup: false,
+  elapsedMs: second * 1000,
+  totalMs: undefined,
+  stageIndex: undefined,
+  targetPerSecond: undefined,
+  sent: 10,
+  completed: 10,
+  failed: 0,
+  dropped: 0,
+  inFlight: 2,
+  achievedPerSecond: 10,
+  latencyMs: summary(20),
+  serviceTimeMs: summary(20),
+  errors: {},
+  totals: { sent: 0, completed: 0, failed: 0, dropped: 0 },
+  ...over,
+});
+
+describe('tune/engine-measure', () => {
+  it('groups one-second snapshots into windows and stops the run when the search says so', async () => {
+    const seen: unknown[] = [];
+    let aborted = false;
+    const runLoad: RunLoadFn = async (options, hooks) => {
+      seen.push(options);
+      hooks.signal?.addEventListener('abort', () => (aborted = true));
+      hooks.onSnapshot?.(snap(0, { warmup: true, inFlight: 3 }));
+      for (let s = 1; s <= 50 && !hooks.signal?.aborted; s++) hooks.onSnapshot?.(snap(s, { latencyMs: summary(s) }));
+      return {} as LoadResult;
+    };
+    const windows = await engineMeasure({ url: 'http://127.0.0.1:1/', runLoad })(8, {
+      axis: 'concurrency',
+      windowMs: 2000,
+      maxWindows: 10,
+      shouldStop: (ws) => ws.length === 3,
+    });
+    assert.equal(aborted, true);
+    assert.equal(windows.length, 3);
+    assert.equal(windows[0]!.inFlightStart, 3, 'the first window starts from the warm-up in-flight count');
+    assert.equal(windows[0]!.latencyMs.p95, 1.5);
+    assert.equal(windows[2]!.achievedPerSecond, 10);
+    assert.deepEqual((seen[0] as { mode: unknown }).mode, { kind: 'concurrency', concurrency: 8 });
+  });
+
+  it('charges a window with requests out and nothing back its full length, not zero', () => {
+    const w = snapshotsToWindow([snap(1, { completed: 0, latencyMs: summary(0), inFlight: 5 })], 5);
+    assert.equal(w.latencyMs.p95, 1000);
+  });
+});
