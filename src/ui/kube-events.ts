@@ -1,48 +1,17 @@
 /**
  * The cluster watcher's reports (src/kube: rollout and pod progress, HPA state, the HPA's events) as the
  * shared ReplicaEvents, so `mdl deploy --wait`, `mdl status --watch` and a load test against a deployed
- * model feed the same views as `mdl dev`. Pure; the shapes below are the parts of src/kube's types read
- * here (RolloutStatus, PodProgress, HpaState, KubeEventSummary).
+ * model feed the same views as `mdl dev`. Pure.
  */
-import { parseQuantity } from '../units.js';
+import type { DeployEvent } from '../kube/deploy.js';
+import type { KubeEventSummary } from '../kube/events.js';
+import type { HpaState } from '../kube/hpa.js';
+import type { PodProgress, RolloutStatus } from '../kube/rollout.js';
+import type { ModelStatus } from '../kube/status.js';
 import type { PodPhase, ReplicaEvent } from '../load/replica-events.js';
+import { parseQuantity } from '../units.js';
 
-export interface RolloutStatusLike {
-  done: boolean;
-  failed: boolean;
-  message: string;
-  desired: number;
-  updated: number;
-  ready: number;
-  available: number;
-}
-
-export interface PodProgressLike {
-  name: string;
-  /** Kubernetes' pod phase (Pending, Running, Succeeded, Failed) or Terminating. */
-  phase: string;
-  ready: boolean;
-  restarts: number;
-  reason?: string;
-  deleted?: boolean;
-}
-
-export interface HpaStateLike {
-  name: string;
-  minReplicas: number;
-  maxReplicas: number;
-  currentReplicas: number;
-  desiredReplicas: number;
-  metrics: Array<{ name: string; current: string | undefined; target: string }>;
-}
-
-export interface KubeEventLike {
-  reason: string;
-  message: string;
-  lastSeen: string;
-}
-
-export function fromRollout(deployment: string, s: RolloutStatusLike, timestampMs: number): ReplicaEvent {
+export function fromRollout(deployment: string, s: RolloutStatus, timestampMs: number): ReplicaEvent {
   return {
     kind: 'rollout',
     timestampMs,
@@ -56,7 +25,7 @@ export function fromRollout(deployment: string, s: RolloutStatusLike, timestampM
   };
 }
 
-function podPhase(p: PodProgressLike): PodPhase {
+function podPhase(p: PodProgress): PodPhase {
   if (p.phase === 'Terminating') return 'terminating';
   if (p.phase === 'Failed' || /BackOff|Err|Invalid/.test(p.reason ?? '')) return 'failed';
   if (p.ready) return 'ready';
@@ -64,7 +33,7 @@ function podPhase(p: PodProgressLike): PodPhase {
   return 'pending';
 }
 
-export function fromPod(p: PodProgressLike, timestampMs: number): ReplicaEvent {
+export function fromPod(p: PodProgress, timestampMs: number): ReplicaEvent {
   return {
     kind: 'pod',
     timestampMs,
@@ -92,7 +61,7 @@ function metricValue(text: string | undefined): { value: number | null; unit: st
 }
 
 /** Replicas and the first metric of an HPA. */
-export function fromHpa(h: HpaStateLike, readyReplicas: number | undefined, timestampMs: number): ReplicaEvent[] {
+export function fromHpa(h: HpaState, readyReplicas: number | undefined, timestampMs: number): ReplicaEvent[] {
   const events: ReplicaEvent[] = [
     {
       kind: 'replicas',
@@ -117,7 +86,7 @@ export function fromHpa(h: HpaStateLike, readyReplicas: number | undefined, time
  * The HPA's SuccessfulRescale events ("New size: 3; reason: cpu … above target") as scaling events, each
  * once (`seen` remembers them); the size before is the one the previous rescale set, or `previousReplicas`.
  */
-export function fromHpaEvents(events: readonly KubeEventLike[], previousReplicas: number | undefined, seen: Set<string>): ReplicaEvent[] {
+export function fromHpaEvents(events: readonly KubeEventSummary[], previousReplicas: number | undefined, seen: Set<string>): ReplicaEvent[] {
   const out: ReplicaEvent[] = [];
   let from = previousReplicas;
   for (const e of events) {
@@ -133,5 +102,34 @@ export function fromHpaEvents(events: readonly KubeEventLike[], previousReplicas
     seen.add(key);
     from = to;
   }
+  return out;
+}
+
+/** One event of `mdl deploy` (src/kube/deploy.ts) as replica events; the others (apply, prune…) are none. */
+export function fromDeployEvent(event: DeployEvent, timestampMs: number, readyReplicas?: number): ReplicaEvent[] {
+  switch (event.type) {
+    case 'rollout':
+      return [fromRollout(event.deployment, event.status, timestampMs)];
+    case 'pod':
+      return [fromPod(event.pod, timestampMs)];
+    case 'hpa':
+      return fromHpa(event.state, readyReplicas, timestampMs);
+    default:
+      return [];
+  }
+}
+
+/** What `mdl status --watch` reads each interval (src/kube/status.ts) as replica events. */
+export function fromModelStatus(status: ModelStatus, timestampMs: number, seenRescales: Set<string>, previousReplicas?: number): ReplicaEvent[] {
+  const out: ReplicaEvent[] = [];
+  const ready = status.deployments.reduce((n, d) => n + d.rollout.ready, 0);
+  for (const d of status.deployments) {
+    out.push(fromRollout(d.name, d.rollout, timestampMs));
+    for (const p of d.pods) out.push(fromPod(p, timestampMs));
+  }
+  out.push(...fromHpaEvents(status.scalingEvents, previousReplicas, seenRescales));
+  const hpa = status.autoscalers[0];
+  if (hpa) out.push(...fromHpa(hpa, ready, timestampMs));
+  else out.push({ kind: 'replicas', timestampMs, desired: status.deployments.reduce((n, d) => n + d.rollout.desired, 0), ready });
   return out;
 }
