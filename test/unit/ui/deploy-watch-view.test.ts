@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { deployLiveView } from '../../../src/cli/deploy-watch-view.js';
-import { lastValidFrame, stripAnsi } from './frames.js';
-
-class FakeOut extends EventEmitter {
-  readonly writes: string[] = [];
-  isTTY = true;
-  columns = 100;
-  rows = 30;
-  write = (c: string, cb?: () => void) => {
-    this.writes.push(String(c));
-    cb?.();
-    return true;
-  };
-}
+import { FakeTerminalOut, lastValidFrame, stripAnsi } from './frames.js';
 
 describe('mdl deploy --wait live view', () => {
   it('leaves apply notes to the caller, shows the rollout from the wait phase, prints held warnings after', async () => {
-    const out = new FakeOut();
+    const out = new FakeTerminalOut();
     const notes: string[] = [];
     const live = deployLiveView({ title: 'sentiment', note: (l) => notes.push(l), onStop: () => {}, stream: out as unknown as NodeJS.WriteStream });
     assert.equal(live.onEvent({ type: 'applied', ref: 'Deployment/sentiment', action: 'created', dryRun: false }), false);
@@ -39,7 +26,7 @@ describe('mdl deploy --wait live view', () => {
   });
 
   it('does nothing when no wait phase came (nothing to finish)', async () => {
-    const out = new FakeOut();
+    const out = new FakeTerminalOut();
     const live = deployLiveView({ title: 'x', note: () => {}, onStop: () => {}, stream: out as unknown as NodeJS.WriteStream });
     assert.equal(live.onEvent({ type: 'target', context: 'c', server: 's', namespace: 'n' }), false);
     await live.finish({ ok: true, message: '' });

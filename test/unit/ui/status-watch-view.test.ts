@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { watchStatusLive } from '../../../src/cli/status-watch-view.js';
 import type { ModelStatus } from '../../../src/kube/status.js';
-import { lastValidFrame, stripAnsi } from './frames.js';
-
-class FakeOut extends EventEmitter {
-  readonly writes: string[] = [];
-  isTTY = true;
-  columns = 100;
-  rows = 30;
-  write = (c: string, cb?: () => void) => {
-    this.writes.push(String(c));
-    cb?.();
-    return true;
-  };
-}
+import { FakeTerminalOut, lastValidFrame, stripAnsi } from './frames.js';
 
 function reading(ready: number): ModelStatus {
   return {
@@ -30,7 +17,7 @@ function reading(ready: number): ModelStatus {
 
 describe('mdl status --watch live view', () => {
   it('reads every interval until --watch-for, shows replicas, HPA and pods, returns the last reading', async () => {
-    const out = new FakeOut();
+    const out = new FakeTerminalOut();
     let reads = 0;
     const last = await watchStatusLive(reading(1), async () => reading(++reads > 1 ? 2 : 1), { intervalMs: 40, forMs: 300, stream: out as unknown as NodeJS.WriteStream });
     assert.ok(reads >= 3, `${reads} readings`);
