@@ -11,7 +11,8 @@ export default class Deploy extends MdlCommand<typeof Deploy> {
     'Apply the model to a cluster with server-side apply, wait for the rollout and check that its autoscaler can read its metrics';
 
   static override examples = [
-    '<%= config.bin %> deploy --manifests manifests.yaml',
+    '<%= config.bin %> deploy',
+    '<%= config.bin %> deploy --env prod --context prod-cluster --namespace ml --create-namespace --prune',
     '<%= config.bin %> deploy --manifests manifests.yaml --namespace ml --create-namespace --prune',
     '<%= config.bin %> deploy --manifests manifests.yaml --dry-run server',
   ];
@@ -63,6 +64,7 @@ export default class Deploy extends MdlCommand<typeof Deploy> {
       forceConflicts: f['force-conflicts'],
       prune: f.prune,
       strict: f.strict,
+      ...(source.specPath ? { specPath: source.specPath } : {}),
       onEvent: (event) => {
         if (!live?.onEvent(event)) this.render(event);
       },

@@ -16,6 +16,9 @@ export default class Diff extends MdlCommand<typeof Diff> {
   static override description =
     "Show what deploy would change, from a server-side dry-run. Exit 0: no change; 1: changes; above 1: error (kubectl diff's convention)";
 
+  // A bug must not read as "there are changes".
+  static override unexpectedExitCode = ExitCode.badInput;
+
   static override examples = ['<%= config.bin %> diff --manifests manifests.yaml', '<%= config.bin %> diff --manifests manifests.yaml --prune'];
 
   static override flags = {
@@ -30,6 +33,7 @@ export default class Diff extends MdlCommand<typeof Diff> {
     const { diff } = await import('../src/kube/deploy.js');
     const result = await diff(source.objects, {
       name: source.name, context: f.context, namespace: f.namespace, prune: f.prune, forceConflicts: f['force-conflicts'],
+      ...(source.specPath ? { specPath: source.specPath } : {}),
     });
     if (!this.jsonEnabled()) {
       for (const d of result.diffs) if (d.patch) process.stdout.write(d.patch.replace(/^=+\n/m, ''));

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
-import { badInput } from '../src/errors.js';
 import type { ModelStatus } from '../src/kube/status.js';
 import { parseDurationMs } from '../src/units.js';
 
@@ -20,8 +19,8 @@ export default class Status extends MdlCommand<typeof Status> {
 
   public async run(): Promise<ModelStatus> {
     const f = this.flags;
-    const name = f.name ?? (f.manifests ? (await import('../src/cli/model-source.js').then((m) => m.loadModelObjects(f))).name : undefined);
-    if (!name) throw badInput('Which model? Pass --name (or --manifests)', { where: '--name' });
+    // The model's name: --name, else the spec's (or the --manifests Deployment's).
+    const name = f.name ?? (await import('../src/cli/model-source.js').then((m) => m.loadModelObjects(f))).name;
     const { readStatus, formatStatus } = await import('../src/kube/status.js');
     const read = () => readStatus({ name, context: f.context, namespace: f.namespace });
     let status = await read();

@@ -36,6 +36,11 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /**
+   * The exit code of a bug of ours. 1 by default; a command whose 1 means something else (mdl diff:
+   * "there are changes", as kubectl diff) moves it above 1 so that a script never takes a crash for an answer.
+   */
+  static unexpectedExitCode: number = ExitCode.unexpected;
   /** Set by a command whose result is printed but whose outcome is a failure (thresholds: 99). */
   protected resultExitCode: ExitCode = ExitCode.ok;
 
@@ -90,7 +95,7 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
     // oclif's own exits (this.exit, --help, --version) pass through untouched.
     if (error?.oclif?.exit !== undefined && !isMdlError(error)) throw error;
     const userError = isMdlError(error);
-    const exitCode: number = userError ? error.exitCode : ExitCode.unexpected;
+    const exitCode: number = userError ? error.exitCode : (this.ctor as typeof MdlCommand).unexpectedExitCode;
     if (this.jsonEnabled()) {
       const doc = {
         error: {

@@ -15,7 +15,7 @@ export const kubeFlags = {
   }),
   manifests: Flags.string({
     helpGroup: 'CLUSTER',
-    description: 'Use these rendered manifests (a multi-document YAML file) instead of rendering the spec',
+    description: 'Apply these rendered manifests (a multi-document YAML file) instead of rendering the spec',
   }),
   name: Flags.string({
     helpGroup: 'CLUSTER',

@@ -1,23 +1,27 @@
-import { MdlError } from '../errors.js';
 import { modelNameOf, readManifestFile } from '../kube/manifest-file.js';
 import type { KubeObject } from '../kube/types.js';
 
 export interface ModelSource {
   name: string;
   objects: KubeObject[];
+  /** The spec file the objects were rendered from, when they were. */
+  specPath?: string;
 }
 
 /**
- * The objects a cluster command works on: rendered manifests from --manifests. Rendering straight from
- * the spec (--config/--env) plugs in here once the spec loader and renderer are available.
+ * The objects a cluster command works on, in dependency order: rendered from the spec (--config, --env)
+ * or, with --manifests, read from a file of already rendered manifests.
  */
 export async function loadModelObjects(flags: { manifests?: string; name?: string; config?: string; env?: string }): Promise<ModelSource> {
-  if (!flags.manifests) {
-    throw new MdlError('Rendering from the spec is not available in this build: pass the rendered manifests', {
-      where: '--manifests',
-      hint: 'Run: mdl deploy --manifests manifests.yaml',
-    });
+  if (flags.manifests) {
+    const objects = await readManifestFile(flags.manifests);
+    return { name: modelNameOf(objects, flags.name), objects };
   }
-  const objects = await readManifestFile(flags.manifests);
-  return { name: modelNameOf(objects, flags.name), objects };
+  const [{ loadSpec }, { renderManifests }] = await Promise.all([import('../spec/index.js'), import('../manifests/index.js')]);
+  const { spec, source } = await loadSpec({
+    cwd: process.cwd(),
+    ...(flags.config !== undefined ? { configPath: flags.config } : {}),
+    ...(flags.env !== undefined ? { env: flags.env } : {}),
+  });
+  return { name: flags.name ?? spec.name, objects: renderManifests(spec), specPath: source.filepath };
 }

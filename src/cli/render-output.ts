@@ -20,8 +20,19 @@ export interface RenderOptions {
   stdout: ((text: string) => void) | undefined;
 }
 
+/** Manifests need an image; a spec for `mdl dev` alone may have none. */
+export function requireImage(spec: ModelSpec, file: string): void {
+  if (spec.image !== undefined) return;
+  throw badInput('the spec has no image, which the manifests need', {
+    where: `${file} image`,
+    hint: 'Add  image: <registry/name:tag>  to the spec (or to the environment you render).',
+  });
+}
+
 /** Renders and validates the manifests; then prints them or writes one file per object. */
-export async function renderAndWrite(spec: ModelSpec, file: string, options: RenderOptions): Promise<RenderResult> {
+export async function renderAndWrite(spec: ModelSpec, filepath: string, options: RenderOptions): Promise<RenderResult> {
+  const file = displayPath(filepath, process.cwd());
+  requireImage(spec, file);
   const objects = renderManifests(spec);
   await validateManifests(objects);
   const result: RenderResult = { file, objects };
@@ -62,6 +73,7 @@ export async function validateSpecFile(options: LoadSpecOptions): Promise<Valida
   const variants: ValidateResult['variants'] = [];
   for (const env of envs) {
     const { spec } = env === undefined || env === options.env ? base : await loadSpec({ ...options, env });
+    requireImage(spec, displayPath(base.source.filepath, options.cwd));
     const objects = renderManifests(spec);
     await validateManifests(objects);
     variants.push({ ...(env !== undefined ? { environment: env } : {}), objects: objects.map((o) => `${o.kind}/${o.metadata.name}`) });

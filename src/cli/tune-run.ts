@@ -11,6 +11,7 @@ import type { ScalingSettings } from '../tune/prove.js';
 import type { TrafficShape } from '../tune/recommend.js';
 import type { TuneResult } from '../tune/result.js';
 import type { TuneOptions } from '../tune/run-tune.js';
+import type { LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
 import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
@@ -80,9 +81,10 @@ export function trafficFromSpec(spec: ModelSpec | null): Sourced<TrafficShape> |
   };
 }
 
-/** The spec's current settings, comparable only when they scale on the metric the recommendation uses. */
-export function currentFromSpec(spec: ModelSpec | null, metricKind: string): ScalingSettings | null {
-  if (!spec || spec.scaling.metric.type !== metricKind) return null;
+/** The spec's current settings, on their own metric (the simulator drives concurrency, rps or cpu). */
+export function currentFromSpec(spec: ModelSpec | null): ScalingSettings | null {
+  const type = spec?.scaling.metric.type;
+  if (!spec || (type !== 'concurrency' && type !== 'rps' && type !== 'cpu')) return null;
   const s = spec.scaling;
   const rules = (r: { stabilizationMs?: number; policies?: Array<{ type: 'Pods' | 'Percent'; value: number; periodMs: number }> } | undefined, up: boolean) => ({
     stabilizationWindowSeconds: (r?.stabilizationMs ?? (up ? 0 : 300_000)) / 1000,
@@ -92,19 +94,15 @@ export function currentFromSpec(spec: ModelSpec | null, metricKind: string): Sca
       periodSeconds: p.periodMs / 1000,
     })),
   });
-  return { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, target: s.metric.target, scaleUp: rules(s.behavior?.scaleUp, true), scaleDown: rules(s.behavior?.scaleDown, false) };
+  return { metric: type, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, target: s.metric.target, scaleUp: rules(s.behavior?.scaleUp, true), scaleDown: rules(s.behavior?.scaleDown, false) };
 }
 
 export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result: TuneResult; exitCode: ExitCode }> {
   const { flags } = ctx;
   const loaded = await optionalSpec(ctx);
   const spec = loaded?.spec ?? null;
-  if (flags.local) {
-    throw badInput('--local needs the local runtime, which this build does not include yet', {
-      where: '--local',
-      hint: 'Start the server yourself (mdl dev, or your own command) and pass its URL.',
-    });
-  }
+  if (flags.local && flags.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
+  if (flags.local && !spec) throw badInput('--local needs a spec with local.command', { where: '--local', hint: 'Run mdl init, or pass --config <file>.' });
   const slo = resolveSlo(flags.slo, spec?.slo);
   const replicas = flags.replicas ?? 1;
   if (!(Number.isInteger(replicas) && replicas >= 1)) throw badInput('--replicas must be a whole number of at least 1', { where: '--replicas' });
@@ -121,9 +119,41 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   const maxLevel = level('--max-level', flags['max-level']);
   const timeout = flags.timeout ?? `${Math.max(5000, Math.round(slo.latencyMs * 10))}ms`;
 
+  // The first request of the cold-start probe is the same request the search sends; filled in below.
+  const firstRequest: { method?: string; body?: string; headers?: Record<string, string> } = {};
+  let local: LocalTarget | null = null;
+  if (flags.local && spec) {
+    ctx.note(`» starting ${replicas} local replica(s) of ${spec.name}`);
+    const { startLocalTarget } = await import('../tune/local-target.js');
+    local = await startLocalTarget(spec, replicas, firstRequest);
+  }
+  try {
+    return await tuneWith(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local, firstRequest });
+  } finally {
+    await local?.stop();
+  }
+}
+
+interface Resolved {
+  spec: ModelSpec | null;
+  loaded: LoadedSpec | null;
+  slo: ReturnType<typeof resolveSlo>;
+  replicas: number;
+  runtime: string;
+  windowMs: number | undefined;
+  startLevel: number | undefined;
+  maxLevel: number | undefined;
+  timeout: string;
+  local: LocalTarget | null;
+  firstRequest: { method?: string; body?: string; headers?: Record<string, string> };
+}
+
+async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result: TuneResult; exitCode: ExitCode }> {
+  const { flags } = ctx;
+  const { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local } = r;
   const base = await buildLoadOptions(
     {
-      url: flags.url,
+      url: local?.url ?? flags.url,
       rate: '1',
       duration: '1s',
       timeout,
@@ -148,6 +178,12 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
     base.body = JSON.stringify(spec.loadtest.payload.value);
     if (!base.method) base.method = 'POST';
   }
+  const firstBody = base.body ?? (base.payload?.[0] && typeof base.payload[0] === 'object' && 'body' in base.payload[0] ? JSON.stringify((base.payload[0] as { body: unknown }).body) : undefined);
+  Object.assign(r.firstRequest, {
+    ...(base.method ? { method: base.method } : {}),
+    ...(firstBody !== undefined ? { body: firstBody } : {}),
+    headers: base.headers ?? {},
+  });
   const [{ runLoad }, { engineMeasure }, { runTune }, { metricFor }, { simulatorFor }] = await Promise.all([
     import('../load/engine.js'),
     import('../tune/engine-measure.js'),
@@ -171,7 +207,7 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   process.once('SIGINT', onSigint);
   const options: TuneOptions = {
     url: base.url,
-    local: false,
+    local: local !== null,
     runtime,
     hasGpu: (spec?.resources.gpu ?? 0) > 0,
     slo,
@@ -183,9 +219,9 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
       ...(startLevel !== undefined ? { startLevel } : {}),
       ...(maxLevel !== undefined ? { maxLevel } : {}),
     },
-    coldStart: null,
+    coldStart: local ? { probe: local.coldStart, where: 'local runtime' } : null,
     traffic: trafficFromSpec(spec),
-    current: currentFromSpec(spec, metric.kind),
+    current: currentFromSpec(spec),
     simulatorFor,
     signal: controller.signal,
     onEvent: (e) => {

@@ -12,6 +12,8 @@ export interface ApplyOptions {
   dryRun?: boolean;
   forceConflicts?: boolean;
   locate?: SpecLocator;
+  /** The spec file the objects came from, named in rejection messages. */
+  specPath?: string;
 }
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
@@ -82,7 +84,7 @@ export async function applyObject(client: KubeClient, obj: KubeObject, defaultNa
   } catch (error) {
     if (error instanceof ApiError) {
       if (error.statusCode === 409 && error.status.reason === 'Conflict') throw applyConflict(error, obj);
-      if (error.statusCode === 422 || error.statusCode === 400) throw rejected(error, obj, options.locate);
+      if (error.statusCode === 422 || error.statusCode === 400) throw rejected(error, obj, options.locate, options.specPath);
       if (error.statusCode === 403) throw client.forbidden(error, 'patch', info.plural, namespace);
       if (error.statusCode === 404 && namespace) {
         throw new MdlError(`Namespace "${namespace}" does not exist (applying ${objectRef(obj)})`, {

@@ -142,13 +142,11 @@ export class KubeClient {
     );
   }
 
-  /** Maps a 403 of any request to the exit-3 error, guessing verb/resource/namespace from the path. */
+  /** Maps a 403 of any request to the exit-3 error, reading verb/resource/namespace from the path. */
   explain(error: unknown): unknown {
     if (!(error instanceof ApiError) || error.statusCode !== 403) return error;
-    const m = /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/?]+)/.exec(error.path);
-    const verb = verbOfMethod[error.method] ?? error.method.toLowerCase();
-    return this.forbidden(error, m && error.method === 'GET' && !/\/[^/]+\/[^/]+$/.test(error.path.split('?')[0]!) ? 'list' : verb,
-      m?.[2] ?? error.path, m?.[1]);
+    const { verb, resource, namespace } = describeRequest(error.method, error.path);
+    return this.forbidden(error, verb, resource, namespace);
   }
 
   /** The resource (plural, scope) that serves apiVersion/kind, from API discovery; undefined if none does. */
@@ -223,6 +221,15 @@ export class KubeClient {
       req.end();
     });
   }
+}
+
+/** "GET /apis/apps/v1/namespaces/ml/deployments" -> list deployments in ml (RBAC's words for a request). */
+export function describeRequest(method: string, path: string): { verb: string; resource: string; namespace: string | undefined } {
+  const clean = path.split('?')[0]!;
+  const m = /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(\/[^/]+)?/.exec(clean);
+  const named = Boolean(m?.[3]);
+  const verb = method === 'GET' ? (named ? 'get' : 'list') : (verbOfMethod[method] ?? method.toLowerCase());
+  return { verb, resource: m?.[2] ?? clean, namespace: m?.[1] };
 }
 
 function parseJson(text: string): unknown {

@@ -35,6 +35,7 @@ export interface DeployOptions extends KubeTargetOptions {
   /** How long to wait for the HPA controller's first conditions after the rollout. */
   hpaSettleMs?: number;
   locate?: SpecLocator;
+  specPath?: string;
   onEvent?: (event: DeployEvent) => void;
   signal?: AbortSignal;
 }
@@ -116,7 +117,7 @@ export async function deploy(objects: KubeObject[], options: DeployOptions): Pro
     : true;
   if (namespaceExists) {
     for (const obj of members) {
-      const r = await applyObject(client, obj, namespace, { dryRun: true, forceConflicts: options.forceConflicts, locate: options.locate });
+      const r = await applyObject(client, obj, namespace, { dryRun: true, forceConflicts: options.forceConflicts, locate: options.locate, specPath: options.specPath });
       if (serverDryRun) {
         result.objects.push({ ref: r.ref, action: r.action });
         emit({ type: 'applied', ref: r.ref, action: r.action, dryRun: true });
@@ -138,7 +139,7 @@ export async function deploy(objects: KubeObject[], options: DeployOptions): Pro
   const applied: string[] = [];
   for (const obj of members) {
     try {
-      const r = await applyObject(client, obj, namespace, { forceConflicts: options.forceConflicts, locate: options.locate });
+      const r = await applyObject(client, obj, namespace, { forceConflicts: options.forceConflicts, locate: options.locate, specPath: options.specPath });
       applied.push(r.ref);
       result.objects.push({ ref: r.ref, action: r.action });
       emit({ type: 'applied', ref: r.ref, action: r.action, dryRun: false });
@@ -213,7 +214,7 @@ export async function diff(objects: KubeObject[], options: DeployOptions): Promi
   const parentName = applySetParentName(options.name);
   const id = applySetId(parentName, namespace);
   const members = namespaced(objects, namespace).map((o) => withApplySetLabel(o, id));
-  const diffs = await diffObjects(client, members, namespace, { forceConflicts: options.forceConflicts, locate: options.locate });
+  const diffs = await diffObjects(client, members, namespace, { forceConflicts: options.forceConflicts, locate: options.locate, specPath: options.specPath });
   if (options.prune) {
     const parent = await getObject(client, applySetParent(parentName, namespace, []), namespace);
     const keep = new Set(members.map((o) => `${groupKind(o)}/${o.metadata.name}`));

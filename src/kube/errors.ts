@@ -26,7 +26,7 @@ export const defaultSpecLocator: SpecLocator = (obj, field) => {
 };
 
 /** An API rejection (422 Invalid, 400 BadRequest) of one object: its message and the spec key behind it. */
-export function rejected(error: ApiError, obj: KubeObject, locate: SpecLocator = defaultSpecLocator): MdlError {
+export function rejected(error: ApiError, obj: KubeObject, locate: SpecLocator = defaultSpecLocator, specPath?: string): MdlError {
   const causes = error.status.details?.causes ?? [];
   const fields = causes.map((c) => c.field).filter((f): f is string => Boolean(f));
   const keys = [...new Set(fields.map((f) => locate(obj, f)).filter((k): k is string => Boolean(k)))];
@@ -35,7 +35,7 @@ export function rejected(error: ApiError, obj: KubeObject, locate: SpecLocator =
     : (error.status.message ?? '');
   return new MdlError(`The API server rejected ${objectRef(obj)}: ${detail}`, {
     exitCode: ExitCode.badInput,
-    where: keys.length > 0 ? `spec key ${keys.join(', ')}` : objectRef(obj) + (fields.length ? ` ${fields.join(', ')}` : ''),
+    where: keys.length > 0 ? `${specPath ? `${specPath} ` : ''}spec key ${keys.join(', ')}` : objectRef(obj) + (fields.length ? ` ${fields.join(', ')}` : ''),
     hint: keys.length > 0
       ? `Fix ${keys.join(', ')} in the spec and run mdl deploy again.`
       : 'Fix the spec value that renders this field and run mdl deploy again.',

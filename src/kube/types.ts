@@ -1,17 +1,10 @@
-/** A Kubernetes object as mdl renders and applies it: plain data, no client classes. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+import type { KubeObject as RenderedObject } from '../manifests/types.js';
 
+/** A Kubernetes object as plain data: what the renderer returns and what the API server sends back
+ *  (whose metadata also carries resourceVersion, generation, managedFields...). */
+export interface KubeObject extends RenderedObject {
+  metadata: RenderedObject['metadata'] & { [key: string]: unknown };
+}
 /** "apps/v1" -> { group: "apps", version: "v1" }; "v1" -> { group: "", version: "v1" }. */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');

@@ -101,6 +101,16 @@ export function validateLoadOptions(o: LoadOptions): URL {
   return url;
 }
 
+/** Hides a password or token in the URL's user info unless asked not to. */
+export function redactUrl(url: string, show: boolean): string {
+  if (show) return url;
+  const u = new URL(url);
+  if (!u.password && !u.username) return url;
+  if (u.password) u.password = 'redacted';
+  else u.username = 'redacted';
+  return u.toString();
+}
+
 /** Redacts header values unless asked not to: results and reports may be shared. */
 export function redactHeaders(headers: Record<string, string>, show: boolean): Record<string, string> {
   if (show) return { ...headers };
@@ -365,7 +375,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     : null;
   const result: LoadResult = {
     schemaVersion: LOAD_RESULT_SCHEMA_VERSION,
-    target: { url: options.url, protocol, method: adapter.method, headers: redactHeaders(headers, options.showSecrets === true) },
+    target: { url: redactUrl(options.url, options.showSecrets === true), protocol, method: adapter.method, headers: redactHeaders(headers, options.showSecrets === true) },
     mode,
     startedAt,
     durationMs: Math.round(measuredSendingMs),

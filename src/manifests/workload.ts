@@ -81,6 +81,7 @@ export function deployment(spec: ModelSpec): KubeObject {
   const ports: Record<string, unknown>[] = [{ name: HTTP_PORT_NAME, containerPort: spec.port, protocol: 'TCP' }];
   if (spec.metrics.port !== spec.port) ports.push({ name: METRICS_PORT_NAME, containerPort: spec.metrics.port, protocol: 'TCP' });
 
+  if (spec.image === undefined) throw new Error('renderManifests needs spec.image; check it with requireImage() first');
   const container: Record<string, unknown> = { name: 'server', image: spec.image };
   if (spec.command) container.command = spec.command;
   if (spec.args) container.args = spec.args;

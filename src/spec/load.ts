@@ -137,7 +137,9 @@ export async function findSpecFile(options: LoadSpecOptions): Promise<string> {
       '.json': (filepath, content) => {
         if (basename(filepath) !== 'package.json') return found(filepath, content);
         const pkg = JSON.parse(content) as Record<string, unknown>;
-        return pkg.mdl === undefined ? null : { mdl: { filepath } };
+        // cosmiconfig reads the "mdl" property of what this returns: an object without it means "not here,
+        // search on" (null would make cosmiconfig fail on the property look-up).
+        return pkg.mdl === undefined ? {} : { mdl: { filepath } };
       },
       '.js': found,
       '.mjs': found,

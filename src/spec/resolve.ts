@@ -110,6 +110,10 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   if (engine === 'keda' && minReplicas === 0 && (metric.type === 'cpu' || metric.type === 'memory')) {
     issue(['scaling', 'metric', 'type'], `KEDA cannot scale to zero on ${metric.type}: an idle pod still uses some, and at zero pods there is nothing to measure`, 'Use a metric that is zero when idle (concurrency, rps, queue), or minReplicas: 1.');
   }
+  const autoscaled = engine === 'keda' || maxReplicas > minReplicas;
+  if (autoscaled && (metric.type === 'cpu' || metric.type === 'memory') && res[metric.type] === undefined) {
+    issue(['scaling', 'metric', 'type'], `${metric.type} utilization is measured against the ${metric.type} request, but resources.${metric.type} is not set`, `Set resources.${metric.type} (e.g. ${metric.type === 'cpu' ? 'cpu: "1"' : 'memory: 2Gi'}), or scale on another metric.`);
+  }
   const behavior = resolveBehavior(sc.behavior, issue);
   const keda = {
     serverAddress: sc.keda?.serverAddress ?? DEFAULT_KEDA_SERVER,
@@ -178,6 +182,7 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
     local = {
       command: l.command,
       replicas: l.replicas ?? Math.max(1, minReplicas),
+      healthPath: l.healthPath ?? readiness.path ?? '/',
       cwd: l.cwd === undefined ? ctx.baseDir : resolvePath(ctx.baseDir, l.cwd),
       env: { ...(l.env ?? {}) },
     };
@@ -189,8 +194,7 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   const gpuResource = res.gpuResource ?? DEFAULT_GPU_RESOURCE;
   const spec: ModelSpec = {
     name: input.name,
-    image: input.image,
-    version: imageVersion(input.image),
+    version: input.image === undefined ? 'latest' : imageVersion(input.image),
     runtime: input.runtime ?? 'http',
     port,
     env,
@@ -208,11 +212,12 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
       metric,
       engine,
       keda,
-      autoscaled: engine === 'keda' || maxReplicas > minReplicas,
+      autoscaled,
     },
     slo: sloOut,
     loadtest,
   };
+  if (input.image !== undefined) spec.image = input.image;
   if (input.command) spec.command = [...input.command];
   if (input.args) spec.args = [...input.args];
   const cpuText = quantityText(res.cpu);
@@ -228,7 +233,10 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   if (limMem !== undefined) spec.resources.limits.memory = limMem;
   if (behavior) spec.scaling.behavior = behavior;
   if (traffic) spec.traffic = traffic;
-  if (local) spec.local = local;
+  if (local) {
+    if (input.local?.port !== undefined) local.port = input.local.port;
+    spec.local = local;
+  }
   if (ctx.environment !== undefined) spec.environment = ctx.environment;
   return { ok: true, spec };
 }
@@ -328,9 +336,15 @@ function resolveBehavior(
   const rules = (r: NonNullable<typeof b.scaleUp> | undefined, key: 'scaleUp' | 'scaleDown'): ScalingRulesSpec | undefined => {
     if (!r) return undefined;
     const out: ScalingRulesSpec = {};
-    if (r.stabilization !== undefined) {
-      out.stabilizationMs = parseDurationMs(r.stabilization);
-      if (out.stabilizationMs > 3_600_000) issue(['scaling', 'behavior', key, 'stabilization'], 'the stabilization window is above 1h, the Kubernetes maximum');
+    if (r.stabilization !== undefined && r.stabilizationSeconds !== undefined) {
+      issue(['scaling', 'behavior', key, 'stabilizationSeconds'], 'both stabilization and stabilizationSeconds are set', 'Keep one: stabilization: 5m or stabilizationSeconds: 300.');
+    }
+    const stabilizationMs = r.stabilization !== undefined ? parseDurationMs(r.stabilization) : r.stabilizationSeconds !== undefined ? r.stabilizationSeconds * 1000 : undefined;
+    if (stabilizationMs !== undefined) {
+      out.stabilizationMs = stabilizationMs;
+      if (stabilizationMs > 3_600_000) {
+        issue(['scaling', 'behavior', key, r.stabilization !== undefined ? 'stabilization' : 'stabilizationSeconds'], 'the stabilization window is above 1h, the Kubernetes maximum');
+      }
     }
     if (r.policies) {
       out.policies = r.policies.map((p, i) => {

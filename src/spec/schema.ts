@@ -114,6 +114,7 @@ const scalingRules = (direction: 'up' | 'down') =>
       stabilization: duration(
         `Window over which the ${direction === 'up' ? 'lowest' : 'highest'} recommendation wins (HPA stabilizationWindowSeconds)`,
       ).optional(),
+      stabilizationSeconds: nonNegativeInt('The same window in seconds (alternative to stabilization)').optional(),
       policies: z
         .array(
           z.strictObject({
@@ -213,7 +214,11 @@ export const specFields = {
     .string()
     .regex(NAME_RE, 'lowercase letters, digits and "-", starting with a letter, at most 52 characters')
     .meta({ description: 'Name of the model service; names every Kubernetes object' }),
-  image: z.string().min(1).meta({ description: 'Container image, e.g. ghcr.io/acme/sentiment:1.4.2' }),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Container image, e.g. ghcr.io/acme/sentiment:1.4.2 (needed to render manifests; `mdl dev` runs without one)' }),
   runtime: z
     .enum(RUNTIMES)
     .optional()
@@ -337,6 +342,12 @@ export const specFields = {
         .regex(/\{port\}/, 'a command containing the {port} placeholder')
         .meta({ description: 'Command that starts one replica on this machine; {port} is replaced by its port' }),
       replicas: positiveInt('Replicas to start (default: scaling.minReplicas, at least 1)').optional(),
+      port: z.number().int().min(1).max(65535).optional().meta({ description: 'Port of the local endpoint (default: a free port)' }),
+      healthPath: z
+        .string()
+        .regex(/^\//, 'an HTTP path starting with /')
+        .optional()
+        .meta({ description: 'Readiness path of a local replica (default: health.readiness.path)' }),
       cwd: z.string().optional().meta({ description: 'Working directory, relative to the spec (default: its folder)' }),
       env: z.record(z.string(), z.string()).optional().meta({ description: 'Extra environment for the local processes' }),
     })

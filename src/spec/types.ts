@@ -127,6 +127,10 @@ export interface LocalSpec {
   /** Contains the {port} placeholder. */
   command: string;
   replicas: number;
+  /** Fixed port of the local endpoint, if set. */
+  port?: number;
+  /** Readiness path of a replica. */
+  healthPath: string;
   /** Absolute. */
   cwd: string;
   env: Record<string, string>;
@@ -134,8 +138,9 @@ export interface LocalSpec {
 
 export interface ModelSpec {
   name: string;
-  image: string;
-  /** The image tag (or digest), for the app.kubernetes.io/version label. */
+  /** Needed to render manifests (render/validate say so when it is missing); `mdl dev` runs without one. */
+  image?: string;
+  /** The image tag (or digest), for the app.kubernetes.io/version label ("latest" without an image). */
   version: string;
   runtime: RuntimeName;
   port: number;

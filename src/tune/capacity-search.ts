@@ -103,6 +103,12 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   let limitedByMaxLevel = false;
   const bracket = (): Bracket => ({ lo: lo?.level ?? null, hi: hi?.level ?? null });
   const stopped = () => options.signal?.aborted === true || measured.size >= maxSteps;
+  const saturation = (): number | null => {
+    if (axis !== 'rate') return null;
+    // Two windows at least: one alone may end before the queue has formed.
+    const backlogged = [...measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
+    return backlogged.length === 0 ? null : Math.max(...backlogged.map((p) => p.peakWindowPerSecond));
+  };
 
   async function step(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<CapacityPoint> {
     const known = measured.get(level);
@@ -112,7 +118,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
       axis,
       windowMs,
       maxWindows: rule.maxWindows,
-      shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance) || isSteady(ws, rule, slo),
+      shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance, axis) || isSteady(ws, rule, slo),
       onWindow: (window, index) => emit({ type: 'window', level, index, window }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -149,8 +155,14 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   while (lo && hi && !stopped()) {
     const w = hi.level - lo.level;
     if (w <= width(lo.level) || (axis === 'concurrency' && w <= 1)) break;
-    const estimate =
+    // Open loop: a level within the resolution of the saturation throughput is as high as it goes.
+    const ceiling = saturation();
+    if (ceiling !== null && ceiling - lo.level <= width(lo.level)) break;
+    let estimate =
       mode === 'model' ? estimateBoundary(lo, hi, slo, axis) : mode === 'confirm' ? lo.level + width(lo.level) : null;
+    // A model that puts the boundary at or below a level that passed has missed: bisect instead of
+    // creeping up one resolution step at a time.
+    if (mode === 'model' && estimate !== null && estimate <= lo.level) estimate = null;
     const next = nextLevel(lo.level, hi.level, estimate, width(lo.level), normalize);
     if (next === null) break;
     const p = await step(next, 'refine', estimate);
@@ -167,6 +179,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
 
   const curve = [...measured.values()].sort((a, b) => a.level - b.level);
   const result: CapacityResult = {
+    saturationPerSecond: saturation(),
     axis,
     slo,
     replicas,
@@ -195,7 +208,7 @@ interface JudgeContext {
 /** Turns a step's windows into one point of the curve, and decides pass or fail. */
 export function judgeStep(level: number, phase: CapacityPoint['phase'], windows: readonly WindowResult[], ctx: JudgeContext): CapacityPoint {
   const backlog = isBacklogged(windows, ctx.axis);
-  const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance);
+  const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance, ctx.axis);
   const steady = isSteady(windows, ctx.rule, ctx.slo);
   const ended: CapacityPoint['ended'] = backlog ? 'backlog' : breach ? 'breach' : steady ? 'steady' : 'max-windows';
   const judged = windows.slice(-ctx.rule.windows);
@@ -213,6 +226,7 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
     latencyMs: pooled.latencyMs,
     errorRate: pooled.errorRate,
     achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
+    peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.achievedPerSecond), 0) / ctx.replicas,
     passed,
     steady,
     backlog,
@@ -232,7 +246,9 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
  * Returns null when the ends give nothing to go on.
  */
 export function estimateBoundary(lo: CapacityPoint, hi: CapacityPoint, slo: Slo, axis: SearchAxis): number | null {
-  const x = hi.achievedPerSecond;
+  // The best window, not the pooled ones: the first window of an overloaded step is often short of
+  // completions while the queue forms.
+  const x = Math.max(hi.achievedPerSecond, hi.peakWindowPerSecond);
   // At or below lo, the estimate makes the next step a confirmation just above lo.
   if (axis === 'rate') {
     if (hi.backlog || x < 0.95 * hi.level) return x * 0.98;

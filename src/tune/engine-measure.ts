@@ -3,6 +3,7 @@
  * snapshots grouped into windows, stopped as soon as the search has seen enough.
  */
 import type { MeasureControl, MeasureFn } from './capacity-search.js';
+import { mixtureQuantile } from './quantile-mix.js';
 import type { LatencyPercentiles, WindowResult } from './types.js';
 import type { LoadMode, LoadResult, LoadSnapshot } from '../load/types.js';
 
@@ -100,7 +101,13 @@ export function snapshotsToWindow(snaps: readonly LoadSnapshot[], inFlightStart:
   const inFlightEnd = snaps.at(-1)?.inFlight ?? inFlightStart;
   // Nothing came back while requests were out: their latency is at least the window, not zero.
   const stalled = completed === 0 && (inFlightEnd > 0 || snaps.some((s) => s.sent > 0));
-  const at = (key: keyof LatencyPercentiles) => (stalled ? durationMs : pooled(key));
+  const summaries = snaps.map((s) => ({ ...s.latencyMs, count: s.completed }));
+  const quantile = (q: number) => mixtureQuantile(summaries, q);
+  const at = (key: keyof LatencyPercentiles) => {
+    if (stalled) return durationMs;
+    if (key === 'mean') return pooled('mean');
+    return quantile({ p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, max: 1 }[key]);
+  };
   return {
     durationMs,
     sent: snaps.reduce((a, s) => a + s.sent, 0),

@@ -3,9 +3,11 @@
  * and search the target space for the cheapest setting whose seconds over the SLO stay within budget.
  * The simulator is injected (src/autoscale provides it), so this is pure.
  */
-import type { Recommendation, ScalingPolicy } from './recommend.js';
+import type { MetricKind, Recommendation, ScalingPolicy } from './recommend.js';
 
 export interface ScalingSettings {
+  /** The metric the target is in, when not the recommendation's (the spec's current settings). */
+  metric?: MetricKind;
   minReplicas: number;
   maxReplicas: number;
   /** Per-replica target in the metric's unit. */
@@ -72,7 +74,7 @@ export function prove(rec: Recommendation, current: ScalingSettings | null, simu
   const recommended = simulate(base);
   const budgetSeconds = (options.budgetFraction ?? 0.005) * recommended.durationSeconds;
   const capacity = rec.capacityPerReplica.value;
-  const fractions = options.fractions ?? Array.from({ length: 11 }, (_, i) => 0.5 + i * 0.05);
+  const fractions = options.fractions ?? Array.from({ length: 15 }, (_, i) => 0.3 + i * 0.05);
   const seen = new Set<number>();
   const candidates: Candidate[] = [];
   for (const f of fractions) {

@@ -110,6 +110,14 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
         metric: recommendation.metric.kind,
       });
       simulation = prove(recommendation, options.current ?? null, simulate, { integerTarget: recommendation.metric.axis === 'concurrency' });
+      if (!simulation.cheapest) {
+        notes.push(
+          `No target from 30 % to 100 % of capacity keeps the simulated time over the SLO within ${Math.round(simulation.budgetSeconds)} s: ` +
+            `the ramp outpaces the ${Math.round(recommendation.headroom.scaleUpLagSeconds.value)} s scale-up lag. Raise minReplicas towards the peak, shorten the cold start, or accept the budget being spent.`,
+        );
+      } else if (simulation.recommended.secondsOverSlo > simulation.budgetSeconds) {
+        notes.push(`The derived target spends more than the SLO budget in simulation; target ${simulation.cheapest.settings.target} is the cheapest that stays within it.`);
+      }
     } else {
       notes.push(
         options.simulatorFor

@@ -53,8 +53,8 @@ export function simulatorFor(options: {
   const capacity = prepareCapacity(curveForSimulator(options.curve, options.axis, options.slo));
   const profile = trafficProfile(options.traffic);
   const traffic = { ...generateTraffic(profile, STEP_MS), source: 'spec traffic' };
-  const signal = signalFor(options.metric);
   return (s: ScalingSettings) => {
+    const signal = signalFor(s.metric ?? options.metric);
     const hpa = hpaSpecFor({
       minReplicas: s.minReplicas,
       maxReplicas: s.maxReplicas,

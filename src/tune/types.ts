@@ -60,6 +60,8 @@ export interface CapacityPoint {
   latencyMs: LatencyPercentiles;
   errorRate: number;
   achievedPerSecond: number;
+  /** The best single window's completions per second per replica (at saturation: the server's throughput). */
+  peakWindowPerSecond: number;
   passed: boolean;
   /** True when the last windows agreed within the tolerance (steady state). */
   steady: boolean;
@@ -83,6 +85,11 @@ export interface CapacityResult {
   capacityPerSecond: number | null;
   /** Lowest level that failed, when one was found (the other end of the final bracket). */
   failingLevel: number | null;
+  /**
+   * Open loop: the throughput a backlogged step saw the server sustain. No rate above it can be carried, so
+   * it bounds the capacity from above without another step.
+   */
+  saturationPerSecond: number | null;
   /** True when the search stopped at maxLevel while still passing: capacity is at least that. */
   limitedByMaxLevel: boolean;
   /** Every measured step, sorted by level. */

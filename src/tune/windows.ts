@@ -57,14 +57,22 @@ export function violatesSlo(w: WindowResult, slo: Slo, tolerance = 0): boolean {
 
 /**
  * A step that is far over the SLO need not reach steady state to be judged: two windows in a row over it
- * by more than the tolerance (or one window over it by more than 3×) end the step as failing.
+ * by more than the tolerance (or, in closed loop, one window over it by more than 3×) end the step as failing.
  */
-export function isClearBreach(windows: readonly WindowResult[], slo: Slo, tolerance: number, minSamples = MIN_BREACH_SAMPLES): boolean {
+export function isClearBreach(
+  windows: readonly WindowResult[],
+  slo: Slo,
+  tolerance: number,
+  axis: SearchAxis = 'concurrency',
+  minSamples = MIN_BREACH_SAMPLES,
+): boolean {
   const last = windows.at(-1);
   if (!last) return false;
   const samples = (ws: readonly WindowResult[]) => ws.reduce((a, w) => a + w.completed + w.failed, 0);
-  // A percentile over a handful of requests is one outlier: judge early only on enough of them.
-  if (last.latencyMs[slo.percentile] > 3 * slo.latencyMs && samples([last]) >= minSamples) return true;
+  // A percentile over a handful of requests is one outlier: judge early only on enough of them. In open
+  // loop a failing step always gets a second window: the first is short of completions while the queue
+  // forms, and the second measures the saturation throughput the search uses.
+  if (axis === 'concurrency' && last.latencyMs[slo.percentile] > 3 * slo.latencyMs && samples([last]) >= minSamples) return true;
   if (windows.length < 2) return false;
   const two = windows.slice(-2);
   return samples(two) >= minSamples && two.every((w) => violatesSlo(w, slo, tolerance));

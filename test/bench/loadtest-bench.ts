@@ -64,6 +64,9 @@ async function closed(): Promise<void> {
   console.log(`closed loop, ${c} connections, ${seconds} s, ${values.rounds} alternating rounds against nginx (1 worker)`);
   for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(11)} ${v.map((x) => Math.round(x)).join(' / ')} req/s, mean ${Math.round(mean(v))}`);
   console.log(`  mdl / autocannon = ${(mean(rows.mdl!) / mean(rows.autocannon!)).toFixed(2)}; mdl / wrk = ${(mean(rows.mdl!) / mean(rows.wrk!)).toFixed(2)}`);
+  // Per round, the two tools ran back to back: the median of those ratios resists a noisy machine.
+  const ratios = rows.mdl!.map((m, i) => m / rows.autocannon![i]!).sort((a, b) => a - b);
+  console.log(`  per-round mdl / autocannon: ${ratios.map((r) => r.toFixed(2)).join(' ')}; median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}`);
 }
 
 async function open(): Promise<void> {

@@ -237,3 +237,49 @@ describe('mdl deploy --wait across a kube-apiserver restart', function () {
     assert.match(r.stderr, /reconnecting/, 'the watch saw the API server go away');
   });
 });
+
+describe('mdl deploy from a spec file', function () {
+  const spec = path.join(repoRoot, 'examples/sentiment/mdl.config.yaml');
+
+  it('renders the spec, rolls out, and warns that the HPA cannot read its concurrency metric', async () => {
+    const ns = uniqueNamespace('mdl-spec');
+    const r = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Deployment\/sentiment created/);
+    assert.match(r.stderr, /successfully rolled out/);
+    // A per-pod metric needs custom.metrics.k8s.io, which this cluster does not serve.
+    assert.match(r.stderr, /Warning: HPA cannot read Pods metric/);
+    assert.match(r.stderr, /custom metrics adapter/);
+  });
+
+  it('--strict turns the autoscaler warning into exit 4', async () => {
+    const ns = uniqueNamespace('mdl-strict');
+    const r = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--strict', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /The autoscaler cannot work/);
+  });
+});
+
+describe('the real HPA on simulated CPU (metrics-server reading kwok)', function () {
+  it('reads 90% CPU against a 50% target and scales the Deployment up', async () => {
+    const ns = uniqueNamespace('mdl-hpa');
+    const objects = modelObjects({ name: 'busy', replicas: 1, podAnnotations: { 'kwok.x-k8s.io/usage-cpu': '450m' } });
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')! as KubeObject & { spec: { metrics: { resource: { target: { averageUtilization: number } } }[] } };
+    hpa.spec.metrics[0]!.resource.target.averageUtilization = 50;
+    await deploy(objects, { name: 'busy', kubeconfig: kubeconfigPath, namespace: ns, createNamespace: true, timeoutMs: 60_000, hpaSettleMs: 0 });
+    const { readStatus } = await import('../../src/kube/status.js');
+    // metrics-server needs a scrape or two (15 s resolution) before the first pod metrics exist.
+    let last: Awaited<ReturnType<typeof readStatus>> | undefined;
+    for (let i = 0; i < 60; i++) {
+      last = await readStatus({ name: 'busy', kubeconfig: kubeconfigPath, namespace: ns });
+      const h = last.autoscalers[0];
+      if (h?.scalingActive && h.desiredReplicas > 1) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const h = last!.autoscalers[0]!;
+    assert.equal(h.scalingActive, true, JSON.stringify(h.conditions));
+    assert.equal(h.metrics[0]!.current, '90%');
+    assert.ok(h.desiredReplicas >= 2, `desired ${h.desiredReplicas}`);
+    assert.deepEqual(h.problems, []);
+  });
+});

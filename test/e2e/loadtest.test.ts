@@ -20,7 +20,12 @@ function mdl(args: string[], options: { env?: NodeJS.ProcessEnv; interruptAfterM
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     if (options.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A hung CLI fails its test instead of outliving the test run.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

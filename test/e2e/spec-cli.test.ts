@@ -90,6 +90,12 @@ describe('mdl init / validate / render / schema (built CLI)', function () {
     assert.equal(err.error.exitCode, 2);
     assert.match(err.error.where, /^mdl\.config\.yaml:\d+:\d+$/);
 
+    writeFileSync(join(dir, 'mdl.config.yaml'), 'name: chat\n');
+    const noImage = mdl(dir, 'render');
+    assert.equal(noImage.code, 2);
+    assert.match(noImage.stderr, /the spec has no image, which the manifests need/);
+    assert.equal(mdl(dir, 'validate').code, 2);
+
     writeFileSync(join(dir, 'mdl.config.yaml'), 'name: chat\nimage: x:1\n');
     const env = mdl(dir, 'render', '--env', 'prod');
     assert.equal(env.code, 2);
@@ -109,6 +115,6 @@ describe('mdl init / validate / render / schema (built CLI)', function () {
     assert.equal(r.code, 0);
     const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown>; required: string[] };
     assert.ok(schema.properties.scaling);
-    assert.deepEqual(schema.required, ['name', 'image']);
+    assert.deepEqual(schema.required, ['name']);
   });
 });

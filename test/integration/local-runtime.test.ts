@@ -225,6 +225,18 @@ describe('local runtime (real processes on 127.0.0.1)', function () {
     assert.deepEqual(pids.filter(alive), []);
   });
 
+  it('runs a shell command through /bin/sh and stops the whole process group, grandchildren included', async () => {
+    // With "; true" the shell cannot exec: the server is the shell's child, not the replica's own process.
+    runtime = await startLocalRuntime(options({ command: `node '${FIXTURE}' --port {port}; true` }));
+    const shellPid = runtime.status().replicas[0]!.pid;
+    const serverPid = Number((await get(`${runtime.url}/pid`)).body);
+    assert.notEqual(serverPid, shellPid);
+    assert.ok(alive(serverPid));
+    await runtime.stop();
+    runtime = undefined;
+    await until('the grandchild ended', () => !alive(serverPid), 3000);
+  });
+
   it('fails with the replica output when the command cannot become ready', async () => {
     await assert.rejects(
       startLocalRuntime(options({ command: ['node', '-e', 'console.log("boom"); process.exit(4)'], restartBackoffMs: 10 })),

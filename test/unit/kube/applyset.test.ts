@@ -40,3 +40,14 @@ describe('defaultSpecLocator', () => {
     assert.equal(defaultSpecLocator(dep, 'spec.paused'), undefined);
   });
 });
+
+describe('describeRequest', () => {
+  it("names a request in RBAC's words", async () => {
+    const { describeRequest } = await import('../../../src/kube/client.js');
+    assert.deepEqual(describeRequest('GET', '/apis/apps/v1/namespaces/ml/deployments?labelSelector=a%3Db'), { verb: 'list', resource: 'deployments', namespace: 'ml' });
+    assert.deepEqual(describeRequest('GET', '/api/v1/namespaces/ml/pods/web-1'), { verb: 'get', resource: 'pods', namespace: 'ml' });
+    assert.deepEqual(describeRequest('PATCH', '/apis/autoscaling/v2/namespaces/ml/horizontalpodautoscalers/web'), { verb: 'patch', resource: 'horizontalpodautoscalers', namespace: 'ml' });
+    assert.deepEqual(describeRequest('GET', '/api/v1/namespaces/ml'), { verb: 'get', resource: 'namespaces', namespace: undefined });
+    assert.deepEqual(describeRequest('DELETE', '/api/v1/nodes/n1'), { verb: 'delete', resource: 'nodes', namespace: undefined });
+  });
+});

@@ -103,6 +103,18 @@ describe('payload datasets', () => {
   });
 });
 
+describe('redaction', () => {
+  it('hides header values and URL credentials unless asked', async () => {
+    const { redactHeaders, redactUrl } = await import('../../../src/load/engine.js');
+    assert.deepEqual(redactHeaders({ authorization: 'Bearer x' }, false), { authorization: '[redacted]' });
+    assert.deepEqual(redactHeaders({ authorization: 'Bearer x' }, true), { authorization: 'Bearer x' });
+    assert.equal(redactUrl('http://u:secret@127.0.0.1:8/p', false), 'http://u:redacted@127.0.0.1:8/p');
+    assert.equal(redactUrl('http://token@127.0.0.1:8/p', false), 'http://redacted@127.0.0.1:8/p');
+    assert.equal(redactUrl('http://127.0.0.1:8/p', false), 'http://127.0.0.1:8/p');
+    assert.equal(redactUrl('http://u:secret@127.0.0.1:8/p', true), 'http://u:secret@127.0.0.1:8/p');
+  });
+});
+
 describe('error classification', () => {
   it('maps transport errors to fixed classes, following causes', () => {
     const coded = (code: string) => Object.assign(new Error(code), { code });

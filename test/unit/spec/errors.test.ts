@@ -53,8 +53,8 @@ describe('spec errors', () => {
   });
 
   it('reports a missing required key', () => {
-    const e = reject('name: sentiment\n');
-    assert.match(e.message, /missing required key "image"/);
+    const e = reject('image: ghcr.io/acme/sentiment:1.4.2\n');
+    assert.match(e.message, /missing required key "name"/);
   });
 
   it('rejects minReplicas above maxReplicas at the minReplicas line', () => {
@@ -73,6 +73,17 @@ describe('spec errors', () => {
   it('rejects GPU settings without GPUs, and a gpu metric without GPUs', () => {
     assert.match(reject(`${BASE}resources: { gpuResource: amd.com/gpu }\n`).message, /no GPUs are requested/);
     assert.match(reject(`${BASE}scaling: { maxReplicas: 3, metric: { type: gpu, target: 80% } }\n`).message, /needs GPUs/);
+  });
+
+  it('rejects a cpu or memory utilization target without the matching request', () => {
+    const e = reject(`${BASE}scaling: { maxReplicas: 3, metric: { type: memory, target: 80% } }\n`);
+    assert.match(e.message, /memory utilization is measured against the memory request, but resources\.memory is not set/);
+    assert.match(e.where ?? '', / scaling\.metric\.type$/);
+  });
+
+  it('takes stabilization as a duration or in seconds, not both', () => {
+    const e = reject(`${BASE}scaling: { maxReplicas: 3, behavior: { scaleDown: { stabilization: 5m, stabilizationSeconds: 300 } } }\n`);
+    assert.match(e.message, /both stabilization and stabilizationSeconds are set/);
   });
 
   it('rejects limits below requests and a rollout that cannot progress', () => {

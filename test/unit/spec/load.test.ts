@@ -87,6 +87,22 @@ environments:
     assert.equal(prod.source.environment, 'prod');
   });
 
+  it('accepts a spec without an image (for mdl dev) and the local runtime settings', async () => {
+    write(
+      'mdl.config.yaml',
+      `name: fx
+runtime: kserve-v2
+scaling: { minReplicas: 2, maxReplicas: 3, behavior: { scaleDown: { stabilizationSeconds: 60 } } }
+local: { command: "node server.mjs --port {port}", port: 9000 }
+`,
+    );
+    const { spec } = await loadSpec({ cwd: dir });
+    assert.equal(spec.image, undefined);
+    assert.equal(spec.version, 'latest');
+    assert.equal(spec.scaling.behavior?.scaleDown?.stabilizationMs, 60_000);
+    assert.deepEqual(spec.local, { command: 'node server.mjs --port {port}', replicas: 2, healthPath: '/v2/health/ready', cwd: dir, env: {}, port: 9000 });
+  });
+
   it('searches upward from the working directory', async () => {
     write('.mdlrc.yaml', MINIMAL);
     const sub = join(dir, 'a', 'b');
@@ -103,6 +119,17 @@ environments:
     assert.match(error.where ?? '', /^package\.json:\d+:\d+ scaling\.maxReplica$/);
     write('package.json', JSON.stringify({ name: 'x', mdl: { name: 'pkg', image: 'a:1' } }));
     assert.equal((await loadSpec({ cwd: dir })).spec.name, 'pkg');
+  });
+
+  it('passes over a package.json without an mdl key, to a spec above or to "no spec found"', async () => {
+    write('.mdlrc.yaml', MINIMAL);
+    const sub = join(dir, 'app');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+    assert.equal((await loadSpec({ cwd: sub })).source.filepath, join(dir, '.mdlrc.yaml'));
+    rmSync(join(dir, '.mdlrc.yaml'));
+    const error = await loadError({ cwd: sub });
+    assert.match(error.message, /no mdl spec found/);
   });
 
   it('loads JSON and JavaScript specs', async () => {

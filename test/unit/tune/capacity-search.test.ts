@@ -22,6 +22,7 @@ describe('tune/capacity-search', () => {
     const truth = (8 * 1000) / 50;
     const result = await searchCapacity({ axis: 'rate', slo: slo(200), measure: modelMeasure({ slots: 8, serviceMs: 50 }) });
     assert.ok(result.capacityLevel! <= truth && result.capacityLevel! >= 0.95 * truth, `capacity ${result.capacityLevel}`);
+    assert.equal(result.saturationPerSecond, truth, 'the backlogged steps saw the server complete exactly its capacity');
     const over = result.curve.filter((p) => p.level > truth * 1.06);
     assert.ok(over.length > 0);
     assert.ok(over.every((p) => !p.passed && (p.ended === 'backlog' || p.ended === 'breach') && p.windows <= 2));
@@ -151,6 +152,7 @@ describe('tune/capacity-search', () => {
       latencyMs: { mean: p95, p50: p95, p90: p95, p95, p99: p95, max: p95 },
       errorRate: 0,
       achievedPerSecond: achieved,
+      peakWindowPerSecond: achieved,
       passed: !backlog,
       steady: true,
       backlog,

@@ -44,7 +44,7 @@ describe('tune/engine-measure', () => {
     assert.equal(aborted, true);
     assert.equal(windows.length, 3);
     assert.equal(windows[0]!.inFlightStart, 3, 'the first window starts from the warm-up in-flight count');
-    assert.equal(windows[0]!.latencyMs.p95, 1.5);
+    assert.ok(windows[0]!.latencyMs.p95 >= 1 && windows[0]!.latencyMs.p95 <= 2, 'the pooled p95 lies within its seconds');
     assert.equal(windows[2]!.achievedPerSecond, 10);
     assert.deepEqual((seen[0] as { mode: unknown }).mode, { kind: 'concurrency', concurrency: 8 });
   });
@@ -52,5 +52,18 @@ describe('tune/engine-measure', () => {
   it('charges a window with requests out and nothing back its full length, not zero', () => {
     const w = snapshotsToWindow([snap(1, { completed: 0, latencyMs: summary(0), inFlight: 5 })], 5);
     assert.equal(w.latencyMs.p95, 1000);
+  });
+});
+
+describe('tune/quantile-mix', () => {
+  it('pools summaries by their counts: the quantile of the mixture, not the mean of quantiles', async () => {
+    const { mixtureQuantile } = await import('../../../src/tune/quantile-mix.js');
+    const s = (base: number, count: number) => ({ count, min: base, p50: base * 2, p90: base * 3, p95: base * 4, p99: base * 5, max: base * 6 });
+    assert.ok(Math.abs(mixtureQuantile([s(10, 5)], 0.95) - 40) < 1e-6);
+    assert.ok(Math.abs(mixtureQuantile([s(10, 5), s(10, 5)], 0.95) - 40) < 1e-6, 'identical summaries pool to themselves');
+    // A second with 1 % of the requests hardly moves the pooled p50.
+    const p50 = mixtureQuantile([s(10, 990), s(1000, 10)], 0.5);
+    assert.ok(p50 > 19 && p50 < 21, String(p50));
+    assert.equal(mixtureQuantile([], 0.95), 0);
   });
 });
