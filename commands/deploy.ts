@@ -48,7 +48,12 @@ export default class Deploy extends MdlCommand<typeof Deploy> {
       }
       return { objects };
     }
-    const result = await kube.deploy(source.objects, {
+    // On a terminal, --wait shows the rollout live (pods, counters, HPA); q or Ctrl+C stops waiting.
+    const controller = new AbortController();
+    const live = f.wait && !f['dry-run'] && this.outputMode === 'ink'
+      ? (await import('../src/cli/deploy-watch-view.js')).deployLiveView({ title: source.name, note: (line) => this.note(line), onStop: () => controller.abort() })
+      : undefined;
+    const deploying = kube.deploy(source.objects, {
       name: source.name,
       context: f.context,
       namespace: f.namespace,
@@ -60,8 +65,19 @@ export default class Deploy extends MdlCommand<typeof Deploy> {
       prune: f.prune,
       strict: f.strict,
       ...(source.specPath ? { specPath: source.specPath } : {}),
-      onEvent: (event) => this.render(event),
+      onEvent: (event) => {
+        if (!live?.onEvent(event)) this.render(event);
+      },
+      ...(live ? { signal: controller.signal } : {}),
     });
+    let result: DeployResult;
+    try {
+      result = await deploying;
+    } catch (error) {
+      await live?.finish({ ok: false, message: (error as Error).message });
+      throw error;
+    }
+    await live?.finish({ ok: true, message: `rolled out: ${result.rollouts.map((r) => `${r.deployment} ${r.status.ready}/${r.status.desired} ready`).join(', ')}` });
     const changed = result.objects.filter((o) => o.action !== 'unchanged').length;
     this.note(`${result.dryRun ? 'dry run: ' : ''}${changed} of ${result.objects.length} objects ${result.dryRun ? 'would change' : 'changed'}` +
       `${result.pruned.length ? `, ${result.pruned.length} pruned` : ''}`);

@@ -27,6 +27,13 @@ export default class Status extends MdlCommand<typeof Status> {
     const show = (s: ModelStatus) => {
       if (!this.jsonEnabled()) process.stdout.write(`${formatStatus(s).join('\n')}\n`);
     };
+    if (f.watch && this.outputMode === 'ink') {
+      // The live view on stderr; the last reading is printed on stdout when it ends.
+      const { watchStatusLive } = await import('../src/cli/status-watch-view.js');
+      status = await watchStatusLive(status, read, { intervalMs: parseDurationMs(f.interval), forMs: f['watch-for'] ? parseDurationMs(f['watch-for']) : undefined });
+      show(status);
+      return status;
+    }
     show(status);
     if (f.watch) {
       const intervalMs = parseDurationMs(f.interval);

@@ -8,6 +8,7 @@ import type { ReplicaEvent } from '../load/replica-events.js';
 import type { LoadResult, LoadSnapshot } from '../load/types.js';
 import { initialLoadView, reduceLoadView, type LoadViewConfig, type LoadViewEvent, type LoadViewState } from './load-state.js';
 import { formatPlainLine } from './plain-line.js';
+import { preferReactProductionBuild } from './react-mode.js';
 import { createStore, type Store } from './store.js';
 
 export interface LoadView {
@@ -61,6 +62,7 @@ export async function startLoadView(opts: LoadViewOptions): Promise<LoadView> {
     };
   }
 
+  preferReactProductionBuild();
   const [{ render }, { createElement }, { LoadApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
     import('ink'),
     import('react'),

@@ -5,6 +5,7 @@
 import type { OutputMode } from '../cli/output-mode.js';
 import type { ReplicaEvent } from '../load/replica-events.js';
 import { formatWatchLine, initialWatchView, reduceWatchView, type WatchViewEvent, type WatchViewState } from './status-state.js';
+import { preferReactProductionBuild } from './react-mode.js';
 import { createStore, type Store } from './store.js';
 
 export interface WatchView {
@@ -54,6 +55,7 @@ export async function startWatchView(opts: WatchViewOptions): Promise<WatchView>
       },
     };
   }
+  preferReactProductionBuild();
   const [{ render }, { createElement }, { WatchApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
     import('ink'),
     import('react'),

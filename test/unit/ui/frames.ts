@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 /** React 19 makes ink-testing-library record empty in-between frames: the last non-empty one is the frame. */
 export function lastValidFrame(frames: readonly string[]): string {
   for (let i = frames.length - 1; i >= 0; i--) if (frames[i]!.trim() !== '') return frames[i]!;
@@ -9,4 +11,19 @@ const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
+}
+
+/** A terminal-like output stream that keeps what was written (Ink draws on it). */
+export class FakeTerminalOut extends EventEmitter {
+  readonly writes: string[] = [];
+  columns = 100;
+  rows = 30;
+  constructor(public isTTY = true) {
+    super();
+  }
+  write = (chunk: string, cb?: () => void) => {
+    this.writes.push(String(chunk));
+    cb?.();
+    return true;
+  };
 }

@@ -3,26 +3,10 @@ import { EventEmitter } from 'node:events';
 import { startLoadView } from '../../../src/ui/load-view.js';
 import type { LoadViewConfig } from '../../../src/ui/load-state.js';
 import { formatPlainLine } from '../../../src/ui/plain-line.js';
-import { lastValidFrame, stripAnsi } from './frames.js';
+import { FakeTerminalOut, lastValidFrame, stripAnsi } from './frames.js';
 import { run } from './snapshots.js';
 
 const config: LoadViewConfig = { url: 'http://127.0.0.1:1/', protocol: 'http', mode: { kind: 'rate', ratePerSecond: 50, arrival: 'constant' } };
-
-class FakeOut extends EventEmitter {
-  readonly writes: string[] = [];
-  constructor(
-    readonly isTTY: boolean,
-    readonly columns = 100,
-    readonly rows = 30,
-  ) {
-    super();
-  }
-  write = (chunk: string, cb?: () => void) => {
-    this.writes.push(String(chunk));
-    cb?.();
-    return true;
-  };
-}
 
 /** A terminal's stdin as Ink reads it: raw mode and 'readable' events. */
 class FakeTtyIn extends EventEmitter {
@@ -51,7 +35,7 @@ class FakeTtyIn extends EventEmitter {
 
 describe('ui load view controller', () => {
   it('plain: one line per snapshot on the given stream, from the same state as the dashboard', async () => {
-    const out = new FakeOut(false);
+    const out = new FakeTerminalOut(false);
     const view = await startLoadView({ mode: 'plain', config, onStop: () => {}, stream: out as unknown as NodeJS.WriteStream });
     for (const s of run(3, { failedPerSecond: 1 })) view.snapshot(s);
     view.replica({ kind: 'replicas', timestampMs: 1, desired: 3, ready: 2 });
@@ -62,7 +46,7 @@ describe('ui load view controller', () => {
   });
 
   it('json: draws nothing', async () => {
-    const out = new FakeOut(true);
+    const out = new FakeTerminalOut(true);
     const view = await startLoadView({ mode: 'json', config, onStop: () => {}, stream: out as unknown as NodeJS.WriteStream });
     for (const s of run(2)) view.snapshot(s);
     await view.finish();
@@ -71,7 +55,7 @@ describe('ui load view controller', () => {
   });
 
   it('ink: draws on the given stream, q asks to stop, the final frame stays and raw mode is released', async () => {
-    const out = new FakeOut(true);
+    const out = new FakeTerminalOut(true);
     const stdin = new FakeTtyIn();
     let stops = 0;
     const view = await startLoadView({
@@ -98,7 +82,7 @@ describe('ui load view controller', () => {
   });
 
   it('ink without a TTY on stdin: no raw mode, no key hint, no failure', async () => {
-    const out = new FakeOut(true);
+    const out = new FakeTerminalOut(true);
     const stdin = new FakeTtyIn();
     stdin.isTTY = false;
     const view = await startLoadView({ mode: 'ink', config, onStop: () => {}, stream: out as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, maxFps: 1000 });
