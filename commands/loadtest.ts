@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { buildLoadOptions, specDefaults, type LoadtestSpecDefaults } from '../src/cli/loadtest-options.js';
-import { ExitCode, MdlError } from '../src/errors.js';
+import { buildLoadOptions, specDefaults } from '../src/cli/loadtest-options.js';
+import { ExitCode, MdlError, badInput } from '../src/errors.js';
 import type { LoadResult } from '../src/load/types.js';
+import type { ModelSpec } from '../src/spec/index.js';
 
 export default class Loadtest extends MdlCommand<typeof Loadtest> {
   static override description =
@@ -13,6 +14,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     '<%= config.bin %> loadtest http://127.0.0.1:8080/predict --rate 200 --duration 1m --threshold "p95<300ms"',
     '<%= config.bin %> loadtest http://127.0.0.1:8000 --protocol openai --model llama --concurrency 8 --threshold "ttft_p99<2s"',
     '<%= config.bin %> loadtest http://127.0.0.1:8080 --stages 30s:10,2m:200,30s:0 --arrival poisson --out run.ndjson',
+    '<%= config.bin %> loadtest --local --stages 20s:5,1m:80,20s:5   # the spec\'s model on this machine, scaling live',
   ];
 
   static override args = {
@@ -20,6 +22,8 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
   };
 
   static override flags = {
+    local: Flags.boolean({ description: "Run the spec's model on this machine (as mdl dev: replicas, balancer, autoscaler) and load it; stopped at the end", helpGroup: 'TARGET' }),
+    replicas: Flags.integer({ description: 'With --local: replicas at start (default: local.replicas, else scaling.minReplicas)', min: 1, helpGroup: 'TARGET' }),
     rate: Flags.string({ description: 'Open loop: requests per second (20, 20rps, 1200/min)', helpGroup: 'LOAD' }),
     concurrency: Flags.integer({ description: 'Closed loop: this many workers, each waits for its answer', helpGroup: 'LOAD' }),
     stages: Flags.string({ description: 'Open loop stages duration:rate, ramped linearly (30s:10,2m:200,30s:0)', helpGroup: 'LOAD' }),
@@ -46,16 +50,31 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 
-  /** The spec's loadtest and slo sections when a spec is given or found; none is fine for a bare URL. */
-  private async specDefaults(): Promise<LoadtestSpecDefaults> {
-    if (!(await findOptionalSpec(process.cwd(), this.flags.config))) return {};
-    const { spec } = await this.loadSpec();
-    return specDefaults(spec);
+  /** The spec when one is given or found; none is fine for a bare URL. */
+  private async optionalSpec(): Promise<ModelSpec | undefined> {
+    if (!(await findOptionalSpec(process.cwd(), this.flags.config))) return undefined;
+    return (await this.loadSpec()).spec;
   }
 
   public async run(): Promise<LoadResult> {
-    const { flags, args } = this;
-    const options = await buildLoadOptions({ ...flags, url: args.url }, await this.specDefaults());
+    const spec = await this.optionalSpec();
+    if (!this.flags.local) return this.loadtest(this.args.url, spec);
+    if (this.args.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
+    const { startLocalEndpoint } = await import('../src/cli/loadtest-local.js');
+    this.note('» starting the local runtime (replicas, balancer, autoscaler)…');
+    const local = await startLocalEndpoint(spec, { replicas: this.flags.replicas });
+    this.note(`» ${spec?.name} on ${local.url}`);
+    try {
+      return await this.loadtest(local.url, spec);
+    } finally {
+      await local.stop();
+    }
+  }
+
+  private async loadtest(url: string | undefined, spec: ModelSpec | undefined): Promise<LoadResult> {
+    const { flags } = this;
+    if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
+    const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
     const [{ runLoad }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
       import('../src/load/engine.js'),
       import('../src/report/ndjson.js'),
