@@ -23,7 +23,7 @@ function status(atMs: number, over: Partial<LocalRuntimeStatus> = {}): LocalRunt
     minReplicas: 1,
     maxReplicas: 4,
     autoscaler: { enabled: true, metric: { type: 'concurrency', target: 4 } as LocalRuntimeStatus['autoscaler']['metric'], syncPeriodMs: 5000, lastMetricValue: 2, lastSyncAt: undefined },
-    totals: { inFlight: 3, queued: 0, requestsTotal: 120, errorsTotal: 0, ratePerSecond: 12.5 },
+    totals: { inFlight: 3, queued: 0, requestsTotal: 120, errorsTotal: 0, rejectedTotal: 0, ratePerSecond: 12.5 },
     replicas: [
       { id: 'replica-1', state: 'ready', pid: 10, guardPid: 11, port: 1, restarts: 0, startedAt: undefined, timeToReadyMs: 800, inFlight: 2, requestsTotal: 80, errorsTotal: 0, ratePerSecond: 8, latency: { meanMs: 5, p50Ms: 4, p95Ms: 9, maxMs: 20 } },
       { id: 'replica-2', state: 'ready', pid: 12, guardPid: 13, port: 2, restarts: 0, startedAt: undefined, timeToReadyMs: 900, inFlight: 1, requestsTotal: 40, errorsTotal: 0, ratePerSecond: 4.5, latency: { meanMs: 6, p50Ms: 5, p95Ms: 14, maxMs: 30 } },
@@ -40,7 +40,7 @@ function session(): DevViewState {
     { type: 'replica-starting', replica: 'replica-1', pid: 10, port: 1, at: T0 },
     { type: 'replica-output', replica: 'replica-1', stream: 'stdout', line: 'listening' },
     { type: 'replica-ready', replica: 'replica-1', timeToReadyMs: 800, at: T0 + 800 },
-    { type: 'status', status: status(T0 + 1000, { totals: { inFlight: 0, queued: 0, requestsTotal: 0, errorsTotal: 0, ratePerSecond: 0 }, replicas: [] }) },
+    { type: 'status', status: status(T0 + 1000, { totals: { inFlight: 0, queued: 0, requestsTotal: 0, errorsTotal: 0, rejectedTotal: 0, ratePerSecond: 0 }, replicas: [] }) },
     { type: 'scale', from: 1, to: 2, reason: 'concurrency 7 above target 4', metricValue: 7, at: T0 + 5000 },
     { type: 'status', status: status(T0 + 6000, { desiredReplicas: 2, readyReplicas: 1, autoscaler: { ...status(0).autoscaler, lastMetricValue: 7 } }) },
     {
