@@ -45,28 +45,44 @@ export default class Dev extends MdlCommand<typeof Dev> {
     });
 
     const write = (line: string) => process.stderr.write(`${line}\n`);
-    this.note(`mdl dev: starting ${options.replicas} replica(s) of ${spec.name}: ${[options.command].flat().join(' ')}`);
     let stopRequested: ((signal: NodeJS.Signals) => void) | undefined;
     const signalled = new Promise<NodeJS.Signals>((resolve) => (stopRequested = resolve));
     const onSignal = (signal: NodeJS.Signals) => stopRequested?.(signal);
+    // On a terminal the live view owns stderr; in plain mode the lines below are the interface (CI, e2e tests).
+    const view =
+      this.outputMode === 'ink'
+        ? await (await import('../src/ui/dev-view.js')).startDevView({ title: spec.name, onStop: () => onSignal('SIGINT') })
+        : undefined;
+    const note = (line: string) => {
+      if (!view) this.note(line);
+    };
+    note(`mdl dev: starting ${options.replicas} replica(s) of ${spec.name}: ${[options.command].flat().join(' ')}`);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const starting = startLocalRuntime(options, { listener: plainReporter(write) });
+    const starting = startLocalRuntime(options, { listener: view ? (e) => view.listener(e) : plainReporter(write) });
     // A signal while replicas are still starting: wait for the start to settle, then stop them.
-    const first = await Promise.race([starting.then((rt) => ({ rt })), signalled.then((signal) => ({ signal }))]);
+    const first = await Promise.race([starting.then((rt) => ({ rt })), signalled.then((signal) => ({ signal }))]).catch(async (error: unknown) => {
+      await view?.finish();
+      throw error;
+    });
     if (!('rt' in first)) {
+      view?.stopping();
       await (await starting.catch(() => undefined))?.stop();
+      await view?.finish();
       throw new MdlError('Interrupted while the replicas were starting; stopped them.', { exitCode: ExitCode.interrupted });
     }
     const runtime = first.rt;
-    process.stdout.write(`${runtime.url}\n`);
+    const printUrl = () => process.stdout.write(`${runtime.url}\n`);
+    if (view) view.url(runtime.url, printUrl);
+    else printUrl();
     const m = options.scaling.metric;
-    this.note(
+    note(
       `mdl dev: ${spec.name} at ${runtime.url} · ${options.scaling.minReplicas}–${options.scaling.maxReplicas} replicas on ` +
         `${m.type} (target ${m.target}) · sync every ${syncPeriodMs / 1000} s · status: ${runtime.url}/.mdl/status · Ctrl-C stops`,
     );
     const signal = await signalled;
-    this.note(`mdl dev: ${signal}: draining and stopping replicas…`);
+    note(`mdl dev: ${signal}: draining and stopping replicas…`);
+    view?.stopping();
     // A second signal stops at once: the guards take the replicas down with them.
     const force = () => process.exit(ExitCode.interrupted);
     process.removeListener('SIGINT', onSignal);
@@ -74,6 +90,7 @@ export default class Dev extends MdlCommand<typeof Dev> {
     process.once('SIGINT', force);
     process.once('SIGTERM', force);
     await runtime.stop();
+    await view?.finish();
     this.note('mdl dev: stopped');
     this.resultExitCode = ExitCode.interrupted;
   }

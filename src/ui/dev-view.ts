@@ -1,0 +1,85 @@
+/**
+ * The controller of `mdl dev`'s live view on a terminal: runtime events go through the same ReplicaEvents
+ * as a cluster watch into a store that the Ink app draws. Plain lines stay with the command (src/local's
+ * plain reporter). Ink and React are imported only here, lazily.
+ */
+import type { LocalRuntimeEvent } from '../local/events.js';
+import { newReplicaEventMemory, toReplicaEvents } from '../local/replica-events.js';
+import { initialDevView, reduceDevView, trafficFromStatus, type DevViewEvent, type DevViewState } from './dev-state.js';
+import { preferReactProductionBuild } from './react-mode.js';
+import { createStore, type Store } from './store.js';
+
+export interface DevLiveView {
+  /** Subscribe this to the runtime. */
+  listener(event: LocalRuntimeEvent): void;
+  /**
+   * The runtime is up: `print` writes the URL to stdout. On a shared terminal a line Ink does not know of
+   * would break its redraw, so the frame is cleared first and drawn again under the line.
+   */
+  url(url: string, print: () => void): void;
+  stopping(): void;
+  /** The runtime stopped: the last frame stays, Ink lets go of the terminal. */
+  finish(): Promise<void>;
+  readonly store: Store<DevViewState, DevViewEvent>;
+}
+
+export interface DevLiveViewOptions {
+  title: string;
+  onStop: () => void;
+  stream?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  env?: NodeJS.ProcessEnv;
+  maxFps?: number;
+}
+
+/** Maps one runtime event to view events. Pure apart from the memory of scale-ups already reported ready. */
+export function devViewEvents(e: LocalRuntimeEvent, memory = newReplicaEventMemory()): DevViewEvent[] {
+  if (e.type === 'replica-output') return [{ type: 'output', line: `[${e.replica}] ${e.line}` }];
+  const out: DevViewEvent[] = toReplicaEvents(e, memory).map((event) => ({ type: 'replica', event }));
+  if (e.type === 'status') out.push({ type: 'traffic', traffic: trafficFromStatus(e.status) });
+  return out;
+}
+
+export async function startDevView(opts: DevLiveViewOptions): Promise<DevLiveView> {
+  const store = createStore(initialDevView(opts.title), reduceDevView);
+  const stream = opts.stream ?? process.stderr;
+  const memory = newReplicaEventMemory();
+  preferReactProductionBuild();
+  const [{ render }, { createElement }, { DevApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('./components/dev-app.js'),
+    import('./theme.js'),
+  ]);
+  const color = colorEnabled(opts.env);
+  if (color) await matchColorsToStream(stream);
+  const instance = render(createElement(DevApp, { store, onStop: opts.onStop, color }), {
+    stdout: stream,
+    stderr: stream,
+    stdin: opts.stdin ?? process.stdin,
+    maxFps: opts.maxFps ?? 4,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  let finished = false;
+  return {
+    store,
+    listener(e) {
+      for (const ev of devViewEvents(e, memory)) store.dispatch(ev);
+    },
+    url(url, print) {
+      instance.clear();
+      print();
+      store.dispatch({ type: 'url', url });
+    },
+    stopping: () => store.dispatch({ type: 'stopping' }),
+    async finish() {
+      if (finished) return;
+      finished = true;
+      store.dispatch({ type: 'stopped' });
+      await instance.waitUntilRenderFlush();
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => undefined);
+    },
+  };
+}
