@@ -1,0 +1,70 @@
+/**
+ * The controller of `mdl tune`'s live view. Only the 'ink' mode draws anything here: plain lines stay with
+ * the command (they are the same lines as before the dashboard existed) and json shows nothing live. Ink and
+ * React are imported only when the dashboard is actually shown.
+ */
+import type { OutputMode } from '../cli/output-mode.js';
+import type { TuneEvent } from '../tune/run-tune.js';
+import { preferReactProductionBuild } from './react-mode.js';
+import { createStore, type Store } from './store.js';
+import { initialTuneView, reduceTuneView, type TuneViewConfig, type TuneViewEvent, type TuneViewState } from './tune-state.js';
+
+export interface TuneLiveView {
+  event(e: TuneEvent): void;
+  /** A stop was requested (q, SIGINT): the view says so until the search returns. */
+  stopping(): void;
+  /** The search ended: the final frame is drawn and left on screen, the terminal is restored. */
+  finish(): Promise<void>;
+  readonly store: Store<TuneViewState, TuneViewEvent>;
+}
+
+export interface TuneViewOptions {
+  mode: OutputMode;
+  config: TuneViewConfig;
+  onStop: () => void;
+  stream?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  env?: NodeJS.ProcessEnv;
+  maxFps?: number;
+}
+
+export async function startTuneView(opts: TuneViewOptions): Promise<TuneLiveView> {
+  const store = createStore(initialTuneView(opts.config), reduceTuneView);
+  const base = {
+    store,
+    event: (e: TuneEvent) => store.dispatch({ type: 'tune', event: e }),
+    stopping: () => store.dispatch({ type: 'stopping' }),
+  };
+  if (opts.mode !== 'ink') return { ...base, finish: async () => store.dispatch({ type: 'done' }) };
+
+  const stream = opts.stream ?? process.stderr;
+  preferReactProductionBuild();
+  const [{ render }, { createElement }, { TuneApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('./components/tune-app.js'),
+    import('./theme.js'),
+  ]);
+  const color = colorEnabled(opts.env);
+  if (color) await matchColorsToStream(stream);
+  const instance = render(createElement(TuneApp, { store, onStop: opts.onStop, color }), {
+    stdout: stream,
+    stderr: stream,
+    stdin: opts.stdin ?? process.stdin,
+    maxFps: opts.maxFps ?? 4,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  let finished = false;
+  return {
+    ...base,
+    async finish() {
+      if (finished) return;
+      finished = true;
+      store.dispatch({ type: 'done' });
+      await instance.waitUntilRenderFlush();
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => undefined);
+    },
+  };
+}
