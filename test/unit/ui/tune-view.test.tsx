@@ -83,7 +83,7 @@ describe('ui tune view', () => {
     assert.match(text, /✗ +64\/s .* 64\/s · 480 ms · 0\.0% err · p95 480 ms > 200 ms/);
     assert.match(text, /measuring 36\/s/);
     assert.match(text, /window 2: 35\.5\/s, p95 160\.0 ms, 1 failed/);
-    assert.match(text, /capacity estimate 8/);
+    assert.match(text, /capacity estimate 8\/s/);
     for (const line of text.split('\n')) assert.ok(line.length <= 80, `wider than 80 columns: ${JSON.stringify(line)}`);
   });
 
