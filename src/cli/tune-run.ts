@@ -195,11 +195,23 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     import('../tune/simulate-adapter.js'),
   ]);
   const metric = metricFor(runtime, (spec?.resources.gpu ?? 0) > 0);
+  let view: import('../ui/tune-view.js').TuneLiveView | null = null;
   const arrival = flags.arrival === 'poisson' ? 'poisson' : 'constant';
   const measure = engineMeasure({
     url: base.url,
     arrival,
-    runLoad: (o, hooks) => runLoad({ ...base, ...o, thresholds: [] }, hooks),
+    // The dashboard also draws the step's per-second snapshots.
+    runLoad: (o, hooks) =>
+      runLoad(
+        { ...base, ...o, thresholds: [] },
+        {
+          ...hooks,
+          onSnapshot: (s) => {
+            hooks.onSnapshot?.(s);
+            view?.snapshot(s);
+          },
+        },
+      ),
   });
 
   const mode: OutputMode = ctx.mode ?? (ctx.json ? 'json' : 'plain');
@@ -212,10 +224,9 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     else ctx.note('Stopping: finishing the current window, then reporting what was measured…');
     controller.abort();
   };
-  let view: import('../ui/tune-view.js').TuneLiveView | null = null;
   if (mode === 'ink') {
     const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
-    view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows }, onStop: onSigint });
+    view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: base.url, protocol: base.protocol ?? 'http' }, onStop: onSigint });
   }
   process.once('SIGINT', onSigint);
   const options: TuneOptions = {

@@ -5,13 +5,18 @@
 import { initialProgress, reduceProgress, type SearchProgress } from '../tune/progress.js';
 import type { TuneEvent } from '../tune/run-tune.js';
 import type { SearchAxis, Slo } from '../tune/types.js';
+import type { LoadProtocol, LoadSnapshot } from '../load/types.js';
 import type { CapacitySearchPanelProps, CapacityStep } from './components/capacity-search-panel.js';
+import { initialLoadView, reduceLoadView, type LoadViewState } from './load-state.js';
 
 export interface TuneViewConfig {
   axis: SearchAxis;
   slo: Slo;
   /** Windows a step may take at most; the "measuring" bar's full length. */
   maxWindows: number;
+  /** The target, for the live load panels of the step being measured. */
+  url?: string;
+  protocol?: LoadProtocol;
 }
 
 export interface TuneViewState {
@@ -19,23 +24,43 @@ export interface TuneViewState {
   progress: SearchProgress;
   /** running → stopping (q / Ctrl+C) → done. */
   phase: 'running' | 'stopping' | 'done';
+  /** The load engine's view of the step being measured (its per-second snapshots); null between steps. */
+  load: LoadViewState | null;
 }
 
-export type TuneViewEvent = { type: 'tune'; event: TuneEvent } | { type: 'stopping' } | { type: 'done' };
+export type TuneViewEvent = { type: 'tune'; event: TuneEvent } | { type: 'snapshot'; snapshot: LoadSnapshot } | { type: 'stopping' } | { type: 'done' };
 
 export function initialTuneView(config: TuneViewConfig): TuneViewState {
-  return { config, progress: initialProgress, phase: 'running' };
+  return { config, progress: initialProgress, phase: 'running', load: null };
 }
 
 export function reduceTuneView(state: TuneViewState, e: TuneViewEvent): TuneViewState {
   switch (e.type) {
-    case 'tune':
-      return { ...state, progress: reduceProgress(state.progress, e.event) };
+    case 'tune': {
+      const progress = reduceProgress(state.progress, e.event);
+      const load = e.event.type === 'step-start' ? initialLoadView(stepLoadConfig(state.config, e.event.level)) : progress.current ? state.load : null;
+      return { ...state, progress, load };
+    }
+    case 'snapshot':
+      return state.load ? { ...state, load: reduceLoadView(state.load, { type: 'snapshot', snapshot: e.snapshot }) } : state;
     case 'stopping':
       return state.phase === 'running' ? { ...state, phase: 'stopping' } : state;
     case 'done':
       return { ...state, phase: 'done' };
   }
+}
+
+function stepLoadConfig(config: TuneViewConfig, level: number) {
+  return {
+    url: config.url ?? '',
+    protocol: config.protocol ?? 'http',
+    mode:
+      config.axis === 'rate'
+        ? { kind: 'rate' as const, ratePerSecond: level, arrival: 'constant' as const }
+        : { kind: 'concurrency' as const, concurrency: Math.max(1, Math.round(level)) },
+    sloLatencyMs: config.slo.latencyMs,
+    sloLabel: config.slo.percentile,
+  };
 }
 
 const pct = (slo: Slo) => slo.percentile;

@@ -4,6 +4,7 @@
  * React are imported only when the dashboard is actually shown.
  */
 import type { OutputMode } from '../cli/output-mode.js';
+import type { LoadSnapshot } from '../load/types.js';
 import type { TuneEvent } from '../tune/run-tune.js';
 import { preferReactProductionBuild } from './react-mode.js';
 import { createStore, type Store } from './store.js';
@@ -11,6 +12,8 @@ import { initialTuneView, reduceTuneView, type TuneViewConfig, type TuneViewEven
 
 export interface TuneLiveView {
   event(e: TuneEvent): void;
+  /** The load engine's per-second snapshot of the step being measured. */
+  snapshot(s: LoadSnapshot): void;
   /** A stop was requested (q, SIGINT): the view says so until the search returns. */
   stopping(): void;
   /** The search ended: the final frame is drawn and left on screen, the terminal is restored. */
@@ -33,6 +36,7 @@ export async function startTuneView(opts: TuneViewOptions): Promise<TuneLiveView
   const base = {
     store,
     event: (e: TuneEvent) => store.dispatch({ type: 'tune', event: e }),
+    snapshot: (snapshot: LoadSnapshot) => store.dispatch({ type: 'snapshot', snapshot }),
     stopping: () => store.dispatch({ type: 'stopping' }),
   };
   if (opts.mode !== 'ink') return { ...base, finish: async () => store.dispatch({ type: 'done' }) };

@@ -1,6 +1,7 @@
 /**
  * `mdl tune` on a terminal: the built CLI in a 100×30 tmux pane against a loopback capacity fixture shows the
- * capacity-search panel live, and q stops it with exit 130 and what was measured.
+ * capacity-search panel and the load panels of the step being measured, live; q stops it with exit 130 and
+ * what was measured.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +45,15 @@ describe('e2e: the tune dashboard', function () {
       assert.match(screen, /q stop/);
       // Today's plain step lines are not mixed into the dashboard.
       assert.doesNotMatch(screen, /bracket \[/);
+
+      // The step being measured shows the load engine's panels.
+      const live = await waitFor('the live load panels of a step', 20_000, () => {
+        const s = tmux.capture();
+        return /Throughput achieved [\d.]+\/s/.test(s) ? s : undefined;
+      }, () => tmux.capture());
+      assert.match(live, /measuring +[\d.]+\/s/);
+      assert.match(live, /Latency ms .*SLO p95 200/);
+      assert.ok(live.split('\n').every((l) => [...l].length <= 100));
 
       tmux.tmux('send-keys', '-t', 'dash', 'q');
       const code = await waitFor('mdl to exit', 30_000, () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined), () => tmux.capture());

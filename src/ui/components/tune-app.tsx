@@ -4,6 +4,8 @@ import type { Store } from '../store.js';
 import { ColorContext, T } from '../theme.js';
 import { capacityPanelProps, tuneStatusLines, type TuneViewEvent, type TuneViewState } from '../tune-state.js';
 import { CapacitySearchPanel } from './capacity-search-panel.js';
+import { LatencyPanel } from './latency-panel.js';
+import { ThroughputPanel } from './throughput-panel.js';
 
 export interface TuneViewProps {
   state: TuneViewState;
@@ -18,7 +20,13 @@ export function TuneView({ state, columns, keys = false }: TuneViewProps) {
   const status = tuneStatusLines(state);
   return (
     <Box flexDirection="column" width={width}>
-      <CapacitySearchPanel {...capacityPanelProps(state)} width={width} />
+      <CapacitySearchPanel {...capacityPanelProps(state)} width={width} maxSteps={6} />
+      {state.load && state.load.series.length > 0 ? (
+        <>
+          <ThroughputPanel state={state.load} width={width} />
+          <LatencyPanel state={state.load} width={width} height={5} />
+        </>
+      ) : null}
       {status.map((line, i) => (
         <Text key={i} wrap="truncate-end">
           <T role="muted">{line}</T>

@@ -8,6 +8,7 @@ import { startTuneView } from '../../../src/ui/tune-view.js';
 import type { TuneEvent } from '../../../src/tune/run-tune.js';
 import type { CapacityPoint, WindowResult } from '../../../src/tune/types.js';
 import { FakeTerminalOut, lastValidFrame, stripAnsi } from './frames.js';
+import { run } from './snapshots.js';
 
 const config: TuneViewConfig = { axis: 'rate', slo: { percentile: 'p95', latencyMs: 200, errorRate: 0.01 }, maxWindows: 10 };
 
@@ -98,6 +99,18 @@ describe('ui tune view', () => {
     const text = frame(fold([events[0]!, { type: 'step-end', point: point(64, 50, false, 0.05), bracket: { lo: null, hi: 64 } }]));
     assert.match(text, /✗ +64\/s .* errors 5\.0% > 1\.0%/);
     assert.match(text, /capacity < 64\/s/);
+  });
+
+  it("the step being measured shows the load engine's throughput and latency panels; they go when it ends", () => {
+    let state = fold(events);
+    for (const snapshot of run(3)) state = reduceTuneView(state, { type: 'snapshot', snapshot });
+    const text = frame(state);
+    assert.match(text, /Throughput achieved 50\/s/);
+    assert.match(text, /Latency ms p50/);
+    for (const line of text.split('\n')) assert.ok(line.length <= 80, `wider than 80 columns: ${JSON.stringify(line)}`);
+    const ended = reduceTuneView(state, { type: 'tune', event: { type: 'step-end', point: point(36, 170, true), bracket: { lo: 36, hi: 64 } } });
+    assert.equal(ended.load, null);
+    assert.doesNotMatch(frame(ended), /Throughput/);
   });
 
   it('ink controller: draws on the given stream, q asks to stop, the final frame stays and raw mode is released', async () => {
