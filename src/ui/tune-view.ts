@@ -6,7 +6,6 @@
 import type { OutputMode } from '../cli/output-mode.js';
 import type { LoadSnapshot } from '../load/types.js';
 import type { TuneEvent } from '../tune/run-tune.js';
-import { preferReactProductionBuild } from './react-mode.js';
 import { createStore, type Store } from './store.js';
 import { initialTuneView, reduceTuneView, type TuneViewConfig, type TuneViewEvent, type TuneViewState } from './tune-state.js';
 
@@ -41,34 +40,22 @@ export async function startTuneView(opts: TuneViewOptions): Promise<TuneLiveView
   };
   if (opts.mode !== 'ink') return { ...base, finish: async () => store.dispatch({ type: 'done' }) };
 
-  const stream = opts.stream ?? process.stderr;
-  preferReactProductionBuild();
-  const [{ render }, { createElement }, { TuneApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('./components/tune-app.js'),
-    import('./theme.js'),
-  ]);
-  const color = colorEnabled(opts.env);
-  if (color) await matchColorsToStream(stream);
-  const instance = render(createElement(TuneApp, { store, onStop: opts.onStop, color }), {
-    stdout: stream,
-    stderr: stream,
-    stdin: opts.stdin ?? process.stdin,
-    maxFps: opts.maxFps ?? 4,
-    exitOnCtrlC: false,
-    patchConsole: false,
+  const { mountInk } = await import('./ink-mount.js');
+  // React is imported inside the factory: after mountInk has chosen React's production build.
+  const ink = await mountInk(async (color) => {
+    const [{ createElement }, { TuneApp }] = await Promise.all([import('react'), import('./components/tune-app.js')]);
+    return createElement(TuneApp, { store, onStop: opts.onStop, color });
+  }, {
+    stream: opts.stream ?? process.stderr,
+    stdin: opts.stdin,
+    env: opts.env,
+    maxFps: opts.maxFps,
   });
-  let finished = false;
   return {
     ...base,
     async finish() {
-      if (finished) return;
-      finished = true;
       store.dispatch({ type: 'done' });
-      await instance.waitUntilRenderFlush();
-      instance.unmount();
-      await instance.waitUntilExit().catch(() => undefined);
+      await ink.close();
     },
   };
 }

@@ -1,10 +1,11 @@
 import { useSyncExternalStore } from 'react';
-import { Box, Text, useInput, useStdin, useWindowSize } from 'ink';
+import { Box, Text, useWindowSize } from 'ink';
 import type { Store } from '../store.js';
 import { ColorContext, T } from '../theme.js';
 import { capacityPanelProps, tuneStatusLines, type TuneViewEvent, type TuneViewState } from '../tune-state.js';
 import { CapacitySearchPanel } from './capacity-search-panel.js';
 import { LatencyPanel } from './latency-panel.js';
+import { useStopKeys } from './stop-keys.js';
 import { ThroughputPanel } from './throughput-panel.js';
 
 export interface TuneViewProps {
@@ -52,14 +53,7 @@ export interface TuneAppProps {
 export function TuneApp({ store, onStop, color }: TuneAppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { columns } = useWindowSize();
-  const { isRawModeSupported } = useStdin();
-  const keys = isRawModeSupported === true && state.phase !== 'done';
-  useInput(
-    (input, key) => {
-      if (input === 'q' || input === 'Q' || (key.ctrl && input === 'c')) onStop();
-    },
-    { isActive: keys },
-  );
+  const keys = useStopKeys(state.phase === 'done', onStop);
   return (
     <ColorContext.Provider value={color}>
       <TuneView state={state} columns={columns || 80} keys={keys} />

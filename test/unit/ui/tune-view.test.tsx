@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { render } from 'ink-testing-library';
 import { TuneView } from '../../../src/ui/components/tune-app.js';
 import { ColorContext } from '../../../src/ui/theme.js';
@@ -7,7 +6,7 @@ import { initialTuneView, reduceTuneView, type TuneViewConfig, type TuneViewStat
 import { startTuneView } from '../../../src/ui/tune-view.js';
 import type { TuneEvent } from '../../../src/tune/run-tune.js';
 import type { CapacityPoint, WindowResult } from '../../../src/tune/types.js';
-import { FakeTerminalOut, lastValidFrame, stripAnsi } from './frames.js';
+import { FakeTerminalOut, FakeTtyIn, lastValidFrame, stripAnsi } from './frames.js';
 import { run } from './snapshots.js';
 
 const config: TuneViewConfig = { axis: 'rate', slo: { percentile: 'p95', latencyMs: 200, errorRate: 0.01 }, maxWindows: 10 };
@@ -49,31 +48,6 @@ function frame(state: TuneViewState, columns = 80, keys = false): string {
   const out = lastValidFrame(r.frames);
   r.unmount();
   return out;
-}
-
-/** A terminal's stdin as Ink reads it: raw mode and 'readable' events. */
-class FakeTtyIn extends EventEmitter {
-  isTTY = true;
-  rawMode = false;
-  private data: string | null = null;
-  setRawMode(on: boolean) {
-    this.rawMode = on;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  type(text: string) {
-    this.data = text;
-    this.emit('readable');
-    this.emit('data', text);
-  }
 }
 
 describe('ui tune view', () => {
