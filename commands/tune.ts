@@ -42,6 +42,7 @@ export default class Tune extends MdlCommand<typeof Tune> {
     const { result, exitCode } = await runTuneCommand({
       flags: { ...(this.flags as TuneCommandFlags), url: this.args.url },
       json: this.jsonEnabled(),
+      mode: this.outputMode,
       loadSpec: () => this.loadSpec(),
       note: (m) => this.note(m),
     });

@@ -16,6 +16,7 @@ import { resolveSlo } from '../tune/slo.js';
 import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
 import { buildLoadOptions } from './loadtest-options.js';
+import type { OutputMode } from './output-mode.js';
 
 export interface TuneCommandFlags {
   url?: string;
@@ -44,6 +45,8 @@ export interface TuneCommandFlags {
 export interface TuneCommandContext {
   flags: TuneCommandFlags;
   json: boolean;
+  /** The live view: 'ink' draws the capacity-search dashboard on stderr; 'plain' prints one line per step (default from json). */
+  mode?: OutputMode;
   loadSpec: () => Promise<LoadedSpec>;
   note: (message: string) => void;
 }
@@ -192,18 +195,39 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     import('../tune/simulate-adapter.js'),
   ]);
   const metric = metricFor(runtime, (spec?.resources.gpu ?? 0) > 0);
+  let view: import('../ui/tune-view.js').TuneLiveView | null = null;
   const arrival = flags.arrival === 'poisson' ? 'poisson' : 'constant';
   const measure = engineMeasure({
     url: base.url,
     arrival,
-    runLoad: (o, hooks) => runLoad({ ...base, ...o, thresholds: [] }, hooks),
+    // The dashboard also draws the step's per-second snapshots.
+    runLoad: (o, hooks) =>
+      runLoad(
+        { ...base, ...o, thresholds: [] },
+        {
+          ...hooks,
+          onSnapshot: (s) => {
+            hooks.onSnapshot?.(s);
+            view?.snapshot(s);
+          },
+        },
+      ),
   });
 
+  const mode: OutputMode = ctx.mode ?? (ctx.json ? 'json' : 'plain');
+  const axis: SearchAxis = (flags.axis as SearchAxis | undefined) ?? metric.axis;
   const controller = new AbortController();
+  // q in the dashboard and Ctrl+C (SIGINT) stop the same way: the current window finishes, then the report.
   const onSigint = () => {
-    ctx.note('Stopping: finishing the current window, then reporting what was measured…');
+    if (controller.signal.aborted) return;
+    if (mode === 'ink') view?.stopping();
+    else ctx.note('Stopping: finishing the current window, then reporting what was measured…');
     controller.abort();
   };
+  if (mode === 'ink') {
+    const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
+    view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: base.url, protocol: base.protocol ?? 'http' }, onStop: onSigint });
+  }
   process.once('SIGINT', onSigint);
   const options: TuneOptions = {
     url: base.url,
@@ -225,7 +249,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     simulatorFor,
     signal: controller.signal,
     onEvent: (e) => {
-      if (ctx.json) return;
+      if (view) return view.event(e);
+      if (mode === 'json') return;
       const line = formatTuneEvent(e, slo.percentile);
       if (line) ctx.note(line);
     },
@@ -235,6 +260,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     result = await runTune(options);
   } finally {
     process.removeListener('SIGINT', onSigint);
+    // The final frame stays on screen; the text summary follows it.
+    await view?.finish();
   }
   ctx.note(formatTuneResult(result));
 

@@ -8,7 +8,6 @@ import type { ReplicaEvent } from '../load/replica-events.js';
 import type { LoadResult, LoadSnapshot } from '../load/types.js';
 import { initialLoadView, reduceLoadView, type LoadViewConfig, type LoadViewEvent, type LoadViewState } from './load-state.js';
 import { formatPlainLine } from './plain-line.js';
-import { preferReactProductionBuild } from './react-mode.js';
 import { createStore, type Store } from './store.js';
 
 export interface LoadView {
@@ -62,23 +61,15 @@ export async function startLoadView(opts: LoadViewOptions): Promise<LoadView> {
     };
   }
 
-  preferReactProductionBuild();
-  const [{ render }, { createElement }, { LoadApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('./components/load-app.js'),
-    import('./theme.js'),
-  ]);
-  const color = colorEnabled(opts.env);
-  if (color) await matchColorsToStream(stream);
-  const instance = render(createElement(LoadApp, { store, onStop: opts.onStop, color }), {
-    stdout: stream,
-    stderr: stream,
-    stdin: opts.stdin ?? process.stdin,
-    maxFps: opts.maxFps ?? 4,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const { mountInk } = await import('./ink-mount.js');
+  // React is imported inside the factory: after mountInk has chosen React's production build.
+  const ink = await mountInk(
+    async (color) => {
+      const [{ createElement }, { LoadApp }] = await Promise.all([import('react'), import('./components/load-app.js')]);
+      return createElement(LoadApp, { store, onStop: opts.onStop, color });
+    },
+    { stream, stdin: opts.stdin, env: opts.env, maxFps: opts.maxFps },
+  );
   let finished = false;
   return {
     ...base,
@@ -86,9 +77,7 @@ export async function startLoadView(opts: LoadViewOptions): Promise<LoadView> {
       if (finished) return;
       finished = true;
       finishState(result);
-      await instance.waitUntilRenderFlush();
-      instance.unmount();
-      await instance.waitUntilExit().catch(() => undefined);
+      await ink.close();
     },
   };
 }

@@ -5,7 +5,6 @@
 import type { OutputMode } from '../cli/output-mode.js';
 import type { ReplicaEvent } from '../load/replica-events.js';
 import { formatWatchLine, initialWatchView, reduceWatchView, type WatchViewEvent, type WatchViewState } from './status-state.js';
-import { preferReactProductionBuild } from './react-mode.js';
 import { createStore, type Store } from './store.js';
 
 export interface WatchView {
@@ -55,23 +54,15 @@ export async function startWatchView(opts: WatchViewOptions): Promise<WatchView>
       },
     };
   }
-  preferReactProductionBuild();
-  const [{ render }, { createElement }, { WatchApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('./components/watch-app.js'),
-    import('./theme.js'),
-  ]);
-  const color = colorEnabled(opts.env);
-  if (color) await matchColorsToStream(stream);
-  const instance = render(createElement(WatchApp, { store, kind: opts.kind, onStop: opts.onStop, color }), {
-    stdout: stream,
-    stderr: stream,
-    stdin: opts.stdin ?? process.stdin,
-    maxFps: opts.maxFps ?? 4,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const { mountInk } = await import('./ink-mount.js');
+  // React is imported inside the factory: after mountInk has chosen React's production build.
+  const ink = await mountInk(
+    async (color) => {
+      const [{ createElement }, { WatchApp }] = await Promise.all([import('react'), import('./components/watch-app.js')]);
+      return createElement(WatchApp, { store, kind: opts.kind, onStop: opts.onStop, color });
+    },
+    { stream, stdin: opts.stdin, env: opts.env, maxFps: opts.maxFps },
+  );
   let finished = false;
   return {
     store,
@@ -80,9 +71,7 @@ export async function startWatchView(opts: WatchViewOptions): Promise<WatchView>
       if (finished) return;
       finished = true;
       dispatchOutcome(o);
-      await instance.waitUntilRenderFlush();
-      instance.unmount();
-      await instance.waitUntilExit().catch(() => undefined);
+      await ink.close();
     },
   };
 }

@@ -3,43 +3,15 @@
  * read back with capture-pane; and plain lines when stderr is a pipe.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startCapacityServer, type CapacityServer } from '../fixtures/capacity-server.js';
+import { Tmux, waitFor } from '../support/tmux.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RUN = join(ROOT, 'bin/run.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A private tmux server (its own socket), so nothing else running tmux is touched. */
-class Tmux {
-  readonly socket = `mdl-e2e-${process.pid}`;
-  tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
-  }
-  capture(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'dash');
-  }
-  kill(): void {
-    try {
-      this.tmux('kill-server');
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined, seen?: () => string): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${seen ? `; last seen:\n${seen()}` : ''}`);
-    await sleep(200);
-  }
-}
 
 describe('e2e: the load dashboard', function () {
   this.timeout(60_000);

@@ -1,8 +1,9 @@
 import { useSyncExternalStore } from 'react';
-import { useInput, useStdin, useWindowSize } from 'ink';
+import { useWindowSize } from 'ink';
 import type { LoadViewEvent, LoadViewState } from '../load-state.js';
 import type { Store } from '../store.js';
 import { ColorContext } from '../theme.js';
+import { useStopKeys } from './stop-keys.js';
 import { LoadDashboard } from './load-dashboard.js';
 
 export interface LoadAppProps {
@@ -16,14 +17,7 @@ export interface LoadAppProps {
 export function LoadApp({ store, onStop, color }: LoadAppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { columns, rows } = useWindowSize();
-  const { isRawModeSupported } = useStdin();
-  const keys = isRawModeSupported === true && state.phase !== 'done';
-  useInput(
-    (input, key) => {
-      if (input === 'q' || input === 'Q' || (key.ctrl && input === 'c')) onStop();
-    },
-    { isActive: keys },
-  );
+  const keys = useStopKeys(state.phase === 'done', onStop);
   return (
     <ColorContext.Provider value={color}>
       <LoadDashboard state={state} columns={columns || 80} rows={rows || 30} keys={keys} />

@@ -1,8 +1,9 @@
 import { useSyncExternalStore } from 'react';
-import { useInput, useStdin, useWindowSize } from 'ink';
+import { useWindowSize } from 'ink';
 import type { WatchViewEvent, WatchViewState } from '../status-state.js';
 import type { Store } from '../store.js';
 import { ColorContext } from '../theme.js';
+import { useStopKeys } from './stop-keys.js';
 import { WatchView } from './watch-view.js';
 
 export interface WatchAppProps {
@@ -15,14 +16,7 @@ export interface WatchAppProps {
 export function WatchApp({ store, kind, onStop, color }: WatchAppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { columns } = useWindowSize();
-  const { isRawModeSupported } = useStdin();
-  const keys = isRawModeSupported === true && state.phase !== 'done';
-  useInput(
-    (input, key) => {
-      if (input === 'q' || input === 'Q' || (key.ctrl && input === 'c')) onStop();
-    },
-    { isActive: keys },
-  );
+  const keys = useStopKeys(state.phase === 'done', onStop);
   return (
     <ColorContext.Provider value={color}>
       <WatchView state={state} columns={columns || 80} kind={kind} keys={keys} />

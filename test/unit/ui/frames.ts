@@ -27,3 +27,28 @@ export class FakeTerminalOut extends EventEmitter {
     return true;
   };
 }
+
+/** A terminal's stdin as Ink reads it: raw mode and 'readable' events. */
+export class FakeTtyIn extends EventEmitter {
+  isTTY = true;
+  rawMode = false;
+  private data: string | null = null;
+  setRawMode(on: boolean) {
+    this.rawMode = on;
+  }
+  setEncoding() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  type(text: string) {
+    this.data = text;
+    this.emit('readable');
+    this.emit('data', text);
+  }
+}

@@ -1,37 +1,11 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { startLoadView } from '../../../src/ui/load-view.js';
 import type { LoadViewConfig } from '../../../src/ui/load-state.js';
 import { formatPlainLine } from '../../../src/ui/plain-line.js';
-import { FakeTerminalOut, lastValidFrame, stripAnsi } from './frames.js';
+import { FakeTerminalOut, FakeTtyIn, lastValidFrame, stripAnsi } from './frames.js';
 import { run } from './snapshots.js';
 
 const config: LoadViewConfig = { url: 'http://127.0.0.1:1/', protocol: 'http', mode: { kind: 'rate', ratePerSecond: 50, arrival: 'constant' } };
-
-/** A terminal's stdin as Ink reads it: raw mode and 'readable' events. */
-class FakeTtyIn extends EventEmitter {
-  isTTY = true;
-  rawMode = false;
-  private data: string | null = null;
-  setRawMode(on: boolean) {
-    this.rawMode = on;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  type(text: string) {
-    this.data = text;
-    this.emit('readable');
-    this.emit('data', text);
-  }
-}
 
 describe('ui load view controller', () => {
   it('plain: one line per snapshot on the given stream, from the same state as the dashboard', async () => {

@@ -1,0 +1,45 @@
+/**
+ * Mounting a live Ink app on a stream, the same way for every dashboard: React's production build, colours
+ * matched to the stream, no Ctrl+C exit (the app turns it into a graceful stop), and an unmount that leaves
+ * the final frame on screen. Ink and React are imported here, lazily.
+ */
+import type { ReactElement } from 'react';
+import { preferReactProductionBuild } from './react-mode.js';
+
+export interface InkMountOptions {
+  stream: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** Frames per second at most; the data changes about once a second. */
+  maxFps?: number | undefined;
+}
+
+export interface InkMount {
+  /** Draws the last frame, unmounts and restores the terminal; only the first call does anything. */
+  close(): Promise<void>;
+}
+
+export async function mountInk(app: (color: boolean) => Promise<ReactElement>, opts: InkMountOptions): Promise<InkMount> {
+  preferReactProductionBuild();
+  const [{ render }, { colorEnabled, matchColorsToStream }] = await Promise.all([import('ink'), import('./theme.js')]);
+  const color = colorEnabled(opts.env);
+  if (color) await matchColorsToStream(opts.stream);
+  const instance = render(await app(color), {
+    stdout: opts.stream,
+    stderr: opts.stream,
+    stdin: opts.stdin ?? process.stdin,
+    maxFps: opts.maxFps ?? 4,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  let closed = false;
+  return {
+    async close() {
+      if (closed) return;
+      closed = true;
+      await instance.waitUntilRenderFlush();
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => undefined);
+    },
+  };
+}
