@@ -4,6 +4,7 @@
  */
 import type { MeasureControl, MeasureFn } from '../../src/tune/capacity-search.js';
 import type { WindowResult } from '../../src/tune/types.js';
+import { seededRandom } from '../../src/load/schedule.js';
 
 export interface QueueModel {
   slots: number;
@@ -13,17 +14,8 @@ export interface QueueModel {
   seed?: number;
 }
 
-/** The mulberry32 generator: small, seeded, good enough for noise. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The load engine's seeded generator (mulberry32), so a model run repeats exactly. */
+export const rng = seededRandom;
 
 export function modelMeasure(model: QueueModel, calls: Array<{ level: number; windows: number }> = []): MeasureFn {
   const random = rng(model.seed ?? 1);
