@@ -29,6 +29,9 @@ export async function mountInk(app: (color: boolean) => Promise<ReactElement>, o
     stderr: opts.stream,
     stdin: opts.stdin ?? process.stdin,
     maxFps: opts.maxFps ?? 4,
+    // The view is chosen once, in src/cli/output-mode.ts (--ui may ask for it even under CI); Ink's own CI
+    // detection would otherwise hold every frame back until the end.
+    interactive: true,
     exitOnCtrlC: false,
     patchConsole: false,
   });

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LocalRuntimeStatus } from '../../src/local/index.js';
+import { terminalEnv } from '../support/tmux.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RUN = join(ROOT, 'bin/run.js');
@@ -37,7 +38,7 @@ describe('e2e: mdl dev live view', function () {
   this.timeout(60_000);
   // A private tmux server (its own socket), so nothing else running tmux is touched.
   const socket = `mdl-dev-e2e-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env: terminalEnv() });
   const capture = () => tmux('capture-pane', '-p', '-t', 'dev');
   let dir: string;
 

@@ -3,11 +3,20 @@ import { execFileSync } from 'node:child_process';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The environment of a person at a terminal: the test run's own, less the CI markers that CI sets for it
+ * (a CLI under CI=true rightly prints plain lines instead of its dashboard).
+ */
+export function terminalEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...rest } = env;
+  return rest;
+}
+
 /** A private tmux server (its own socket), so nothing else running tmux is touched. */
 export class Tmux {
   readonly socket = `mdl-e2e-${process.pid}`;
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', env: terminalEnv() });
   }
   /** The visible pane; with scrollbackLines, that many lines of history above it too. */
   capture(scrollbackLines = 0): string {
