@@ -50,10 +50,15 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 
-  /** The spec when one is given or found; none is fine for a bare URL. */
+  /** The spec when one is given or found; none is fine for a bare URL. A spec that is there but wrong still stops. */
   private async optionalSpec(): Promise<ModelSpec | undefined> {
-    if (!(await findOptionalSpec(process.cwd(), this.flags.config))) return undefined;
-    return (await this.loadSpec()).spec;
+    try {
+      return (await this.loadSpec()).spec;
+    } catch (error) {
+      const { isSpecNotFound } = await import('../src/spec/index.js');
+      if (this.flags.config === undefined && isSpecNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
   public async run(): Promise<LoadResult> {
@@ -123,17 +128,6 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     const failed = result.thresholds.some((t) => !t.passed);
     this.resultExitCode = result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok;
     return result;
-  }
-}
-
-export async function findOptionalSpec(cwd: string, configPath: string | undefined): Promise<boolean> {
-  if (configPath !== undefined) return true;
-  const { findSpecFile } = await import('../src/spec/index.js');
-  try {
-    await findSpecFile({ cwd });
-    return true;
-  } catch {
-    return false;
   }
 }
 

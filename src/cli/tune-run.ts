@@ -3,7 +3,7 @@
  * capacity search, run, then print, report and write back. Kept out of commands/ so the command stays thin.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { badInput, ExitCode, MdlError } from '../errors.js';
+import { badInput, ExitCode } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
 import type { ModelSpec } from '../spec/types.js';
 import { formatTuneEvent, formatTuneResult } from '../tune/format-text.js';
@@ -65,11 +65,8 @@ async function optionalSpec(ctx: TuneCommandContext): Promise<LoadedSpec | null>
   try {
     return await ctx.loadSpec();
   } catch (error) {
-    const notFound = error instanceof MdlError && /no mdl spec found|could not search for a spec/.test(error.message);
-    if (notFound && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) {
-      if (!/no mdl spec found/.test((error as Error).message)) ctx.note(`No spec used (${(error as Error).message}); tuning from the flags alone.`);
-      return null;
-    }
+    const { isSpecNotFound } = await import('../spec/index.js');
+    if (isSpecNotFound(error) && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) return null;
     throw error;
   }
 }

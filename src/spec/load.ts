@@ -110,6 +110,19 @@ async function importSpec(filepath: string): Promise<unknown> {
   }
 }
 
+/**
+ * No spec file anywhere upward (exit 2). Commands that can work from flags alone (loadtest and tune with a
+ * URL) take this one case as "no spec"; every other spec error still stops them.
+ */
+export class SpecNotFoundError extends MdlError {
+  override readonly name = 'SpecNotFoundError';
+}
+
+/** True for SpecNotFoundError, by name, so that it holds across the built CLI's bundles too. */
+export function isSpecNotFound(error: unknown): error is SpecNotFoundError {
+  return error instanceof MdlError && error.name === 'SpecNotFoundError';
+}
+
 /** The spec file: --config, or the first of SPEC_FILE_NAMES found upward from cwd (through cosmiconfig). */
 export async function findSpecFile(options: LoadSpecOptions): Promise<string> {
   if (options.configPath !== undefined) {
@@ -155,7 +168,7 @@ export async function findSpecFile(options: LoadSpecOptions): Promise<string> {
     throw badInput(`could not search for a spec: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!result || result.isEmpty || !result.config) {
-    throw badInput(`no mdl spec found in ${options.cwd} or above`, {
+    throw new SpecNotFoundError(`no mdl spec found in ${options.cwd} or above`, {
       hint: `Run \`mdl init\` to create mdl.config.yaml, or pass --config <file>. Looked for: ${SPEC_FILE_NAMES.join(', ')} (the "mdl" key).`,
     });
   }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MdlError } from '../../../src/errors.js';
-import { loadSpec } from '../../../src/spec/index.js';
+import { isSpecNotFound, loadSpec } from '../../../src/spec/index.js';
 
 const MINIMAL = 'name: sentiment\nimage: ghcr.io/acme/sentiment:1.4.2\n';
 
@@ -130,6 +130,9 @@ local: { command: "node server.mjs --port {port}", port: 9000 }
     rmSync(join(dir, '.mdlrc.yaml'));
     const error = await loadError({ cwd: sub });
     assert.match(error.message, /no mdl spec found/);
+    assert.ok(isSpecNotFound(error), 'the one error that commands may take as "no spec"');
+    write('mdl.config.yaml', 'name: [broken\n');
+    assert.ok(!isSpecNotFound(await loadError()), 'a broken spec is not "no spec"');
   });
 
   it('loads JSON and JavaScript specs', async () => {
