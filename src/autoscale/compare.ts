@@ -63,15 +63,8 @@ export interface SimulationReport {
   kind: 'simulation';
   traffic: { source: string; stepMs: number; durationS: number; meanPerSecond: number; peakPerSecond: number };
   capacity: { axis: CapacityCurve['axis']; source: string; points: CapacityCurve['points']; maxRatePerReplica: number };
-  assumptions: {
-    sloLatencyMs: Sourced<number>;
-    sloErrorRate?: Sourced<number>;
-    podStartMs: Sourced<number>;
-    syncPeriodMs: Sourced<number>;
-    metricWindowMs?: Sourced<number>;
-    metricLagMs: Sourced<number>;
-    initialReplicas?: Sourced<number>;
-  };
+  /** The model's settings, each with where it came from: the inputs of the run, as given. */
+  assumptions: Pick<WhatIfInput, 'sloLatencyMs' | 'sloErrorRate' | 'podStartMs' | 'syncPeriodMs' | 'metricWindowMs' | 'metricLagMs' | 'initialReplicas'>;
   scenarios: ScenarioResult[];
 }
 
