@@ -2,6 +2,7 @@ import { Text } from 'ink';
 import type { ErrorClass } from '../../load/types.js';
 import { errorRatio, type LoadViewState } from '../load-state.js';
 import { T } from '../theme.js';
+import { SectionTitle } from './section.js';
 
 /** Errors by class (most frequent first) and the error ratio so far. */
 export function ErrorsPanel({ state }: { state: LoadViewState }) {
@@ -9,11 +10,7 @@ export function ErrorsPanel({ state }: { state: LoadViewState }) {
   const ratio = errorRatio(state.totals);
   return (
     <Text wrap="truncate-end">
-      <T role="muted">── </T>
-      <T role="title" bold>
-        Errors
-      </T>
-      <T> </T>
+      <SectionTitle title="Errors" />
       <T role={state.totals.failed > 0 ? 'bad' : 'ok'}>
         {state.totals.failed} failed{ratio !== undefined ? ` (${(ratio * 100).toFixed(ratio > 0 && ratio < 0.01 ? 2 : 1)}%)` : ''}
       </T>

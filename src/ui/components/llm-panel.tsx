@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import { formatMs, formatRate, type LoadViewState } from '../load-state.js';
 import { T } from '../theme.js';
+import { SectionTitle } from './section.js';
 
 /** For streaming LLM endpoints: time to first token, inter-token latency, output tokens/s, goodput. */
 export function LlmPanel({ state }: { state: LoadViewState }) {
@@ -13,11 +14,8 @@ export function LlmPanel({ state }: { state: LoadViewState }) {
   const tokens = final ? final.outputTokensPerSecond : llm?.outputTokensPerSecond;
   return (
     <Text wrap="truncate-end">
-      <T role="muted">── </T>
-      <T role="title" bold>
-        LLM
-      </T>
-      <T> TTFT p50 {formatMs(ttftP50)} p95 {formatMs(ttftP95)}</T>
+      <SectionTitle title="LLM" />
+      <T>TTFT p50 {formatMs(ttftP50)} p95 {formatMs(ttftP95)}</T>
       <T> · ITL p50 {formatMs(itlP50)} p95 {formatMs(itlP95)} ms</T>
       <T> · </T>
       <T bold>{tokens !== undefined ? formatRate(tokens) : '–'}</T>

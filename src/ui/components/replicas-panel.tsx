@@ -3,7 +3,7 @@ import { sparkline } from '../chart.js';
 import { formatClock, formatSpan } from '../load-state.js';
 import { scaleUpLag, type ScalingView } from '../scaling-state.js';
 import { T } from '../theme.js';
-import { GUTTER, Section } from './section.js';
+import { GUTTER, Section, SectionTitle } from './section.js';
 
 export interface ReplicasPanelProps {
   scaling: ScalingView;
@@ -23,11 +23,8 @@ export function ReplicasPanel({ scaling, history, startedAtMs, nowMs, width, max
   if (!scaling.known) {
     return (
       <Text wrap="truncate-end">
-        <T role="muted">── </T>
-        <T role="title" bold>
-          Replicas
-        </T>
-        <T role="muted"> not reported: the target is not served by mdl dev or watched in a cluster</T>
+        <SectionTitle title="Replicas" />
+        <T role="muted">not reported: the target is not served by mdl dev or watched in a cluster</T>
       </Text>
     );
   }

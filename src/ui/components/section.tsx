@@ -2,17 +2,26 @@ import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { T } from '../theme.js';
 
+/** A panel's title as it opens its line: "── Title ", the rest of the line follows. */
+export function SectionTitle({ title }: { title: string }) {
+  return (
+    <>
+      <T role="muted">── </T>
+      <T role="title" bold>
+        {title}
+      </T>
+      <T> </T>
+    </>
+  );
+}
+
 /** A panel: a rule with its title and a one-line summary, then the panel's body. */
 export function Section({ title, width, summary, children }: { title: string; width: number; summary?: ReactNode; children?: ReactNode }) {
   return (
     <Box flexDirection="column" width={width}>
       <Box width={width}>
         <Text wrap="truncate-end">
-          <T role="muted">── </T>
-          <T role="title" bold>
-            {title}
-          </T>
-          <T> </T>
+          <SectionTitle title={title} />
           {summary}
         </Text>
       </Box>

@@ -2,17 +2,14 @@ import { Text } from 'ink';
 import type { ThresholdOutcome } from '../../load/types.js';
 import { formatThresholdValue } from '../load-state.js';
 import { T } from '../theme.js';
+import { SectionTitle } from './section.js';
 
 /** Thresholds pass/fail: provisional (≈, from the run so far) while running, final from the result. */
 export function ThresholdsPanel({ thresholds, provisional }: { thresholds: ThresholdOutcome[]; provisional: boolean }) {
   const passed = thresholds.filter((t) => t.passed).length;
   return (
     <Text wrap="wrap">
-      <T role="muted">── </T>
-      <T role="title" bold>
-        Thresholds
-      </T>
-      <T> </T>
+      <SectionTitle title="Thresholds" />
       {thresholds.length === 0 ? (
         <T role="muted">{"none set (--threshold 'p95<300ms' or the spec's slo)"}</T>
       ) : (
