@@ -6,7 +6,6 @@
 import type { LocalRuntimeEvent } from '../local/events.js';
 import { newReplicaEventMemory, toReplicaEvents } from '../local/replica-events.js';
 import { initialDevView, reduceDevView, trafficFromStatus, type DevViewEvent, type DevViewState } from './dev-state.js';
-import { preferReactProductionBuild } from './react-mode.js';
 import { createStore, type Store } from './store.js';
 
 export interface DevLiveView {
@@ -44,23 +43,14 @@ export async function startDevView(opts: DevLiveViewOptions): Promise<DevLiveVie
   const store = createStore(initialDevView(opts.title), reduceDevView);
   const stream = opts.stream ?? process.stderr;
   const memory = newReplicaEventMemory();
-  preferReactProductionBuild();
-  const [{ render }, { createElement }, { DevApp }, { colorEnabled, matchColorsToStream }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('./components/dev-app.js'),
-    import('./theme.js'),
-  ]);
-  const color = colorEnabled(opts.env);
-  if (color) await matchColorsToStream(stream);
-  const instance = render(createElement(DevApp, { store, onStop: opts.onStop, color }), {
-    stdout: stream,
-    stderr: stream,
-    stdin: opts.stdin ?? process.stdin,
-    maxFps: opts.maxFps ?? 4,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const { mountInk } = await import('./ink-mount.js');
+  const instance = await mountInk(
+    async (color) => {
+      const [{ createElement }, { DevApp }] = await Promise.all([import('react'), import('./components/dev-app.js')]);
+      return createElement(DevApp, { store, onStop: opts.onStop, color });
+    },
+    { stream, stdin: opts.stdin, env: opts.env, maxFps: opts.maxFps },
+  );
   let finished = false;
   return {
     store,
@@ -77,9 +67,7 @@ export async function startDevView(opts: DevLiveViewOptions): Promise<DevLiveVie
       if (finished) return;
       finished = true;
       store.dispatch({ type: 'stopped' });
-      await instance.waitUntilRenderFlush();
-      instance.unmount();
-      await instance.waitUntilExit().catch(() => undefined);
+      await instance.close();
     },
   };
 }

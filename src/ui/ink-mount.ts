@@ -15,6 +15,8 @@ export interface InkMountOptions {
 }
 
 export interface InkMount {
+  /** Erases the frame, so a line Ink does not know of can be written on the same terminal; the next render redraws. */
+  clear(): void;
   /** Draws the last frame, unmounts and restores the terminal; only the first call does anything. */
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function mountInk(app: (color: boolean) => Promise<ReactElement>, o
   });
   let closed = false;
   return {
+    clear: () => instance.clear(),
     async close() {
       if (closed) return;
       closed = true;

@@ -5,9 +5,9 @@ import { newReplicaEventMemory } from '../../../src/local/replica-events.js';
 import type { LocalRuntimeStatus } from '../../../src/local/status.js';
 import { DevView } from '../../../src/ui/components/dev-view.js';
 import { initialDevView, MAX_OUTPUT_LINES, reduceDevView, trafficFromStatus, type DevViewState } from '../../../src/ui/dev-state.js';
-import { devViewEvents } from '../../../src/ui/dev-view.js';
+import { devViewEvents, startDevView } from '../../../src/ui/dev-view.js';
 import { ColorContext } from '../../../src/ui/theme.js';
-import { lastValidFrame } from './frames.js';
+import { FakeTerminalOut, FakeTtyIn, lastValidFrame, stripAnsi } from './frames.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const URL_ = 'http://127.0.0.1:40123';
@@ -120,5 +120,25 @@ describe('mdl dev view', () => {
     };
     assert.match(frame(initialDevView('sentiment')), /mdl dev sentiment starting…/);
     assert.match(frame(reduceDevView(session(), { type: 'stopping' })), /draining and stopping replicas…/);
+  });
+
+  it('ink controller: draws live on the given terminal (CI or not), q asks to stop, the last frame stays', async () => {
+    const out = new FakeTerminalOut(true);
+    out.columns = 80;
+    const stdin = new FakeTtyIn();
+    let stops = 0;
+    const view = await startDevView({
+      title: 'iris', onStop: () => stops++,
+      stream: out as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, env: { NO_COLOR: '1' }, maxFps: 1000,
+    });
+    let printed = false;
+    view.url('http://127.0.0.1:4321', () => (printed = true));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(printed, 'the URL line is printed by the caller');
+    assert.match(stripAnsi(out.writes.join('')), /127\.0\.0\.1:4321/, 'a frame is drawn while the view is live');
+    stdin.type('q');
+    assert.equal(stops, 1);
+    await view.finish();
+    assert.equal(stdin.rawMode, false);
   });
 });
