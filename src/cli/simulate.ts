@@ -12,6 +12,8 @@ import type { HpaSpec, MetricSpec as HpaMetricSpec } from '../autoscale/types.js
 import { badInput, isMdlError } from '../errors.js';
 import type { LoadedSpec, ModelSpec } from '../spec/index.js';
 import { parseDurationMs, UnitError } from '../units.js';
+import { curveForSimulator } from '../tune/simulate-adapter.js';
+import type { TuneResult } from '../tune/result.js';
 
 export interface SimulateOptions {
   cwd: string;
@@ -85,6 +87,25 @@ function asAxis(value: unknown, source: string): CapacityCurve['axis'] {
   throw badInput(`capacity axis "${String(value)}" in ${source} is neither concurrency nor rate`, { where: source });
 }
 
+/**
+ * A TuneResult as `mdl tune --json` writes it: its measured curve through the same mapping that tune's own
+ * proof uses (steady steps, the SLO percentile), and its cold start when it was measured.
+ */
+function fromTuneResult(doc: Record<string, unknown>, source: string): { curve: CapacityCurve; coldStartMs?: number } | undefined {
+  const search = doc.search as Pick<TuneResult['search'], 'curve' | 'axis' | 'slo'> | undefined;
+  if (doc.schemaVersion === undefined || !Array.isArray(search?.curve) || !search.slo) return undefined;
+  const curve = { ...curveForSimulator(search.curve, search.axis, search.slo), source: `${source} (mdl tune)` };
+  if (curve.points.length === 0) {
+    throw badInput(`the TuneResult in ${source} has no steady measured step to build a capacity curve from`, {
+      where: source,
+      hint: 'Run mdl tune again until it finds a capacity, or pass --capacity FILE.',
+    });
+  }
+  const coldStart = doc.coldStartMs as TuneResult['coldStartMs'] | undefined;
+  // A default cold start is not a finding of the run; simulate then uses its own (flag, spec, default).
+  return coldStart && coldStart.source !== 'default' ? { curve, coldStartMs: coldStart.value } : { curve };
+}
+
 /** A capacity curve from JSON ({axis, points}), a TuneResult ({capacityCurve} or {capacity: {curve}}), or CSV. */
 export function parseCapacity(text: string, source: string): { curve: CapacityCurve; coldStartMs?: number } {
   if (source.endsWith('.csv')) {
@@ -100,6 +121,8 @@ export function parseCapacity(text: string, source: string): { curve: CapacityCu
     return { curve: { axis: asAxis(header[0], source), points: asPoints(points, source), source } };
   }
   const doc = parseJson(text, source) as Record<string, unknown>;
+  const tuned = fromTuneResult(doc, source);
+  if (tuned) return tuned;
   const capacity = doc.capacity as Record<string, unknown> | undefined;
   const curve = (doc.capacityCurve ?? capacity?.curve ?? (doc.points ? doc : undefined)) as Record<string, unknown> | undefined;
   if (!curve) {

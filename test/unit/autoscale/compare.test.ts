@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { formatWhatIf, runWhatIf, type WhatIfInput } from '../../../src/autoscale/compare.js';
 import { hpaSpecFor } from '../../../src/autoscale/simulator.js';
 import { parseCapacity } from '../../../src/cli/simulate.js';
@@ -46,5 +48,16 @@ describe('what-if comparison', () => {
     assert.deepEqual(csv.curve.points[1], { loadPerReplica: 4, latencyMs: 90, errorRate: 0.01 });
     assert.throws(() => parseCapacity('{"nothing":1}', 'n.json'), MdlError);
     assert.throws(() => parseCapacity('load,lat\n1,2', 'n.csv'), MdlError);
+  });
+  it('reads the TuneResult that mdl tune --json writes (test/fixtures/tune-result.json, a real run)', () => {
+    const text = readFileSync(fileURLToPath(new URL('../../fixtures/tune-result.json', import.meta.url)), 'utf8');
+    const doc = JSON.parse(text) as { search: { curve: Array<{ level: number; backlog: boolean; achievedPerSecond: number }> } };
+    const { curve, coldStartMs } = parseCapacity(text, 'tune.json');
+    assert.equal(curve.axis, 'rate');
+    const steady = doc.search.curve.filter((p) => !p.backlog && p.achievedPerSecond > 0).map((p) => p.level);
+    assert.deepEqual(curve.points.map((p) => p.loadPerReplica), steady);
+    assert.ok(curve.points.every((p) => p.latencyMs > 0));
+    // Its cold start is the default, not a measurement: simulate keeps its own.
+    assert.equal(coldStartMs, undefined);
   });
 });
