@@ -334,8 +334,30 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
   const firstSampleBackMs = (p.scrapesToFirstSample - 1) * scrapeEvery;
   let sampleValue = NaN;
 
+  /** The controller's observation: `counted` pods with a sample of `value` per replica (CPU percent of a 1000m
+   *  request, or the custom metric), `missing` pods without one, `unready` pods whose sample is ignored. */
+  const observe = (current: number, counted: number, missing: number, unready: number, value: number): HpaObservation => {
+    if (counted === 0) {
+      noMetric.currentReplicas = current;
+      return noMetric;
+    }
+    const perPodMilli = isCpu ? Math.round(value * 10) : Math.round(value * 1000);
+    summary.readyPodCount = counted;
+    summary.sampleCount = counted;
+    summary.usageSumMilli = perPodMilli * counted;
+    summary.requestSumMilli = 1000 * counted;
+    summary.requestEntries = counted;
+    summary.missingCount = missing;
+    summary.missingFallbackUsageMilli = p.missingFallbackMilli * missing;
+    summary.missingRequestSumMilli = 1000 * missing;
+    summary.unreadyCount = unready;
+    summary.unreadyRequestSumMilli = 1000 * unready;
+    observation.currentReplicas = current;
+    return observation;
+  };
+
   /** What the controller reads under the scrape model (see SimulationConfig.metricScrape). */
-  const scrapedObservation = (now: number, current: number, ready: number, pending: number): HpaObservation => {
+  const scrapedObservation = (current: number, ready: number, pending: number): HpaObservation => {
     let counted = ready;
     let missing = 0;
     let unready = isCpu ? pending : 0;
@@ -355,23 +377,7 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
       } else break;
     }
     if (!isCpu) missing += pending;
-    if (counted === 0) {
-      noMetric.currentReplicas = current;
-      return noMetric;
-    }
-    const perPodMilli = isCpu ? Math.round(sampleValue * 10) : Math.round(sampleValue * 1000);
-    summary.readyPodCount = counted;
-    summary.sampleCount = counted;
-    summary.usageSumMilli = perPodMilli * counted;
-    summary.requestSumMilli = 1000 * counted;
-    summary.requestEntries = counted;
-    summary.missingCount = missing;
-    summary.missingFallbackUsageMilli = p.missingFallbackMilli * missing;
-    summary.missingRequestSumMilli = 1000 * missing;
-    summary.unreadyCount = unready;
-    summary.unreadyRequestSumMilli = 1000 * unready;
-    observation.currentReplicas = current;
-    return observation;
+    return observe(current, counted, missing, unready, sampleValue);
   };
 
   for (let i = 0; i < n; i++) {
@@ -463,7 +469,7 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
     const windowEnd = Math.floor((now - lagMs) / stepMs);
     let obs: HpaObservation;
     if (scraping) {
-      obs = scrapedObservation(now, current, ready, pending);
+      obs = scrapedObservation(current, ready, pending);
     } else if (windowEnd <= 0 || ready === 0) {
       noMetric.currentReplicas = current;
       obs = noMetric;
@@ -483,25 +489,8 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
         }
         unready += pending;
       }
-      if (counted === 0) {
-        noMetric.currentReplicas = current;
-        obs = noMetric;
-      } else {
-        const perPodMilli = isCpu ? Math.round(avg * 10) : Math.round(avg * 1000);
-        summary.readyPodCount = counted;
-        summary.sampleCount = counted;
-        summary.usageSumMilli = perPodMilli * counted;
-        summary.requestSumMilli = 1000 * counted;
-        summary.requestEntries = counted;
-        // A pod that is not Ready yet has no sample of a custom metric: it is missing.
-        summary.missingCount = isCpu ? 0 : pending;
-        summary.missingFallbackUsageMilli = 0;
-        summary.missingRequestSumMilli = 0;
-        summary.unreadyCount = unready;
-        summary.unreadyRequestSumMilli = 1000 * unready;
-        observation.currentReplicas = current;
-        obs = observation;
-      }
+      // A pod that is not Ready yet has no sample of a custom metric: it is missing.
+      obs = observe(current, counted, isCpu ? 0 : pending, unready, avg);
     }
     const desired = syncHpaReplicas(hpa, state, obs, now);
     if (desired === current) continue;
