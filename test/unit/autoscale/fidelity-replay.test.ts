@@ -26,6 +26,7 @@ describe('HPA simulator fidelity on recorded real-controller runs', () => {
     ['a pod has a sample after two scrapes (a kubelet, not kwok)', { scrapesToFirstSample: 2 }],
     ['the default 5 min downscale stabilization', { downscaleStabilizationMs: 300_000 }],
     ['a 30 s metric resolution', { scrapeIntervalMs: 30_000 }],
+    ['a tolerance of 0.05', { tolerance: 0.05 }],
     ['the fixed-lag metric model', { metricModel: 'lag' }],
   ];
   for (const [what, override] of wrong) {
