@@ -25,11 +25,14 @@ const external = [
 ];
 
 /**
- * oclif requires these at start-up but only calls them when it must find commands without the manifest
- * (globbing) or filter plugins: each becomes a stand-in that loads the real module on first use.
+ * oclif requires these at start-up but calls them only to glob commands without the manifest, to filter
+ * plugins, or to print help, errors and spinners: each becomes a stand-in that loads the real module on
+ * first use (a call or a property read). The stand-in answers __esModule itself (read here, at build time),
+ * so that oclif's import helpers do not load the module just to ask.
  */
-const LAZY_FOR_OCLIF = ['tinyglobby', 'minimatch'];
+const LAZY_FOR_OCLIF = ['tinyglobby', 'minimatch', 'wrap-ansi', 'clean-stack', 'indent-string', 'string-width', 'widest-line', 'cli-spinners', 'ejs'];
 const oclifRequire = createRequire(join(root, 'node_modules', '@oclif', 'core', 'lib', 'index.js'));
+const wslUtilsRequire = createRequire(oclifRequire.resolve('wsl-utils'));
 const lazyOclifDependencies = {
   name: 'lazy-oclif-dependencies',
   setup(b) {
@@ -37,11 +40,25 @@ const lazyOclifDependencies = {
     b.onResolve({ filter }, (args) =>
       args.importer.includes(join('node_modules', '@oclif', 'core')) ? { path: args.path, namespace: 'lazy-oclif' } : undefined,
     );
+    // oclif asks wsl-utils only whether this is WSL; the package also loads child_process and PowerShell
+    // helpers at import. is-wsl, which wsl-utils itself uses for the answer, is enough.
+    b.onResolve({ filter: /^wsl-utils$/ }, (args) =>
+      args.importer.includes(join('node_modules', '@oclif', 'core')) ? { path: 'wsl-utils', namespace: 'oclif-wsl' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'oclif-wsl' }, () => ({
+      contents: `export { default as isWsl } from ${JSON.stringify(wslUtilsRequire.resolve('is-wsl'))};`,
+      loader: 'js',
+      resolveDir: root,
+    }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-oclif' }, (args) => ({
       contents: [
         'let real;',
         `const load = () => (real ??= require(${JSON.stringify(oclifRequire.resolve(args.path))}));`,
-        'module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+        'module.exports = new Proxy(function lazy() {}, {',
+        `  get: (_, key) => (key === '__esModule' ? ${JSON.stringify(oclifRequire(args.path).__esModule === true)} : load()[key]),`,
+        '  has: (_, key) => key in load(),',
+        '  apply: (_, self, args) => Reflect.apply(load(), self, args),',
+        '});',
       ].join('\n'),
       loader: 'js',
       resolveDir: root,
@@ -67,11 +84,15 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  minify: true,
+  minify: process.env.MDL_BUILD_NO_MINIFY !== '1',
   legalComments: 'linked',
   // Some bundled dependencies are CommonJS and require() Node built-ins; give the ES modules a require.
   banner: requireShim,
-  alias: { punycode: 'punycode/' },
+  alias: {
+    punycode: 'punycode/',
+    // yaml's ES module build (the same code as its CommonJS one): esbuild can hoist and trim it.
+    yaml: join(root, 'node_modules', 'yaml', 'browser', 'index.js'),
+  },
   external,
   plugins: [
     lazyOclifDependencies,
