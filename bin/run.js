@@ -9,6 +9,11 @@ if (major < 22) {
   );
   process.exit(2);
 }
+// Output piped into a reader that stops early (mdl render | head) ends mdl quietly, as it does other CLIs.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 // Reuse V8's compiled code between runs (kept in the OS temp folder): start-up is most of a short command.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
