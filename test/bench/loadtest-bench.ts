@@ -107,7 +107,7 @@ async function precision(): Promise<void> {
   const seconds = Number(values.seconds ?? 10);
   const rates = (values.rates === '1000,10000,20000,30000,40000' ? '100,500' : values.rates!).split(',');
   const concurrency = values.connections === '50' ? '4' : values.connections!;
-  const { probe } = await import('./probe.js');
+  const { probe, closedLoopProbe } = await import('./probe.js');
   const child = spawn(node, ['--import', 'tsx', 'test/fixtures/precise-server.ts', '--hold-ms', '20', '--spin-ms', values['spin-ms']!], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
   const stats = async () => (await (await fetch(`${url}/__stats`)).json()) as { served: number; holdP50Ms: number; holdP99Ms: number; holdMaxMs: number };
@@ -137,6 +137,8 @@ async function precision(): Promise<void> {
       const c = await mdlJson([`${url}/`, '--concurrency', concurrency, '--duration', `${seconds}s`, '--warmup', '1s']);
       const cHold = await stats();
       row(`mdl --concurrency ${concurrency}`, cHold, c.latencyMs.p50, `  ${Math.round(c.requests.completed / seconds)} req/s`);
+      const minimal = await closedLoopProbe(url, '/', Number(concurrency), seconds * 1000);
+      row(`minimal Node client, ${concurrency} sockets`, await stats(), minimal.p50Ms);
       if (existsSync('/usr/bin/wrk')) {
         const { stdout: w } = await run('wrk', ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', `${url}/`]);
         row(`wrk -t1 -c${concurrency} --latency`, await stats(), wrkP50Ms(w));

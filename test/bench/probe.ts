@@ -51,3 +51,44 @@ export async function probe(origin: string, path: string, count: number, gapMs: 
   times.sort((a, b) => a - b);
   return { count, p50Ms: times[Math.floor(count / 2)]!, p90Ms: times[Math.floor(count * 0.9)]!, minMs: times[0]! };
 }
+
+/**
+ * The same minimal client as a closed loop on `connections` sockets for `ms`: each socket sends its next
+ * request as soon as its answer is in. The p50 of what plain Node sockets see, beside mdl's and wrk's.
+ */
+export async function closedLoopProbe(origin: string, path: string, connections: number, ms: number): Promise<ProbeResult> {
+  const url = new URL(origin);
+  const request = Buffer.from(`GET ${path} HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`, 'latin1');
+  const times: number[] = [];
+  const endMs = performance.now() + ms;
+  await Promise.all(
+    Array.from(
+      { length: connections },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = net.connect({ host: url.hostname, port: Number(url.port) });
+          socket.setNoDelay(true);
+          let sentMs = 0;
+          let received = '';
+          const send = () => {
+            sentMs = performance.now();
+            socket.write(request);
+          };
+          socket.on('connect', send);
+          socket.on('error', reject);
+          socket.on('data', (chunk: Buffer) => {
+            const now = performance.now();
+            received += chunk.toString('latin1');
+            if (!received.endsWith('\r\n\r\nok')) return;
+            received = '';
+            times.push(now - sentMs);
+            if (now < endMs) return send();
+            socket.destroy();
+            resolve();
+          });
+        }),
+    ),
+  );
+  times.sort((a, b) => a - b);
+  return { count: times.length, p50Ms: times[Math.floor(times.length / 2)]!, p90Ms: times[Math.floor(times.length * 0.9)]!, minMs: times[0]! };
+}
