@@ -13,6 +13,7 @@
  * Same contract as runLoad (options and hooks, one snapshot a second, the result); errors the user can
  * cause come back as MdlError with their exit code.
  */
+import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { MdlError, type ExitCode } from '../errors.js';
@@ -51,10 +52,14 @@ export function reviveError(e: SerializedError): Error {
   return error;
 }
 
-/** The worker's module beside this one: .js when built, .ts when run from source (tsx is inherited). */
+/**
+ * The worker's module: beside this one when run from source (.ts; the worker inherits tsx) or compiled
+ * file by file; dist/engine-worker.js when this module is in one of the bundle's chunks (dist/chunks/).
+ */
 function workerUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./engine-worker${ext}`, import.meta.url);
+  const candidates = import.meta.url.endsWith('.ts') ? ['./engine-worker.ts'] : ['./engine-worker.js', '../engine-worker.js'];
+  const urls = candidates.map((c) => new URL(c, import.meta.url));
+  return urls.find((u) => existsSync(u)) ?? urls[0]!;
 }
 
 export function runLoadInThread(options: LoadOptions, hooks: RunHooks = {}): Promise<LoadResult> {
