@@ -323,7 +323,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         if (nextAt === undefined || stopping || measuredDone()) return stopSending();
         // A Node timer fires up to about a millisecond early or late (it counts whole milliseconds on the
         // loop's cached clock); an early pump finds nothing due and waits the rest turn by turn. Waking
-        // earlier on purpose and polling the clock was tried: it doubled the CPU and, on a shared
+        // earlier on purpose and polling the clock was tried: it cost up to twice the CPU and, on a shared
         // machine, made sends later, not earlier (a spinning process loses its turn on the core).
         const wait = nextAt - elapsed();
         timer = wait >= 1 ? setTimeout(pump, wait) : setImmediate(pump);
