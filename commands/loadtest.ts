@@ -80,8 +80,8 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     const { flags } = this;
     if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
     const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
-    const [{ runLoad }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
-      import('../src/load/engine.js'),
+    const [{ runLoadInThread }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
+      import('../src/load/engine-thread.js'),
       import('../src/report/ndjson.js'),
       import('../src/ui/load-view.js'),
       import('../src/cli/loadtest-view.js'),
@@ -104,7 +104,8 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     process.once('SIGINT', stop);
     let result: LoadResult;
     try {
-      result = await runLoad(options, {
+      // On its own thread: a young generation fixed from the start keeps memory flat (engine-thread.ts).
+      result = await runLoadInThread(options, {
         signal: controller.signal,
         onSnapshot: (s) => {
           out?.snapshot(s);

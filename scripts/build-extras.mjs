@@ -74,6 +74,9 @@ const entryPoints = { cli: join(root, 'src/cli/main.ts') };
 for (const file of readdirSync(join(root, 'commands'))) {
   if (file.endsWith('.ts')) entryPoints[`commands/${file.slice(0, -3)}`] = join(root, 'commands', file);
 }
+// The load engine's thread is started from a file (new Worker(url)), so it is an entry of its own:
+// dist/engine-worker.js, found by src/load/engine-thread.ts from the chunk that starts it.
+entryPoints['engine-worker'] = join(root, 'src/load/engine-worker.ts');
 
 await build({
   entryPoints,

@@ -151,6 +151,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     transport: options.transport,
     rejectUnauthorized: options.insecure !== true,
     connectTimeoutMs: Math.min(timeoutMs, 10_000),
+    now: () => elapsed(),
   });
   const recorder = new Recorder({ goodput: goodputLimits(thresholds) });
 
@@ -165,11 +166,12 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   let sendingEndedMs: number | undefined;
   let resolveDrained: (() => void) | undefined;
 
-  const finishRequest = (r: InFlight, error: unknown, statusError: boolean) => {
+  /** endMs: when the response's last bytes were read, if the transport knows; otherwise now. */
+  const finishRequest = (r: InFlight, error: unknown, statusError: boolean, endMs?: number) => {
     if (r.done) return;
     r.done = true;
     inFlight.delete(r);
-    const now = elapsed();
+    const now = endMs ?? elapsed();
     // Requests scheduled in warm-up are recorded apart and never measured, even when they end after it.
     if (error !== undefined) {
       recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: classifyError(error) }, r.warmup);
@@ -216,11 +218,11 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         r.status = statusCode;
         if (statusCode < 400) r.judge = adapter.judge(r.sentMs);
       },
-      onResponseData(_controller, chunk) {
-        if (r.judge) r.judge.onData(chunk, elapsed());
+      onResponseData(controller, chunk) {
+        if (r.judge) r.judge.onData(chunk, controller.receivedMs ?? elapsed());
       },
-      onResponseEnd() {
-        finishRequest(r, undefined, r.status >= 400);
+      onResponseEnd(controller) {
+        finishRequest(r, undefined, r.status >= 400, controller.receivedMs);
       },
       onResponseError(_controller, error) {
         finishRequest(r, error, false);
@@ -319,6 +321,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
           nextAt = schedule.next();
         }
         if (nextAt === undefined || stopping || measuredDone()) return stopSending();
+        // A Node timer fires up to about a millisecond early or late (it counts whole milliseconds on the
+        // loop's cached clock); an early pump finds nothing due and waits the rest turn by turn. Waking
+        // earlier on purpose and polling the clock was tried: it cost up to twice the CPU and, on a shared
+        // machine, made sends later, not earlier (a spinning process loses its turn on the core).
         const wait = nextAt - elapsed();
         timer = wait >= 1 ? setTimeout(pump, wait) : setImmediate(pump);
       };
@@ -414,10 +420,10 @@ interface Transport {
  */
 async function openTransport(
   url: URL,
-  o: { connections: number; http2: boolean; transport: 'h1' | 'undici' | undefined; rejectUnauthorized: boolean; connectTimeoutMs: number },
+  o: { connections: number; http2: boolean; transport: 'h1' | 'undici' | undefined; rejectUnauthorized: boolean; connectTimeoutMs: number; now: () => number },
 ): Promise<Transport> {
   if (!o.http2 && o.transport !== 'undici') {
-    return new H1Pool(url.origin, { connections: o.connections, rejectUnauthorized: o.rejectUnauthorized, connectTimeoutMs: o.connectTimeoutMs });
+    return new H1Pool(url.origin, { connections: o.connections, rejectUnauthorized: o.rejectUnauthorized, connectTimeoutMs: o.connectTimeoutMs, now: o.now });
   }
   const { Pool } = await import('undici');
   const pool = new Pool(url.origin, {

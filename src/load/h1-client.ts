@@ -19,6 +19,11 @@ export interface H1Request {
 
 export interface H1Controller {
   abort(reason: Error): void;
+  /**
+   * When the socket read that is being handled arrived (on the pool's clock): taken first thing in the
+   * data callback, so a response's end time leaves out the parsing and the handler calls after it.
+   */
+  readonly receivedMs?: number;
 }
 
 export interface H1Handler {
@@ -33,6 +38,8 @@ export interface H1PoolOptions {
   connections: number;
   rejectUnauthorized: boolean;
   connectTimeoutMs: number;
+  /** The clock for receivedMs (ms); performance.now() by default. */
+  now?: () => number;
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -81,6 +88,7 @@ class Connection implements H1Controller {
   private aborted = false;
   /** Whether the current request reached the socket (an abort before that keeps the connection). */
   private written = false;
+  receivedMs = 0;
 
   constructor(
     private readonly pool: H1Pool,
@@ -140,6 +148,7 @@ class Connection implements H1Controller {
     s.on('timeout', () => s.destroy(coded('connect timeout', 'UND_ERR_CONNECT_TIMEOUT')));
     // Events of a socket this connection has already given up on must not touch the next request.
     s.on('data', (chunk: Buffer) => {
+      this.receivedMs = this.pool.now();
       if (this.socket === s) this.onData(chunk);
     });
     s.on('error', (error) => {
@@ -332,6 +341,7 @@ export class H1Pool {
   private queueHead = 0;
   private readonly closing = new Set<Connection>();
   private destroyed = false;
+  readonly now: () => number;
 
   constructor(
     origin: string,
@@ -339,6 +349,7 @@ export class H1Pool {
   ) {
     this.url = new URL(origin);
     this.host = this.url.host;
+    this.now = options.now ?? (() => performance.now());
   }
 
   dispatch(req: H1Request, handler: H1Handler): void {

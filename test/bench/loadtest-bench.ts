@@ -4,13 +4,14 @@
  *
  *   npm run build && node --import tsx test/bench/loadtest-bench.ts closed [--seconds 10] [--connections 50] [--rounds 2]
  *   node --import tsx test/bench/loadtest-bench.ts open [--seconds 10] [--rates 1000,10000,20000,30000]
- *   node --import tsx test/bench/loadtest-bench.ts precision [--seconds 10] [--rate 200]
- *   node --import tsx test/bench/loadtest-bench.ts memory [--seconds 300] [--rate 5000]
+ *   npm run build && node --import tsx test/bench/loadtest-bench.ts precision [--seconds 10] [--rounds 2] [--rates 100,500] [--connections 4] [--spin-ms 1]
+ *   npm run build && node --import tsx test/bench/loadtest-bench.ts memory [--seconds 300] [--rate 5000]
  *
  * mdl runs as the built CLI (node bin/run.js, Node 24), autocannon as its CLI from node_modules, wrk -t1.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { startNginx, type BenchServer } from './nginx.js';
 
@@ -23,6 +24,7 @@ const { positionals, values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     rates: { type: 'string', default: '1000,10000,20000,30000,40000' },
     rate: { type: 'string' },
+    'spin-ms': { type: 'string', default: '1' },
   },
 });
 const what = positionals[0] ?? 'closed';
@@ -89,61 +91,109 @@ async function open(): Promise<void> {
   }
 }
 
-async function startFixture(args: string[]): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(node, ['--import', 'tsx', 'test/fixtures/capacity-server.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
-  return { url, stop: () => void child.kill('SIGTERM') };
+/** wrk's "Latency Distribution" 50 % line (with --latency), in ms. */
+function wrkP50Ms(out: string): number {
+  const m = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
+  if (!m) throw new Error(`no p50 in wrk's output:\n${out}`);
+  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
+/**
+ * The truth for a request to the precise server = its hold (measured by the server from the request's
+ * last byte read to the response written; 20.000 ms by construction) + the loopback round trip a
+ * minimal client measures against its /ping, both medians from the same round.
+ */
 async function precision(): Promise<void> {
   const seconds = Number(values.seconds ?? 10);
-  const rate = values.rate ?? '200';
-  const f = await startFixture(['--slots', '10000', '--service-ms', '20']);
+  const rates = (values.rates === '1000,10000,20000,30000,40000' ? '100,500' : values.rates!).split(',');
+  const concurrency = values.connections === '50' ? '4' : values.connections!;
+  const { probe, closedLoopProbe } = await import('./probe.js');
+  const child = spawn(node, ['--import', 'tsx', 'test/fixtures/precise-server.ts', '--hold-ms', '20', '--spin-ms', values['spin-ms']!], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
+  const stats = async () => (await (await fetch(`${url}/__stats`)).json()) as { served: number; holdP50Ms: number; holdP99Ms: number; holdMaxMs: number };
+  const f3 = (x: number) => x.toFixed(3);
+  console.log(`precision: precise 20 ms server (separate process), ${seconds} s per run; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   try {
     for (let round = 0; round < Number(values.rounds); round++) {
-      await fetch(`${f.url}/__stats`);
-      const m = await mdlJson([`${f.url}/`, '--rate', rate, '--duration', `${seconds}s`]);
-      const truth = (await (await fetch(`${f.url}/__stats`)).json()) as { serverP50Ms: number };
-      const { stdout: ac } = await run(node, ['node_modules/autocannon/autocannon.js', '-c', '10', '-d', String(seconds), '-R', rate, '-j', `${f.url}/`], { maxBuffer: MAX });
-      const acTruth = (await (await fetch(`${f.url}/__stats`)).json()) as { serverP50Ms: number };
-      const acj = JSON.parse(ac);
+      await stats();
+      const ping = await probe(url, '/ping', 500, 5);
+      const reference = await probe(url, '/', 200, 5);
+      const refHold = await stats();
+      const rtt = ping.p50Ms;
       console.log(
-        `fixed 20 ms server (node timer), ${rate}/s for ${seconds} s: server's own p50 ${truth.serverP50Ms.toFixed(3)} ms; ` +
-          `mdl latency p50 ${m.latencyMs.p50} ms (Δ ${(m.latencyMs.p50 - truth.serverP50Ms).toFixed(3)}), service p50 ${m.serviceTimeMs.p50} ms (Δ ${(m.serviceTimeMs.p50 - truth.serverP50Ms).toFixed(3)}); ` +
-          `autocannon p50 ${acj.latency.p50} ms vs server ${acTruth.serverP50Ms.toFixed(3)} ms`,
+        `round ${round + 1}: loopback round trip (minimal client, /ping) p50 ${f3(rtt)} ms (min ${f3(ping.minMs)}); ` +
+          `minimal client against the hold: p50 ${f3(reference.p50Ms)} ms, hold p50 ${f3(refHold.holdP50Ms)} → Δ ${f3(reference.p50Ms - refHold.holdP50Ms - rtt)}`,
       );
+      const row = (name: string, hold: { holdP50Ms: number; holdP99Ms: number; served: number }, p50: number, extra = '') => {
+        const truth = hold.holdP50Ms + rtt;
+        console.log(`  ${name.padEnd(34)} p50 ${f3(p50)} ms  truth ${f3(truth)} (hold p50 ${f3(hold.holdP50Ms)}, p99 ${f3(hold.holdP99Ms)}, n ${hold.served})  Δ ${(p50 - truth >= 0 ? '+' : '') + f3(p50 - truth)}${extra}`);
+      };
+      for (const rate of rates) {
+        const m = await mdlJson([`${url}/`, '--rate', rate, '--duration', `${seconds}s`, '--warmup', '1s']);
+        const hold = await stats();
+        row(`mdl --rate ${rate} (latency)`, hold, m.latencyMs.p50);
+        row(`mdl --rate ${rate} (service time)`, hold, m.serviceTimeMs.p50, `  dropped ${m.requests.dropped}`);
+      }
+      const c = await mdlJson([`${url}/`, '--concurrency', concurrency, '--duration', `${seconds}s`, '--warmup', '1s']);
+      const cHold = await stats();
+      row(`mdl --concurrency ${concurrency}`, cHold, c.latencyMs.p50, `  ${Math.round(c.requests.completed / seconds)} req/s`);
+      const minimal = await closedLoopProbe(url, '/', Number(concurrency), seconds * 1000);
+      row(`minimal Node client, ${concurrency} sockets`, await stats(), minimal.p50Ms);
+      if (existsSync('/usr/bin/wrk')) {
+        const { stdout: w } = await run('wrk', ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', `${url}/`]);
+        row(`wrk -t1 -c${concurrency} --latency`, await stats(), wrkP50Ms(w));
+      }
     }
   } finally {
-    f.stop();
+    child.kill('SIGTERM');
   }
 }
 
+/** Resident memory of a process, MiB, from /proc (Linux). */
+function rssMiB(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The real `mdl loadtest` process (built CLI, --json) at a constant rate against nginx, its RSS read from
+ * /proc every 5 s. Warm-up for the flatness judgement: the first 30 s (the run's own --warmup is 10 s).
+ */
 async function memory(): Promise<void> {
   const seconds = Number(values.seconds ?? 300);
   const rate = Number(values.rate ?? 5000);
+  const warmupS = 30;
   const s = await server();
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`memory: mdl loadtest --rate ${rate} --duration ${seconds}s --warmup 10s (built CLI) against nginx; load average at start ${load()}`);
   try {
-    const { runLoad } = await import('../../src/load/engine.js');
-    const rss: number[] = [];
-    const r = await runLoad(
-      { url: s.url, mode: { kind: 'rate', ratePerSecond: rate, arrival: 'constant' }, durationMs: seconds * 1000, warmupMs: 10_000 },
-      {
-        onSnapshot: (snap) => {
-          const mem = process.memoryUsage();
-          rss.push(mem.rss / 2 ** 20);
-          if (snap.second % 15 === 0) {
-            console.log(
-              `  t=${Math.round(snap.elapsedMs / 1000)} s rss ${rss.at(-1)!.toFixed(1)} MiB heap used ${(mem.heapUsed / 2 ** 20).toFixed(1)} MiB ` +
-                `sent ${snap.achievedPerSecond}/s in flight ${snap.inFlight} dropped ${snap.dropped}`,
-            );
-          }
-        },
-      },
-    );
-    const after = rss.slice(10);
+    const child = spawn(node, ['bin/run.js', 'loadtest', s.url, '--rate', String(rate), '--duration', `${seconds}s`, '--warmup', '10s', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const samples: Array<{ t: number; rss: number }> = [];
+    const t0 = performance.now();
+    const timer = setInterval(() => {
+      const rss = rssMiB(child.pid!);
+      if (rss === undefined) return;
+      const t = Math.round((performance.now() - t0) / 1000);
+      samples.push({ t, rss });
+      console.log(`  t=${String(t).padStart(3)} s  rss ${rss.toFixed(1)} MiB  load ${load()}`);
+    }, 5000);
+    const code = await exited;
+    clearInterval(timer);
+    const m = JSON.parse(stdout);
+    const after = samples.filter((x) => x.t > warmupS).map((x) => x.rss);
+    const min = Math.min(...after);
+    const max = Math.max(...after);
     console.log(
-      `memory: ${rate}/s for ${seconds} s after 10 s warm-up (in-process runLoad): RSS min ${Math.min(...after).toFixed(1)} / max ${Math.max(...after).toFixed(1)} MiB, ` +
-        `spread ${(Math.max(...after) - Math.min(...after)).toFixed(1)} MiB; first ${after[0]!.toFixed(1)}, last ${after.at(-1)!.toFixed(1)}; completed ${r.requests.completed}, dropped ${r.requests.dropped}`,
+      `memory: exit ${code}; sent ${m.requests.sent} (${m.throughput.achievedPerSecond}/s), completed ${m.requests.completed}, dropped ${m.requests.dropped}, failed ${m.requests.failed}; ` +
+        `RSS after the first ${warmupS} s: min ${min.toFixed(1)} / max ${max.toFixed(1)} MiB, spread ${(max - min).toFixed(1)} MiB (first ${after[0]?.toFixed(1)}, last ${after.at(-1)?.toFixed(1)}); ` +
+        `whole run max ${Math.max(...samples.map((x) => x.rss)).toFixed(1)} MiB; load average at end ${load()}`,
     );
   } finally {
     s.stop();
