@@ -34,6 +34,11 @@ export interface WhatIfInput {
   syncPeriodMs: Sourced<number>;
   metricWindowMs?: Sourced<number>;
   metricLagMs: Sourced<number>;
+  /**
+   * CPU is read as metrics-server serves it, one scrape every this long (the scrape model of the
+   * simulator, which matches the real controller on the test cluster); without it, CPU uses the lag model.
+   */
+  metricScrapeMs?: Sourced<number>;
   initialReplicas?: Sourced<number>;
   /** At most this many points per series in the result (the full run is kept in the totals). */
   seriesPoints?: number;
@@ -64,7 +69,7 @@ export interface SimulationReport {
   traffic: { source: string; stepMs: number; durationS: number; meanPerSecond: number; peakPerSecond: number };
   capacity: { axis: CapacityCurve['axis']; source: string; points: CapacityCurve['points']; maxRatePerReplica: number };
   /** The model's settings, each with where it came from: the inputs of the run, as given. */
-  assumptions: Pick<WhatIfInput, 'sloLatencyMs' | 'sloErrorRate' | 'podStartMs' | 'syncPeriodMs' | 'metricWindowMs' | 'metricLagMs' | 'initialReplicas'>;
+  assumptions: Pick<WhatIfInput, 'sloLatencyMs' | 'sloErrorRate' | 'podStartMs' | 'syncPeriodMs' | 'metricWindowMs' | 'metricLagMs' | 'metricScrapeMs' | 'initialReplicas'>;
   scenarios: ScenarioResult[];
 }
 
@@ -108,6 +113,7 @@ export function runWhatIf(input: WhatIfInput): SimulationReport {
         syncPeriodMs: input.syncPeriodMs.value,
         ...(input.metricWindowMs ? { metricWindowMs: input.metricWindowMs.value } : {}),
         metricLagMs: input.metricLagMs.value,
+        ...(input.metricScrapeMs && s.signal === 'cpu' ? { metricScrape: { intervalMs: input.metricScrapeMs.value } } : {}),
         ...(input.initialReplicas ? { initialReplicas: input.initialReplicas.value } : {}),
         recordSteps: true,
       },
@@ -154,6 +160,7 @@ export function runWhatIf(input: WhatIfInput): SimulationReport {
       syncPeriodMs: input.syncPeriodMs,
       ...(input.metricWindowMs ? { metricWindowMs: input.metricWindowMs } : {}),
       metricLagMs: input.metricLagMs,
+      ...(input.metricScrapeMs ? { metricScrapeMs: input.metricScrapeMs } : {}),
       ...(input.initialReplicas ? { initialReplicas: input.initialReplicas } : {}),
     },
     scenarios,
@@ -192,7 +199,8 @@ export function formatWhatIf(report: SimulationReport): string {
   lines.push(
     `Pod start ${formatDuration(a.podStartMs.value)} (${a.podStartMs.source}) · sync ${formatDuration(a.syncPeriodMs.value)} (${a.syncPeriodMs.source}) · ` +
       `metric lag ${formatDuration(a.metricLagMs.value)} (${a.metricLagMs.source})` +
-      (a.metricWindowMs ? ` · window ${formatDuration(a.metricWindowMs.value)} (${a.metricWindowMs.source})` : ''),
+      (a.metricWindowMs ? ` · window ${formatDuration(a.metricWindowMs.value)} (${a.metricWindowMs.source})` : '') +
+      (a.metricScrapeMs ? ` · CPU scraped every ${formatDuration(a.metricScrapeMs.value)} (${a.metricScrapeMs.source})` : ''),
   );
   lines.push(
     `SLO: latency ≤ ${a.sloLatencyMs.value} ms (${a.sloLatencyMs.source})` +

@@ -96,6 +96,9 @@ export function capacityAt(c: PreparedCapacity, ratePerReplica: number): { laten
 
 export type ScalingSignal = 'concurrency' | 'rps' | 'cpu';
 
+/** metrics-server's default --metric-resolution: how often it scrapes the pods' CPU. */
+export const METRICS_SERVER_SCRAPE_MS = 15_000;
+
 /** The few scaling settings a spec has; `hpaSpecFor` turns them into the HPA object's spec. */
 export interface ScalingSettings {
   minReplicas: number;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runWhatIf, type Scenario, type SimulationReport, type Sourced, type WhatIfInput } from '../autoscale/compare.js';
-import { hpaSpecFor, type CapacityCurve, type CapacityPoint, type ScalingSignal } from '../autoscale/simulator.js';
+import { hpaSpecFor, METRICS_SERVER_SCRAPE_MS, type CapacityCurve, type CapacityPoint, type ScalingSignal } from '../autoscale/simulator.js';
 import { generateTraffic, parseProfileSpec, parseTrafficCsv, resampleTraffic, type TrafficSeries } from '../autoscale/traffic.js';
 import type { HpaSpec, MetricSpec as HpaMetricSpec } from '../autoscale/types.js';
 import { badInput, isMdlError } from '../errors.js';
@@ -302,6 +302,10 @@ export async function runSimulate(options: SimulateOptions, load: () => Promise<
     syncPeriodMs,
     ...(options.metricWindow !== undefined ? { metricWindowMs: { value: duration(options.metricWindow, '--metric-window'), source: '--metric-window' } } : {}),
     metricLagMs: options.metricLag !== undefined ? { value: duration(options.metricLag, '--metric-lag'), source: '--metric-lag' } : { value: 15_000, source: 'default: one scrape interval' },
+    // Unless the metric timing is given by hand, CPU follows metrics-server's scrapes as the real controller does.
+    ...(options.metricLag === undefined && options.metricWindow === undefined
+      ? { metricScrapeMs: { value: METRICS_SERVER_SCRAPE_MS, source: "default: metrics-server's resolution" } }
+      : {}),
     ...(options.initial !== undefined ? { initialReplicas: { value: options.initial, source: '--initial' } } : {}),
   };
   return runWhatIf(input);

@@ -3,7 +3,7 @@
  * simulator's per-replica capacity, the spec's traffic section becomes a profile (baseline, ramp to peak,
  * hold, ramp down), and tune's settings become an HPA spec.
  */
-import { hpaSpecFor, prepareCapacity, simulate, type CapacityCurve, type ScalingSignal } from '../autoscale/simulator.js';
+import { hpaSpecFor, METRICS_SERVER_SCRAPE_MS, prepareCapacity, simulate, type CapacityCurve, type ScalingSignal } from '../autoscale/simulator.js';
 import { generateTraffic, type ProfileSpec } from '../autoscale/traffic.js';
 import type { ScalingSettings, SimulateFn, SimulationPoint } from './prove.js';
 import type { MetricKind, TrafficShape } from './recommend.js';
@@ -66,7 +66,16 @@ export function simulatorFor(options: {
       },
     });
     const result = simulate(
-      { hpa, signal, sloLatencyMs: options.slo.latencyMs, sloErrorRate: options.slo.errorRate, podStartMs: options.coldStartMs, recordSteps: true },
+      {
+        hpa,
+        signal,
+        sloLatencyMs: options.slo.latencyMs,
+        sloErrorRate: options.slo.errorRate,
+        podStartMs: options.coldStartMs,
+        // CPU as metrics-server serves it to the real controller (the scrape model; test/bench/RESULTS.md).
+        ...(signal === 'cpu' ? { metricScrape: { intervalMs: METRICS_SERVER_SCRAPE_MS } } : {}),
+        recordSteps: true,
+      },
       traffic,
       capacity,
     );

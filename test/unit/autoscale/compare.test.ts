@@ -39,6 +39,24 @@ describe('what-if comparison', () => {
     assert.match(text, /a: rps 20 rps, 1–10 replicas/);
     assert.match(text, /peak replicas\s+5\s+2/);
   });
+  it('reads CPU through the scrape model when metricScrapeMs is given, and says so; other signals keep the lag model', () => {
+    const rising = { stepMs: 15_000, ratesPerSecond: Float64Array.from({ length: 240 }, (_, i) => 20 + i), source: 'ramp test' };
+    const cpu = (scrapeMs?: number): WhatIfInput => ({
+      ...input(1, 20),
+      traffic: rising,
+      scenarios: [
+        { label: 'cpu', hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 20, metric: 'cpu', target: 50 }), signal: 'cpu', sources: {} },
+        { label: 'rps', hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 20, metric: 'rps', target: 20 }), signal: 'rps', sources: {} },
+      ],
+      ...(scrapeMs ? { metricScrapeMs: { value: scrapeMs, source: 'test scrape' } } : {}),
+    });
+    const lag = runWhatIf(cpu());
+    const scraped = runWhatIf(cpu(15_000));
+    assert.notDeepEqual(scraped.scenarios[0]!.series.desiredReplicas, lag.scenarios[0]!.series.desiredReplicas);
+    assert.deepEqual(scraped.scenarios[1]!.series.desiredReplicas, lag.scenarios[1]!.series.desiredReplicas);
+    assert.match(formatWhatIf(scraped), /CPU scraped every 15s \(test scrape\)/);
+    assert.doesNotMatch(formatWhatIf(lag), /scraped/);
+  });
   it('reads capacity from JSON, a TuneResult shape and CSV', () => {
     assert.equal(parseCapacity('{"axis":"rate","points":[{"loadPerReplica":5,"latencyMs":9}]}', 'c.json').curve.points.length, 1);
     const tune = parseCapacity('{"schemaVersion":1,"capacityCurve":{"axis":"concurrency","points":[{"loadPerReplica":2,"latencyMs":40}]},"coldStart":{"readyMs":45000}}', 't.json');
