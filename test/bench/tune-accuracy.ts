@@ -170,13 +170,15 @@ for (const c of chosen) {
     const found = result.capacityLevel ?? 0;
     const errorPct = ((found - c.truth) / c.truth) * 100;
     const effectivePct = ((found - effective) / effective) * 100;
-    // Sweep lower bound: levels 5 %, 10 %, … of the truth up to the first one above it (integers for concurrency).
-    const levels = c.axis === 'concurrency' ? new Set(Array.from({ length: 22 }, (_, i) => Math.max(1, Math.round(((i + 1) * c.truth) / 20)))).size : 21;
-    const sweepS = (levels * 3 * windowMs) / 1000;
+    // The sweep under the same rule: levels at 5 %, 10 %, … 100 % of the truth (distinct integers for
+    // concurrency), each passing step at least the 3 windows steady state needs, then the first level above
+    // the truth, failing in no fewer than the 2 windows a clear breach or a backlog needs.
+    const passing = c.axis === 'concurrency' ? new Set(Array.from({ length: 20 }, (_, i) => Math.max(1, Math.round(((i + 1) * c.truth) / 20)))).size : 20;
+    const sweepS = ((passing * 3 + 2) * windowMs) / 1000;
     rows.push(
       `| ${c.id} | ${c.slots} × ${c.serviceMs} ms ${c.exponential ? 'exp' : 'fixed'} | ${c.axis} (${c.arrival}) | ${c.slo.percentile} < ${c.slo.latencyMs} ms | ${c.truth.toFixed(1)} (${c.truthNote}) | ${found} | ${errorPct >= 0 ? '+' : ''}${errorPct.toFixed(1)} % | ${effective.toFixed(1)} (service ${effectiveServiceMs.toFixed(1)} ms) | ${effectivePct >= 0 ? '+' : ''}${effectivePct.toFixed(1)} % | ${result.cost.steps} | ${result.cost.loadSeconds.toFixed(0)} s | ${sweepS.toFixed(0)} s | ${(result.cost.loadSeconds / sweepS).toFixed(2)} | ${wallS.toFixed(0)} s |`,
     );
-    process.stderr.write(`${c.id}: truth ${c.truth.toFixed(2)} (effective ${effective.toFixed(2)}) found ${found} (${errorPct.toFixed(1)} %, ${effectivePct.toFixed(1)} % of effective), ${result.cost.loadSeconds} s under load, steps ${result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}`).join(' ')}\n`);
+    process.stderr.write(`${c.id}: truth ${c.truth.toFixed(2)} (effective ${effective.toFixed(2)}) found ${found} (${errorPct.toFixed(1)} %, ${effectivePct.toFixed(1)} % of effective), ${result.cost.loadSeconds} s under load, steps ${result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}${p.windows}${p.phase === 'refine' ? 'r' : ''}`).join(' ')}\n`);
   } finally {
     await server.close();
   }
