@@ -4,10 +4,10 @@
  *
  * A step holds one level until its windows agree (perf_analyzer: 3 windows within 10 %, at most 10), or
  * until it clearly breaches the SLO, or — in open loop — until a growing backlog shows the rate is above
- * capacity. The search brackets by multiplying the level, then refines inside the bracket: it first tries
- * where a model of the curve says the boundary is (the saturation throughput seen at the failing end, or
- * an interpolation of the SLO margin), and falls back to bisection whenever a guess shrinks the bracket by
- * less than half, so it never needs more steps than bisection does by more than a factor of two.
+ * capacity. The search brackets by multiplying the level, then refines inside the bracket from every step
+ * measured so far: a queueing shape read off the curve (src/tune/crossing.ts) says where the SLO crossing
+ * is, the next level aims just below it, and the search stops once a passing level is within the
+ * resolution or the measurement noise of the crossing. Whenever guesses miss twice in a row it bisects.
  */
 import {
   DEFAULT_STABILITY,
@@ -171,7 +171,11 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
       if (left <= width(lo.level) && (axis === 'rate' || left < 1)) break;
     }
     let estimate: number | null;
-    if (crossing) estimate = axis === 'concurrency' ? Math.floor(crossing.level) : crossing.level - width(lo.level) / 2;
+    // Two misses in a row just over the SLO (within the tolerance): the boundary is right below them, where
+    // a bisection would throw away what they showed.
+    // Once: a third miss bisects.
+    if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width(lo.level);
+    else if (crossing) estimate = axis === 'concurrency' ? Math.floor(crossing.level) : crossing.level - width(lo.level) / 2;
     else estimate = misses >= 2 ? null : estimateBoundary(lo, hi, slo, axis);
     // A guess at or below a level that passed: confirm one resolution step above it instead.
     if (estimate !== null && estimate <= lo.level) estimate = lo.level + width(lo.level);

@@ -54,10 +54,10 @@ export function estimateCrossing(
   const rLo = ratio(lo);
   if (!(rLo > 0) || !Number.isFinite(rLo)) return null;
   // Open loop, a service time with a tail far lighter than the shape's exponential one (fixed service,
-  // near-deterministic inference) and a curve still flat at the passing end: latency stays flat until the
-  // queue builds, so the crossing is just under the saturation throughput.
-  const lowest = [...points].sort((a, b) => a.level - b.level)[0]!;
-  if (axis === 'rate' && saturationPerSecond !== null && ratio(lowest) < 0.6 && !isRising(points, lo, slo)) {
+  // near-deterministic inference; judged at the passing end, which has more requests behind its percentile
+  // than the lowest step) and a curve still flat there: latency stays flat until the queue builds, so the
+  // crossing is just under the saturation throughput.
+  if (axis === 'rate' && saturationPerSecond !== null && rLo < 0.6 && !isRising(points, lo, slo)) {
     const level = 0.99 * saturationPerSecond;
     if (level > lo.level && level < hi.level) return { level, shape, bothSides: false };
   }

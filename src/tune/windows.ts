@@ -31,8 +31,8 @@ function within(values: number[], tolerance: number, absoluteSlack: number): boo
  * tolerance of their mean (perf_analyzer's rule), or within a slack that is noise rather than drift —
  * for throughput, twice the counting noise of the completions (√n per window, at least 2 requests); for
  * latency, 5 % of the SLO latency, or — every window so far under the SLO (below (1 − 2 × tolerance) of it)
- * that no spread among them could change the verdict, and the newest not the highest by more than the
- * tolerance (no upward drift) — any spread. A percentile over a few dozen requests per window scatters by
+ * that no spread among them could change the verdict, and not each higher than the one before (an upward
+ * drift) — any spread. A percentile over a few dozen requests per window scatters by
  * tens of percent, which is not a server that has yet to settle.
  */
 export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, slo: Slo): boolean {
@@ -57,9 +57,9 @@ function farUnder(latencies: number[], slo: Slo, tolerance: number): boolean {
   return latencies.every((l) => l <= (1 - 2 * tolerance) * slo.latencyMs);
 }
 
-/** The newest window the highest by more than the tolerance: latency may be drifting up (a slow backlog). */
+/** Every window higher than the one before, by more than the tolerance in all: latency may be drifting up (a slow backlog). */
 function climbing(latencies: number[], tolerance: number): boolean {
-  return latencies.at(-1)! > Math.max(...latencies.slice(0, -1)) * (1 + tolerance);
+  return latencies.every((l, i) => i === 0 || l > latencies[i - 1]!) && latencies.at(-1)! > latencies[0]! * (1 + tolerance);
 }
 
 export function violatesSlo(w: WindowResult, slo: Slo, tolerance = 0): boolean {
