@@ -4,10 +4,10 @@
  *
  * A step holds one level until its windows agree (perf_analyzer: 3 windows within 10 %, at most 10), or
  * until it clearly breaches the SLO, or — in open loop — until a growing backlog shows the rate is above
- * capacity. The search brackets by multiplying the level, then refines inside the bracket: it first tries
- * where a model of the curve says the boundary is (the saturation throughput seen at the failing end, or
- * an interpolation of the SLO margin), and falls back to bisection whenever a guess shrinks the bracket by
- * less than half, so it never needs more steps than bisection does by more than a factor of two.
+ * capacity. The search brackets by multiplying the level, then refines inside the bracket from every step
+ * measured so far: a queueing shape read off the curve (src/tune/crossing.ts) says where the SLO crossing
+ * is, the next level aims just below it, and the search stops once a passing level is within the
+ * resolution or the measurement noise of the crossing. Whenever guesses miss twice in a row it bisects.
  */
 import {
   DEFAULT_STABILITY,
@@ -18,6 +18,7 @@ import {
   violatesSlo,
   type StabilityRule,
 } from './windows.js';
+import { estimateCrossing, isRising } from './crossing.js';
 import type { CapacityPoint, CapacityResult, SearchAxis, Slo, WindowResult } from './types.js';
 
 export interface MeasureControl {
@@ -147,34 +148,41 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     if (next >= hi.level) break;
     await step(next, 'bracket', null);
   }
-  // Refine inside the bracket: guess where the model puts the boundary, confirm a guess that passed one
-  // resolution step above it, and bisect once whenever the model missed (a confirm that passed, or two
-  // failing guesses in a row).
-  let mode: 'model' | 'confirm' | 'bisect' = 'model';
-  let failedGuesses = 0;
+  // Refine inside the bracket. Every measured step informs the guess: the queueing shape, rescaled to the
+  // latencies measured at both ends, says where the SLO crossing lies; the next level aims just below it,
+  // so a pass lands within the resolution of the boundary and the search can stop there. The search stops
+  // when the bracket is one resolution step wide, or when the shape — anchored on the passing end — puts the
+  // crossing within one resolution step above it. Two missed guesses in a row buy one bisection.
+  let misses = 0;
   while (lo && hi && !stopped()) {
     const w = hi.level - lo.level;
     if (w <= width(lo.level) || (axis === 'concurrency' && w <= 1)) break;
     // Open loop: a level within the resolution of the saturation throughput is as high as it goes.
     const ceiling = saturation();
     if (ceiling !== null && ceiling - lo.level <= width(lo.level)) break;
-    let estimate =
-      mode === 'model' ? estimateBoundary(lo, hi, slo, axis) : mode === 'confirm' ? lo.level + width(lo.level) : null;
-    // A model that puts the boundary at or below a level that passed has missed: bisect instead of
-    // creeping up one resolution step at a time.
-    if (mode === 'model' && estimate !== null && estimate <= lo.level) estimate = null;
+    const points = [...measured.values()];
+    // A passing level on the rising part of the curve, whose percentile is within the measurement noise of
+    // the SLO (a quarter of the steady-state tolerance), is the boundary as far as windows can tell.
+    if (isRising(points, lo, slo) && lo.latencyMs[slo.percentile] >= (1 - rule.tolerance / 4) * slo.latencyMs) break;
+    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling);
+    // Only where the curve already rises at the passing end is the shape near it measured, not assumed.
+    if (crossing && isRising(points, lo, slo)) {
+      const left = crossing.level - lo.level;
+      if (left <= width(lo.level) && (axis === 'rate' || left < 1)) break;
+    }
+    let estimate: number | null;
+    // Two misses in a row just over the SLO (within the tolerance): the boundary is right below them, where
+    // a bisection would throw away what they showed.
+    // Once: a third miss bisects.
+    if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width(lo.level);
+    else if (crossing) estimate = axis === 'concurrency' ? Math.floor(crossing.level) : crossing.level - width(lo.level) / 2;
+    else estimate = misses >= 2 ? null : estimateBoundary(lo, hi, slo, axis);
+    // A guess at or below a level that passed: confirm one resolution step above it instead.
+    if (estimate !== null && estimate <= lo.level) estimate = lo.level + width(lo.level);
     const next = nextLevel(lo.level, hi.level, estimate, width(lo.level), normalize);
     if (next === null) break;
     const p = await step(next, 'refine', estimate);
-    if (mode === 'model' && estimate !== null) {
-      failedGuesses = p.passed ? 0 : failedGuesses + 1;
-      mode = p.passed ? 'confirm' : failedGuesses >= 2 ? 'bisect' : 'model';
-    } else if (mode === 'confirm') {
-      mode = p.passed ? 'bisect' : 'model';
-    } else {
-      mode = 'model';
-      failedGuesses = 0;
-    }
+    misses = p.passed || estimate === null ? 0 : misses + 1;
   }
 
   const curve = [...measured.values()].sort((a, b) => a.level - b.level);

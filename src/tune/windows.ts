@@ -28,8 +28,12 @@ function within(values: number[], tolerance: number, absoluteSlack: number): boo
 
 /**
  * The last `rule.windows` windows agree on throughput and on the SLO's latency percentile: within the
- * tolerance of their mean (perf_analyzer's rule), or within a slack that cannot change the verdict —
- * 5 % of the SLO latency for latency, two requests per window for throughput (counting noise at low rates).
+ * tolerance of their mean (perf_analyzer's rule), or within a slack that is noise rather than drift —
+ * for throughput, twice the counting noise of the completions (√n per window, at least 2 requests); for
+ * latency, 5 % of the SLO latency, or — every window so far under the SLO (below (1 − 2 × tolerance) of it)
+ * that no spread among them could change the verdict, and not each higher than the one before (an upward
+ * drift) — any spread. A percentile over a few dozen requests per window scatters by
+ * tens of percent, which is not a server that has yet to settle.
  */
 export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, slo: Slo): boolean {
   if (windows.length < rule.windows) return false;
@@ -37,18 +41,25 @@ export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, 
   // A window in which nothing completed says nothing about latency: it cannot make a step steady.
   if (last.some((w) => w.completed <= 0)) return false;
   const windowSeconds = Math.max(last[0]!.durationMs / 1000, 1e-3);
+  const meanCount = last.reduce((a, w) => a + w.completed, 0) / last.length;
+  const latencies = last.map((w) => w.latencyMs[slo.percentile]);
   return (
     within(
       last.map((w) => w.achievedPerSecond),
       rule.tolerance,
-      2 / windowSeconds,
+      Math.max(2, 2 * Math.sqrt(meanCount)) / windowSeconds,
     ) &&
-    within(
-      last.map((w) => w.latencyMs[slo.percentile]),
-      rule.tolerance,
-      0.05 * slo.latencyMs,
-    )
+    (within(latencies, rule.tolerance, 0.05 * slo.latencyMs) || (farUnder(latencies, slo, rule.tolerance) && !climbing(latencies, rule.tolerance)))
   );
+}
+
+function farUnder(latencies: number[], slo: Slo, tolerance: number): boolean {
+  return latencies.every((l) => l <= (1 - 2 * tolerance) * slo.latencyMs);
+}
+
+/** Every window higher than the one before, by more than the tolerance in all: latency may be drifting up (a slow backlog). */
+function climbing(latencies: number[], tolerance: number): boolean {
+  return latencies.every((l, i) => i === 0 || l > latencies[i - 1]!) && latencies.at(-1)! > latencies[0]! * (1 + tolerance);
 }
 
 export function violatesSlo(w: WindowResult, slo: Slo, tolerance = 0): boolean {

@@ -15,8 +15,11 @@
  * On a busy machine the fixture's timers fire late, so its real service time is longer than nominal: the
  * bench also measures the service time the server achieves right now (closed loop at 4 × slots) and gives
  * the truth for it ("effective").
- * Cost: seconds under load, against a lower bound for an exhaustive sweep in 5 % steps of the truth up to
- * the first failing step (each step at least 3 windows, as the steady-state rule needs).
+ * Cost: seconds under load, against an exhaustive sweep in 5 % steps of the truth up to it, under the same
+ * window rule: every passing level at least the 3 windows steady state needs, and the first level above the
+ * truth at least the 2 windows a clear breach or a backlog needs — a lower bound (near capacity, and at low
+ * rates where few requests land in a window, real steps take more), so the ratio flatters the sweep.
+ * Warm-up (1 s before every step) is left out on both sides; the sweep has more steps, so that too flatters it.
  */
 import { parseArgs } from 'node:util';
 import { runLoad } from '../../src/load/engine.js';
@@ -160,23 +163,31 @@ for (const c of chosen) {
     const effectiveServiceMs = (c.slots * 1000) / saturation.throughput.achievedPerSecond;
     const effective = c.effectiveTruth(effectiveServiceMs);
     const started = performance.now();
+    const order: string[] = [];
     const result = await searchCapacity({
       axis: c.axis,
       slo: c.slo,
       windowMs,
       measure: engineMeasure({ url: server.url, runLoad: (o, h) => runLoad(o, h), arrival: c.arrival, timeoutMs: 10_000 }),
+      // The order the search tried levels in, and what each guess aimed at.
+      onEvent: (e) => {
+        if (e.type === 'step-end') order.push(`${e.point.level}${e.point.passed ? '✓' : '✗'}${e.point.windows}${e.point.ended[0]}`);
+        if (e.type === 'step-start' && e.estimate !== null) order.push(`→${e.estimate.toFixed(1)}`);
+      },
     });
     const wallS = (performance.now() - started) / 1000;
     const found = result.capacityLevel ?? 0;
     const errorPct = ((found - c.truth) / c.truth) * 100;
     const effectivePct = ((found - effective) / effective) * 100;
-    // Sweep lower bound: levels 5 %, 10 %, … of the truth up to the first one above it (integers for concurrency).
-    const levels = c.axis === 'concurrency' ? new Set(Array.from({ length: 22 }, (_, i) => Math.max(1, Math.round(((i + 1) * c.truth) / 20)))).size : 21;
-    const sweepS = (levels * 3 * windowMs) / 1000;
+    // The sweep under the same rule: levels at 5 %, 10 %, … 100 % of the truth (distinct integers for
+    // concurrency), each passing step at least the 3 windows steady state needs, then the first level above
+    // the truth, failing in no fewer than the 2 windows a clear breach or a backlog needs.
+    const passing = c.axis === 'concurrency' ? new Set(Array.from({ length: 20 }, (_, i) => Math.max(1, Math.round(((i + 1) * c.truth) / 20)))).size : 20;
+    const sweepS = ((passing * 3 + 2) * windowMs) / 1000;
     rows.push(
       `| ${c.id} | ${c.slots} × ${c.serviceMs} ms ${c.exponential ? 'exp' : 'fixed'} | ${c.axis} (${c.arrival}) | ${c.slo.percentile} < ${c.slo.latencyMs} ms | ${c.truth.toFixed(1)} (${c.truthNote}) | ${found} | ${errorPct >= 0 ? '+' : ''}${errorPct.toFixed(1)} % | ${effective.toFixed(1)} (service ${effectiveServiceMs.toFixed(1)} ms) | ${effectivePct >= 0 ? '+' : ''}${effectivePct.toFixed(1)} % | ${result.cost.steps} | ${result.cost.loadSeconds.toFixed(0)} s | ${sweepS.toFixed(0)} s | ${(result.cost.loadSeconds / sweepS).toFixed(2)} | ${wallS.toFixed(0)} s |`,
     );
-    process.stderr.write(`${c.id}: truth ${c.truth.toFixed(2)} (effective ${effective.toFixed(2)}) found ${found} (${errorPct.toFixed(1)} %, ${effectivePct.toFixed(1)} % of effective), ${result.cost.loadSeconds} s under load, steps ${result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}`).join(' ')}\n`);
+    process.stderr.write(`${c.id}: truth ${c.truth.toFixed(2)} (effective ${effective.toFixed(2)}) found ${found} (${errorPct.toFixed(1)} %, ${effectivePct.toFixed(1)} % of effective), ${result.cost.loadSeconds} s under load, steps in order ${order.join(' ')}\n`);
   } finally {
     await server.close();
   }

@@ -21,11 +21,8 @@ export function modelMeasure(model: QueueModel, calls: Array<{ level: number; wi
   const random = rng(model.seed ?? 1);
   const jitter = () => 1 + (model.noise ?? 0) * (2 * random() - 1);
   const capacityPerSecond = (model.slots * 1000) / model.serviceMs;
-  return async (level: number, control: MeasureControl) => {
-    const windows: WindowResult[] = [];
-    const windowS = control.windowMs / 1000;
-    let inFlight = 0;
-    for (let i = 0; i < control.maxWindows; i++) {
+  return async (level: number, control: MeasureControl) =>
+    windowLoop(level, control, calls, (inFlight, windowS) => {
       let latency: number;
       let achieved: number;
       let sent: number;
@@ -46,7 +43,7 @@ export function modelMeasure(model: QueueModel, calls: Array<{ level: number; wi
         latency = model.serviceMs + Math.max(0, queued / capacityPerSecond) * 1000;
       }
       const l = latency * jitter();
-      const w: WindowResult = {
+      return {
         durationMs: control.windowMs,
         sent,
         completed: achieved * windowS * jitter(),
@@ -57,12 +54,67 @@ export function modelMeasure(model: QueueModel, calls: Array<{ level: number; wi
         inFlightStart: inFlight,
         inFlightEnd,
       };
-      inFlight = inFlightEnd;
-      windows.push(w);
-      control.onWindow?.(w, i);
-      if (control.shouldStop(windows)) break;
-    }
-    calls.push({ level, windows: windows.length });
-    return windows;
-  };
+    });
+}
+
+export interface CurveModel {
+  /** The SLO percentile at a level (rate per second, or clients), ms. */
+  percentileMs: (level: number) => number;
+  /** Mean latency at the lowest levels (the service time), ms. */
+  serviceMs: number;
+  /** Throughput the server cannot exceed, per second. */
+  saturationPerSecond: number;
+  noise?: number;
+  seed?: number;
+}
+
+/**
+ * A measurement function over any latency curve: each window reports the curve's percentile (with seeded
+ * relative noise), the throughput the level yields (open loop: the rate up to saturation, with a growing
+ * backlog beyond it; closed loop: Little's law at the service time, up to saturation).
+ */
+export function curveMeasure(model: CurveModel, calls: Array<{ level: number; windows: number }> = []): MeasureFn {
+  const random = rng(model.seed ?? 1);
+  const jitter = () => 1 + (model.noise ?? 0) * (2 * random() - 1);
+  const x = model.saturationPerSecond;
+  return async (level: number, control: MeasureControl) =>
+    windowLoop(level, control, calls, (inFlight, windowS) => {
+      const achieved = control.axis === 'rate' ? Math.min(level, x) : Math.min((level * 1000) / model.serviceMs, x);
+      const over = control.axis === 'rate' && level > x;
+      const inFlightEnd = over ? inFlight + (level - x) * windowS : control.axis === 'rate' ? (level * model.serviceMs) / 1000 : level;
+      const p = over ? model.percentileMs(x * 0.999) + ((inFlight + inFlightEnd) / 2 / x) * 1000 : model.percentileMs(level);
+      const l = p * jitter();
+      const mean = Math.min(l, model.serviceMs * jitter());
+      return {
+        durationMs: control.windowMs,
+        sent: level * windowS,
+        completed: achieved * windowS,
+        failed: 0,
+        dropped: 0,
+        achievedPerSecond: achieved * jitter(),
+        latencyMs: { mean, p50: mean, p90: l, p95: l, p99: l, max: l },
+        inFlightStart: inFlight,
+        inFlightEnd,
+      };
+    });
+}
+
+/** Windows one after another, each starting with the in-flight requests the last one ended with. */
+function windowLoop(
+  level: number,
+  control: MeasureControl,
+  calls: Array<{ level: number; windows: number }>,
+  next: (inFlight: number, windowS: number) => WindowResult,
+): WindowResult[] {
+  const windows: WindowResult[] = [];
+  let inFlight = 0;
+  for (let i = 0; i < control.maxWindows; i++) {
+    const w = next(inFlight, control.windowMs / 1000);
+    inFlight = w.inFlightEnd;
+    windows.push(w);
+    control.onWindow?.(w, i);
+    if (control.shouldStop(windows)) break;
+  }
+  calls.push({ level, windows: windows.length });
+  return windows;
 }

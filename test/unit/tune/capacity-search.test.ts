@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { estimateBoundary, judgeStep, nextLevel, searchCapacity, type SearchEvent } from '../../../src/tune/capacity-search.js';
+import { shapePercentileMs } from '../../../src/tune/queue-shape.js';
 import type { Slo } from '../../../src/tune/types.js';
-import { modelMeasure } from '../../support/queue-model.js';
+import { curveMeasure, modelMeasure } from '../../support/queue-model.js';
 
 const slo = (latencyMs: number): Slo => ({ percentile: 'p95', latencyMs, errorRate: 0.01 });
 
@@ -59,6 +60,117 @@ describe('tune/capacity-search', () => {
       const sweepSeconds = 20 * 3 * 5 + 2 * 5;
       assert.ok(result.cost.loadSeconds <= sweepSeconds * 0.4, `${slots}x${serviceMs}: ${result.cost.loadSeconds}s vs sweep ${sweepSeconds}s (truth ${truth})`);
     }
+  });
+
+  // A sweep in 5 % steps of the truth up to it, under the same rule: 20 passing steps of at least 3 windows,
+  // then the first failing one, of at least 2.
+  const sweepSeconds = ((20 * 3 + 2) * 5000) / 1000;
+  /** The highest level (an integer one when `integers`) whose percentile meets the SLO, below `top`. */
+  const crossingOf = (curve: (level: number) => number, sloMs: number, top: number, integers: boolean): number => {
+    if (integers) {
+      let c = 1;
+      while (c < top && curve(c + 1) <= sloMs) c++;
+      return c;
+    }
+    let lo = 0;
+    let hi = top;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (curve(mid) <= sloMs) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
+
+  it('finds the SLO-limited capacity of M/M/N servers within 5 % in about a quarter of a sweep', async () => {
+    const ratios: number[] = [];
+    // Exponential service on N servers, open loop (Erlang C) and closed loop: the fixtures' own curves.
+    for (const axis of ['rate', 'concurrency'] as const) {
+      for (const [servers, serviceMs] of [
+        [4, 100],
+        [8, 50],
+        [16, 50],
+        [32, 20],
+      ] as const) {
+        for (const seed of [1, 2, 3]) {
+          const shape = { servers, serviceMs };
+          const curve = (level: number) => shapePercentileMs(axis, level, shape, 0.95);
+          const sloMs = 5 * serviceMs;
+          const truth = crossingOf(curve, sloMs, axis === 'rate' ? (servers * 1000) / serviceMs : 4096, axis === 'concurrency');
+          const result = await searchCapacity({
+            axis,
+            slo: slo(sloMs),
+            measure: curveMeasure({ percentileMs: curve, serviceMs, saturationPerSecond: (servers * 1000) / serviceMs, noise: 0.03, seed }),
+          });
+          const found = result.capacityLevel!;
+          const steps = result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}${p.windows}`).join(' ');
+          // Concurrency is whole clients: within one of the truth where 5 % is less than one.
+          assert.ok(Math.abs(found - truth) <= Math.max(0.05 * truth, axis === 'concurrency' ? 1 : 0), `${axis} ${servers}×${serviceMs}: found ${found} vs truth ${truth} (${steps})`);
+          // Where the truth falls just above a bracketing level, one more passing step is unavoidable.
+          assert.ok(result.cost.loadSeconds <= 0.35 * sweepSeconds, `${axis} ${servers}×${serviceMs}: ${result.cost.loadSeconds} s (${steps})`);
+          ratios.push(result.cost.loadSeconds / sweepSeconds);
+        }
+      }
+    }
+    const mean = ratios.reduce((a, r) => a + r, 0) / ratios.length;
+    assert.ok(mean <= 0.25, `mean ${mean}: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+  });
+
+  it('finds an open-loop capacity within 15 % on curves of any steepness, never costing more than a sweep', async () => {
+    const ratios: number[] = [];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 10, max: 200 }),
+        fc.double({ min: 0.3, max: 3, noNaN: true }),
+        fc.double({ min: 0.5, max: 8, noNaN: true }),
+        fc.double({ min: 0, max: 0.04, noNaN: true }),
+        fc.integer(),
+        async (servers, serviceMs, a, k, noise, seed) => {
+          // Flat at the service time's tail, then rising without bound towards saturation: steeper for
+          // larger k, with a scale a that no queueing formula predicts.
+          const x = (servers * 1000) / serviceMs;
+          const curve = (level: number) => (level >= x ? Infinity : 3 * serviceMs * (1 + (a * (level / x) ** k) / (1 - level / x)));
+          const sloMs = 3 * serviceMs * 1.6;
+          const truth = crossingOf(curve, sloMs, x, false);
+          // A capacity near the lowest measurable rate (one request per window) is not what this is about.
+          fc.pre(truth >= 5);
+          const result = await searchCapacity({ axis: 'rate', slo: slo(sloMs), measure: curveMeasure({ percentileMs: curve, serviceMs, saturationPerSecond: x, noise, seed }) });
+          const found = result.capacityLevel!;
+          assert.ok(found >= 0.85 * truth && found <= 1.05 * truth, `found ${found} vs truth ${truth}`);
+          assert.ok(result.cost.loadSeconds <= sweepSeconds, `${result.cost.loadSeconds} s`);
+          ratios.push(result.cost.loadSeconds / sweepSeconds);
+        },
+      ),
+      // Fixed seed: the bounds are for these curves; other draws can land between −10 and −15 %.
+      { numRuns: 60, seed: 7 },
+    );
+    assert.ok(ratios.reduce((s, r) => s + r, 0) / ratios.length <= 0.5, `mean cost ${ratios.reduce((s, r) => s + r, 0) / ratios.length} of a sweep`);
+  });
+
+  it('finds a closed-loop capacity within 15 % (or one client) on linear curves, never costing more than a sweep', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 48 }),
+        fc.integer({ min: 10, max: 200 }),
+        fc.double({ min: 0.6, max: 1.6, noNaN: true }),
+        fc.double({ min: 0, max: 0.04, noNaN: true }),
+        fc.integer(),
+        async (servers, serviceMs, slope, noise, seed) => {
+          // Flat while every client has a server, then the wait for c − N completions grows linearly.
+          const x = (servers * 1000) / serviceMs;
+          const curve = (c: number) => 3 * serviceMs + Math.max(0, c - servers) * (1000 / x) * slope;
+          // Half a client past a whole one, so no level sits exactly on the SLO.
+          const sloMs = 3 * serviceMs + 2.5 * serviceMs * slope;
+          const truth = crossingOf(curve, sloMs, 4096, true);
+          const result = await searchCapacity({ axis: 'concurrency', slo: slo(sloMs), measure: curveMeasure({ percentileMs: curve, serviceMs, saturationPerSecond: x, noise, seed }) });
+          const found = result.capacityLevel!;
+          assert.ok(found >= Math.min(0.85 * truth, truth - 1) && found <= truth + 1, `found ${found} vs truth ${truth}`);
+          assert.ok(result.cost.loadSeconds <= sweepSeconds, `${result.cost.loadSeconds} s`);
+        },
+      ),
+      { numRuns: 60, seed: 7 },
+    );
   });
 
   it('reports no capacity when even the lowest level breaks the SLO', async () => {
@@ -127,7 +239,7 @@ describe('tune/capacity-search', () => {
       inFlightEnd: 1,
     });
     const ctx = { axis: 'concurrency' as const, slo: slo(100), rule: { windows: 3, tolerance: 0.1, maxWindows: 5 }, replicas: 1 };
-    const unsteadyPass = judgeStep(4, 'bracket', [w(10), w(50), w(20), w(60), w(30)], ctx);
+    const unsteadyPass = judgeStep(4, 'bracket', [w(10), w(50), w(20), w(85), w(30)], ctx);
     assert.equal(unsteadyPass.ended, 'max-windows');
     assert.equal(unsteadyPass.passed, true);
     const unsteadyFail = judgeStep(4, 'bracket', [w(10), w(50), w(20), w(120), w(30)], ctx);

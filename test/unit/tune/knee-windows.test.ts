@@ -45,9 +45,17 @@ describe('tune/windows', () => {
   it('is steady only when 3 windows agree within 10 % on throughput and latency', () => {
     assert.equal(isSteady([win(), win(), win()], rule, slo), true);
     assert.equal(isSteady([win(), win()], rule, slo), false);
-    assert.equal(isSteady([win(), win({ latencyMs: lat(70) }), win()], rule, slo), false);
+    assert.equal(isSteady([win({ latencyMs: lat(85) }), win({ latencyMs: lat(65) }), win({ latencyMs: lat(85) })], rule, slo), false);
     assert.equal(isSteady([win(), win({ achievedPerSecond: 80 }), win()], rule, slo), false);
     assert.equal(isSteady([win({ latencyMs: lat(500) }), win(), win({ latencyMs: lat(52) }), win({ latencyMs: lat(48) })], rule, slo), true);
+  });
+  it('takes scatter far under the SLO, and counting noise of throughput, as steady — but not a climb', () => {
+    const at = (p95: number, completed = 500) => win({ latencyMs: lat(p95), completed, achievedPerSecond: completed / 5 });
+    assert.equal(isSteady([at(40), at(70), at(55)], rule, slo), true, 'every window under 80 % of the SLO: the verdict cannot change');
+    assert.equal(isSteady([at(40), at(55), at(75)], rule, slo), false, 'each window higher than the last: drifting up');
+    assert.equal(isSteady([at(55), at(40), at(75)], rule, slo), true, 'up and down is scatter');
+    assert.equal(isSteady([at(40, 40), at(40, 52), at(40, 46)], rule, slo), true, '±6 requests of ~46 is counting noise');
+    assert.equal(isSteady([at(40, 400), at(40, 520), at(40, 460)], rule, slo), false, '±60 of 460 is not');
   });
   it('sees a backlog when in-flight grows in two windows in a row, or sends are dropped', () => {
     const growing = (i: number) => win({ inFlightStart: 10 + 50 * i, inFlightEnd: 60 + 50 * i });
