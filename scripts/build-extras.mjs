@@ -66,6 +66,36 @@ const lazyOclifDependencies = {
   },
 };
 
+/**
+ * The Kubernetes validators register ajv-formats-draft2019's formats, whose modules build URI, e-mail and
+ * IDN parsers when loaded (several ms), though no schema mdl validates uses them (only date-time, int and
+ * quantity). Each becomes a function that loads its parser on the first call.
+ */
+const draft2019Require = createRequire(createRequire(join(root, 'node_modules', '@kubernetes-models', 'validate', 'package.json')).resolve('ajv-formats-draft2019/formats/index.js'));
+const lazyDraft2019Formats = {
+  name: 'lazy-draft2019-formats',
+  setup(b) {
+    b.onResolve({ filter: /^ajv-formats-draft2019\/formats\/index\.js$/ }, () => ({ path: 'formats', namespace: 'lazy-draft2019' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-draft2019' }, () => {
+      const lazy = (name) => `(value) => (loaded[${JSON.stringify(name)}] ??= require(${JSON.stringify(draft2019Require.resolve(`./${name}.js`))}))(value)`;
+      return {
+        contents: [
+          'const loaded = {};',
+          'module.exports = {',
+          `  iri: ${lazy('iri')},`,
+          `  duration: require(${JSON.stringify(draft2019Require.resolve('./duration.js'))}),`,
+          `  'idn-email': ${lazy('idn-email')},`,
+          `  'idn-hostname': ${lazy('idn-hostname')},`,
+          `  'iri-reference': ${lazy('iri-reference')},`,
+          '};',
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: root,
+      };
+    });
+  },
+};
+
 const requireShim = {
   js: "import { createRequire as __mdlCreateRequire } from 'node:module'; const require = __mdlCreateRequire(import.meta.url);",
 };
@@ -99,6 +129,7 @@ await build({
   external,
   plugins: [
     lazyOclifDependencies,
+    lazyDraft2019Formats,
     {
       name: 'zod-english-only',
       setup(b) {
