@@ -86,7 +86,7 @@ export interface CliRun {
 }
 
 /** Runs the built CLI as a user would, with Node 24 (this process's node). */
-export function mdl(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 170_000): { done: Promise<CliRun>; kill: () => void; stderr: () => string } {
+export function mdl(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 170_000): { done: Promise<CliRun>; kill: () => void; signal: (s: NodeJS.Signals) => void; stderr: () => string } {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/run.js'), ...args], {
     env: { ...process.env, CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,7 +102,7 @@ export function mdl(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 170
       resolve({ code, stdout, stderr });
     });
   });
-  return { done, kill: () => child.kill('SIGKILL'), stderr: () => stderr };
+  return { done, kill: () => child.kill('SIGKILL'), signal: (s) => child.kill(s), stderr: () => stderr };
 }
 
 export function runMdl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
