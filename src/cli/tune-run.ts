@@ -162,6 +162,13 @@ function modelName(flags: TuneCommandFlags, spec: ModelSpec | null, flag: '--clu
 async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ result: TuneResult; exitCode: ExitCode }> {
   const { flags } = ctx;
   const name = modelName(flags, r.spec, '--cluster');
+  // Checked before pinning: mdl does not reach the Service by itself, the URL must.
+  if (!flags.url && !r.spec?.loadtest.url) {
+    throw badInput('--cluster needs the URL at which the model\'s Service answers', {
+      where: 'URL',
+      hint: 'Pass it (an Ingress or LoadBalancer address) or set loadtest.url in the spec.',
+    });
+  }
   const readyTimeoutMs = unit('--ready-timeout', () => parseDurationMs(flags['ready-timeout'] ?? '10m'));
   const interrupt = new AbortController();
   let restoring = false;

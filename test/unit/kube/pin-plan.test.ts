@@ -80,3 +80,18 @@ describe('autoscaler pin plan', () => {
     assert.equal(releasePatch({ metadata: { managedFields: [{ manager: TUNE_FIELD_MANAGER }] } }), null);
   });
 });
+
+describe('exactly N ready replicas', () => {
+  const counts = { desired: 2, current: 2, updated: 2, ready: 2, endpoints: 2 as number | undefined, settled: true };
+  it('holds only when the Deployment, its pods and the Service endpoints all say N', async () => {
+    const { hasExactly } = await import('../../../src/kube/pin.js');
+    assert.equal(hasExactly(counts, 2), true);
+    assert.equal(hasExactly({ ...counts, endpoints: undefined }, 2), true, 'no Service: pods alone');
+    assert.equal(hasExactly(counts, 1), false);
+    assert.equal(hasExactly({ ...counts, current: 3 }, 2), false, 'a third pod still exists');
+    assert.equal(hasExactly({ ...counts, ready: 1 }, 2), false);
+    assert.equal(hasExactly({ ...counts, updated: 1 }, 2), false, 'a rollout is under way');
+    assert.equal(hasExactly({ ...counts, endpoints: 1 }, 2), false, 'the Service does not route to both yet');
+    assert.equal(hasExactly({ ...counts, settled: false }, 2), false, 'the controller has not seen the latest spec');
+  });
+});
