@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { repoRoot } from '../support/cluster/cluster.js';
+import { kubeconfigPath, repoRoot } from '../support/cluster/cluster.js';
+import { ApiError, KubeClient } from '../../src/kube/client.js';
+import { resolveKubeTarget } from '../../src/kube/context.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
 export interface ModelOptions {
@@ -111,4 +113,19 @@ export function runMdl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 
 export function uniqueNamespace(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+}
+
+/** A client with the control plane's admin credentials. */
+export async function admin(): Promise<KubeClient> {
+  return new KubeClient(await resolveKubeTarget({ kubeconfig: kubeconfigPath }));
+}
+
+/** GET an API path; undefined on 404. */
+export async function get<T = KubeObject>(client: KubeClient, p: string): Promise<T | undefined> {
+  try {
+    return await client.request<T>('GET', p);
+  } catch (error) {
+    if (error instanceof ApiError && error.statusCode === 404) return undefined;
+    throw error;
+  }
 }

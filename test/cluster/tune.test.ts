@@ -9,8 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { applyObject } from '../../src/kube/apply.js';
-import { ApiError, KubeClient } from '../../src/kube/client.js';
-import { resolveKubeTarget } from '../../src/kube/context.js';
+import type { KubeClient } from '../../src/kube/client.js';
 import { deploy } from '../../src/kube/deploy.js';
 import { findAutoscaler, pinAutoscaler, readPin, restoreAutoscaler, waitForReplicas } from '../../src/kube/pin.js';
 import { TUNE_FIELD_MANAGER, TUNE_PINNED_FROM_ANNOTATION } from '../../src/kube/pin-plan.js';
@@ -18,25 +17,12 @@ import type { KubeObject } from '../../src/kube/types.js';
 import { clusterColdStartProbe } from '../../src/tune/cluster-target.js';
 import { startCapacityServer, type CapacityServer } from '../fixtures/capacity-server.js';
 import { kubeconfigPath, repoRoot } from '../support/cluster/cluster.js';
-import { manifestFile, mdl, modelObjects, runMdl, uniqueNamespace } from './support.js';
+import { admin, get, manifestFile, mdl, modelObjects, runMdl, uniqueNamespace } from './support.js';
 
 interface Hpa extends KubeObject {
   spec: { minReplicas?: number; maxReplicas: number };
 }
 interface ManagedEntry { manager: string; operation: string; fieldsV1?: { 'f:spec'?: Record<string, unknown> } }
-
-async function admin(): Promise<KubeClient> {
-  return new KubeClient(await resolveKubeTarget({ kubeconfig: kubeconfigPath }));
-}
-
-async function get<T = KubeObject>(client: KubeClient, p: string): Promise<T | undefined> {
-  try {
-    return await client.request<T>('GET', p);
-  } catch (error) {
-    if (error instanceof ApiError && error.statusCode === 404) return undefined;
-    throw error;
-  }
-}
 
 /** The model as the renderer makes it when autoscaled: the Deployment leaves spec.replicas to the HPA. */
 function autoscaledModel(o: Parameters<typeof modelObjects>[0]): KubeObject[] {
