@@ -65,24 +65,23 @@ export async function findAutoscaler(client: KubeClient, namespace: string, name
   });
 }
 
-/** A write that retries when the object changed between the read and the write (409, or a failed JSON-patch test). */
-async function readModifyWrite<T>(client: KubeClient, ref: AutoscalerRef, step: (live: KubeObject) => Promise<T | typeof RETRY>): Promise<T> {
+/** A write that retries when the object changed between the read and the write: 409 for a merge patch with a
+ *  stale resourceVersion, 422 "testing value … failed: test failed" for a JSON patch's test op. */
+async function readModifyWrite<T>(client: KubeClient, ref: AutoscalerRef, step: (live: KubeObject) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const live = await getOrUndefined(client, ref.path);
     if (!live) {
       throw new MdlError(`${autoscalerLabel(ref)} was deleted from namespace "${ref.namespace}" while mdl tune was using it`, { exitCode: ExitCode.cluster });
     }
     try {
-      const out = await step(live);
-      if (out !== RETRY) return out;
+      return await step(live);
     } catch (error) {
-      const stale = error instanceof ApiError && (error.statusCode === 409 || (error.statusCode === 422 && /test/i.test(error.status.message ?? '')));
+      const stale = error instanceof ApiError && (error.statusCode === 409 || (error.statusCode === 422 && /test failed/.test(error.status.message ?? '')));
       if (!stale) throw client.explain(error);
       if (attempt >= MAX_ATTEMPTS) throw new MdlError(`${autoscalerLabel(ref)} kept changing while mdl tune wrote it (${attempt} attempts)`, { exitCode: ExitCode.cluster, cause: error });
     }
   }
 }
-const RETRY = Symbol('retry');
 
 function mergePatch(client: KubeClient, ref: AutoscalerRef, body: MergePatch): Promise<KubeObject> {
   return client.request<KubeObject>('PATCH', ref.path, { query: { fieldManager: TUNE_FIELD_MANAGER }, body, contentType: 'application/merge-patch+json' });
