@@ -87,6 +87,8 @@ describe('mdl tune --cluster against a real control plane', function () {
   });
   after(async () => {
     await server.close();
+    // Its pods hold scheduling room on the fake nodes that later tests need.
+    await client.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
   });
 
   it('pins the HPA to --replicas for the search, times cold start on N + 1, and restores it on success', async () => {
