@@ -9,8 +9,16 @@ if (major < 22) {
   );
   process.exit(2);
 }
+// Output piped into a reader that stops early (mdl render | head) ends mdl quietly, as it does other CLIs.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 // Reuse V8's compiled code between runs (kept in the OS temp folder): start-up is most of a short command.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { execute } = await import('@oclif/core');
-await execute({ dir: import.meta.url });
+// The check above is the engine check; oclif's own one loads semver on every start to repeat it.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+// dist/cli.js is oclif and the commands bundled by the build (scripts/build-extras.mjs).
+const { main } = await import('../dist/cli.js');
+await main(import.meta.url);

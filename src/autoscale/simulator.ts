@@ -134,6 +134,17 @@ export interface SimulationConfig {
   metricWindowMs?: number;
   /** How old the newest sample is when the controller reads it (scrape interval): default 15 s. */
   metricLagMs?: number;
+  /**
+   * Model metrics-server's scrapes instead of a fixed lag (metricLagMs is then unused): the controller reads
+   * the sample of the latest scrape (one every intervalMs, the first at offsetMs, default 0; scrapes before
+   * time 0 are taken to have seen the first step's load), each sample averaging the metric over
+   * metricWindowMs before it. A pod has a sample once it existed at `scrapesToFirstSample` scrapes (default 2:
+   * metrics-server computes a rate from two points; 3 when the first point reads zero CPU and is dropped, as
+   * with kwok's usage emulation). A Ready pod without a sample is missing (100 % of its request on a
+   * scale-down, 0 on a scale-up). For CPU, a sample counts only if its pod was Ready at the scrape before it
+   * (upstream: sample time ≥ readiness change + window), else the pod is unready, as are pods not Ready yet.
+   */
+  metricScrape?: { intervalMs: number; offsetMs?: number; scrapesToFirstSample?: number };
   /** Pod created → Ready (image pull, model load): default 60 s. */
   podStartMs?: number;
   /** Replicas at the start: default minReplicas. */
@@ -187,6 +198,11 @@ interface Prepared {
   podStartMs: number;
   maxQueueS: number;
   cpuSat: number;
+  scrapeIntervalMs: number;
+  scrapeOffsetMs: number;
+  scrapesToFirstSample: number;
+  /** Resource Utilization: what a missing pod counts as on a scale-down, in milli-units of a 1000 m request. */
+  missingFallbackMilli: number;
 }
 
 function prepare(config: SimulationConfig, traffic: TrafficSeries, capacity: PreparedCapacity): Prepared {
@@ -199,6 +215,10 @@ function prepare(config: SimulationConfig, traffic: TrafficSeries, capacity: Pre
   if (metrics.length > 1) throw badInput('the simulator drives one metric; the HPA spec has several', { hint: 'Simulate each metric on its own.' });
   const hpa = prepareHpa(config.hpa, config.controller);
   const windowMs = config.metricWindowMs ?? (config.signal === 'cpu' ? 30_000 : 60_000);
+  const scrape = config.metricScrape;
+  if (scrape && !(scrape.intervalMs > 0)) throw badInput(`the metric scrape interval must be positive (got ${scrape.intervalMs} ms)`);
+  const first = metrics[0];
+  const targetUtilization = first?.type === 'Resource' ? (first.resource.target.averageUtilization ?? 100) : 100;
   return {
     hpa,
     stepMs,
@@ -208,6 +228,10 @@ function prepare(config: SimulationConfig, traffic: TrafficSeries, capacity: Pre
     podStartMs: config.podStartMs ?? 60_000,
     maxQueueS: (config.maxQueueMs ?? 30_000) / 1000,
     cpuSat: config.cpuSaturationRatePerReplica ?? capacity.maxRatePerReplica,
+    scrapeIntervalMs: scrape?.intervalMs ?? 0,
+    scrapeOffsetMs: scrape?.offsetMs ?? 0,
+    scrapesToFirstSample: Math.max(1, Math.round(scrape?.scrapesToFirstSample ?? 2)),
+    missingFallbackMilli: Math.trunc((1000 * Math.max(100, targetUtilization)) / 100),
   };
 }
 
@@ -301,6 +325,60 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
   const capConc = capacity.concurrency;
   const capErr = capacity.errorRate;
   const lastPoint = capRate.length - 1;
+  // Scrapes: the latest two scrape times and the latest sample (NaN until the first step fills it in).
+  const scrapeEvery = p.scrapeIntervalMs;
+  const scraping = scrapeEvery > 0;
+  const firstScrapeMs = p.scrapeOffsetMs - Math.ceil(p.scrapeOffsetMs / scrapeEvery) * scrapeEvery;
+  let nextScrapeMs = scraping ? firstScrapeMs : Infinity;
+  let lastScrapeMs = nextScrapeMs - scrapeEvery;
+  const firstSampleBackMs = (p.scrapesToFirstSample - 1) * scrapeEvery;
+  let sampleValue = NaN;
+
+  /** The controller's observation: `counted` pods with a sample of `value` per replica (CPU percent of a 1000m
+   *  request, or the custom metric), `missing` pods without one, `unready` pods whose sample is ignored. */
+  const observe = (current: number, counted: number, missing: number, unready: number, value: number): HpaObservation => {
+    if (counted === 0) {
+      noMetric.currentReplicas = current;
+      return noMetric;
+    }
+    const perPodMilli = isCpu ? Math.round(value * 10) : Math.round(value * 1000);
+    summary.readyPodCount = counted;
+    summary.sampleCount = counted;
+    summary.usageSumMilli = perPodMilli * counted;
+    summary.requestSumMilli = 1000 * counted;
+    summary.requestEntries = counted;
+    summary.missingCount = missing;
+    summary.missingFallbackUsageMilli = p.missingFallbackMilli * missing;
+    summary.missingRequestSumMilli = 1000 * missing;
+    summary.unreadyCount = unready;
+    summary.unreadyRequestSumMilli = 1000 * unready;
+    observation.currentReplicas = current;
+    return observation;
+  };
+
+  /** What the controller reads under the scrape model (see SimulationConfig.metricScrape). */
+  const scrapedObservation = (current: number, ready: number, pending: number): HpaObservation => {
+    let counted = ready;
+    let missing = 0;
+    let unready = isCpu ? pending : 0;
+    // A pod has a sample if it existed at the scrape `scrapesToFirstSample − 1` before the latest; for CPU the
+    // sample counts if the pod was Ready at the scrape before the latest. readyAt (and so creation) ascends:
+    // only the newest pods can fail either test.
+    const prevScrapeMs = lastScrapeMs - scrapeEvery;
+    const sampledSinceMs = lastScrapeMs - firstSampleBackMs;
+    for (let k = readyAt.length - 1; k >= 0; k--) {
+      const at = readyAt[k]!;
+      if (at - podStartMs >= sampledSinceMs) {
+        counted--;
+        missing++;
+      } else if (isCpu && at > prevScrapeMs) {
+        counted--;
+        unready++;
+      } else break;
+    }
+    if (!isCpu) missing += pending;
+    return observe(current, counted, missing, unready, sampleValue);
+  };
 
   for (let i = 0; i < n; i++) {
     const t = i * stepMs;
@@ -363,6 +441,16 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
           ? concurrency + backlog / ready
           : 0;
     metricPrefix[i + 1] = metricPrefix[i]! + metricValue;
+    if (scraping) {
+      // Before any scrape of the run, the pipeline has seen steady load at the first step's level.
+      if (sampleValue !== sampleValue) sampleValue = metricValue;
+      while (nextScrapeMs < t + stepMs) {
+        const start = Math.max(0, i + 1 - windowSteps);
+        sampleValue = (metricPrefix[i + 1]! - metricPrefix[start]!) / (i + 1 - start);
+        lastScrapeMs = nextScrapeMs;
+        nextScrapeMs += scrapeEvery;
+      }
+    }
 
     const current = ready + pending;
     if (steps) {
@@ -380,7 +468,9 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
     const now = t + stepMs;
     const windowEnd = Math.floor((now - lagMs) / stepMs);
     let obs: HpaObservation;
-    if (windowEnd <= 0 || ready === 0) {
+    if (scraping) {
+      obs = scrapedObservation(current, ready, pending);
+    } else if (windowEnd <= 0 || ready === 0) {
       noMetric.currentReplicas = current;
       obs = noMetric;
     } else {
@@ -399,25 +489,8 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
         }
         unready += pending;
       }
-      if (counted === 0) {
-        noMetric.currentReplicas = current;
-        obs = noMetric;
-      } else {
-        const perPodMilli = isCpu ? Math.round(avg * 10) : Math.round(avg * 1000);
-        summary.readyPodCount = counted;
-        summary.sampleCount = counted;
-        summary.usageSumMilli = perPodMilli * counted;
-        summary.requestSumMilli = 1000 * counted;
-        summary.requestEntries = counted;
-        // A pod that is not Ready yet has no sample of a custom metric: it is missing.
-        summary.missingCount = isCpu ? 0 : pending;
-        summary.missingFallbackUsageMilli = 0;
-        summary.missingRequestSumMilli = 0;
-        summary.unreadyCount = unready;
-        summary.unreadyRequestSumMilli = 1000 * unready;
-        observation.currentReplicas = current;
-        obs = observation;
-      }
+      // A pod that is not Ready yet has no sample of a custom metric: it is missing.
+      obs = observe(current, counted, isCpu ? 0 : pending, unready, avg);
     }
     const desired = syncHpaReplicas(hpa, state, obs, now);
     if (desired === current) continue;

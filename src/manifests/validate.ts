@@ -4,8 +4,6 @@
  * applied. The objects come from our own renderer, so a failure is a bug of ours: a plain Error (exit 1)
  * that says so. The validators are loaded on first use; only the kinds we render are imported.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { KubeObject } from './types.js';
 
 type Validator = (data: unknown) => void;
@@ -21,30 +19,8 @@ interface Models {
 
 let models: Promise<Models> | undefined;
 
-/**
- * The built CLI loads the validators from one bundled file (dist/vendor, made by scripts/build-extras.mjs):
- * the packages ship one module per schema and importing them one by one costs about half a second.
- * Run from the sources, the packages are imported directly.
- */
 function loadModels(): Promise<Models> {
-  models ??= (async () => {
-    const bundle = new URL('../../vendor/k8s-validators.js', import.meta.url);
-    if (existsSync(fileURLToPath(bundle))) return (await import(bundle.href)) as Models;
-    const [d, s, p, h, k] = await Promise.all([
-      import('kubernetes-models/apps/v1/Deployment'),
-      import('kubernetes-models/v1/Service'),
-      import('kubernetes-models/policy/v1/PodDisruptionBudget'),
-      import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'),
-      import('@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject'),
-    ]);
-    return {
-      Deployment: d.Deployment as unknown as ModelClass,
-      Service: s.Service as unknown as ModelClass,
-      PodDisruptionBudget: p.PodDisruptionBudget as unknown as ModelClass,
-      HorizontalPodAutoscaler: h.HorizontalPodAutoscaler as unknown as ModelClass,
-      ScaledObject: k.ScaledObject as unknown as ModelClass,
-    };
-  })();
+  models ??= import('./k8s-models.js') as unknown as Promise<Models>;
   return models;
 }
 

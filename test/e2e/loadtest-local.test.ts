@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from '../../src/load/types.js';
 
@@ -15,13 +17,24 @@ function mdl(args: string[]) {
   });
 }
 
-/** Pids of the fixture's replica processes now running. */
+/** Pids of this checkout's fixture replica processes now running (other checkouts may run the same tests). */
 function replicaPids(): Set<string> {
+  let pids: string[];
   try {
-    return new Set(execFileSync('pgrep', ['-f', 'replica-server.mjs --port'], { encoding: 'utf8' }).split('\n').filter(Boolean));
+    pids = execFileSync('pgrep', ['-f', 'replica-server.mjs --port'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   } catch {
     return new Set(); // pgrep exits 1 when nothing matches
   }
+  const specDir = dirname(SPEC);
+  return new Set(
+    pids.filter((pid) => {
+      try {
+        return realpathSync(`/proc/${pid}/cwd`) === realpathSync(specDir);
+      } catch {
+        return false; // gone meanwhile
+      }
+    }),
+  );
 }
 
 describe('mdl loadtest --local (built CLI)', function () {

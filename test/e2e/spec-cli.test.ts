@@ -103,6 +103,15 @@ describe('mdl init / validate / render / schema (built CLI)', function () {
     assert.equal(mdl(dir, 'render', '--format', 'xml').code, 2);
   });
 
+  it('output piped into a reader that stops early (| head) ends quietly with exit 0', () => {
+    // Help is written line by line, so the writes after head has gone meet a closed pipe (EPIPE);
+    // pipefail reports mdl's own exit code.
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${RUN}" render --help | head -c 6`], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.stdout, 'Render');
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /Warning|Error|EPIPE/);
+  });
+
   it('no spec found: exit 2 and a pointer to mdl init', () => {
     const r = mdl(dir, 'render');
     assert.equal(r.code, 2);

@@ -127,6 +127,57 @@ describe('simulate', () => {
   });
 });
 
+describe('simulate with metrics-server scrapes (metricScrape)', () => {
+  // One core of demand per 1000m request: a "rate" of 1 per replica is 100 % CPU.
+  const cores = prepareCapacity({ axis: 'rate', points: [{ loadPerReplica: 1e6, latencyMs: 1 }] });
+  /** Desired replicas per 1 s step; the controller syncs every 2 s, metrics-server scrapes at 0, 15, 30 … s. */
+  function run(demand: (s: number) => number, podStartMs: number, metric: 'scrape' | 'lag' = 'scrape'): number[] {
+    const rates = new Float64Array(120).map((_, i) => demand(i));
+    const r = simulate({
+      hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 8, metric: 'cpu', target: 50 }), signal: 'cpu', sloLatencyMs: 1e9,
+      syncPeriodMs: 2000, metricWindowMs: 1000, podStartMs, cpuSaturationRatePerReplica: 1,
+      ...(metric === 'scrape' ? { metricScrape: { intervalMs: 15_000 } } : { metricLagMs: 0 }),
+      controller: { downscaleStabilizationMs: 10_000 },
+    }, { stepMs: 1000, ratesPerSecond: rates, source: 'test' }, cores);
+    return Array.from(r.steps!.desiredReplicas);
+  }
+
+  it('sees a change of load only at the next scrape, and acts at the sync after it', () => {
+    // 40 % → 90 % at 20 s; the scrape at 30 s sees it, the sync at 32 s proposes ceil(1.8 · 1) = 2.
+    const d = run((s) => (s < 20 ? 0.4 : 0.9), 1000);
+    assert.equal(d.indexOf(2), 32);
+  });
+
+  it('counts a Ready pod without a sample as missing: at 100 % of its request on a scale-down', () => {
+    // Scale-up at 32 s; the new pod has no sample at the scrape of 45 s (it did not exist at 30 s), so when the
+    // load falls to 20 % the sync sees 10 % on the old pod and 100 % on the missing one, (10 + 100) / 2 = 55 %:
+    // a direction flip, so it keeps 2. From the scrape of 60 s both pods count (10 %) and, after the 10 s
+    // stabilization window, it scales down. A fixed-lag model without missing pods scales down earlier.
+    const demand = (s: number) => (s < 20 ? 0.4 : s < 40 ? 0.9 : 0.2);
+    const scraped = run(demand, 1000);
+    const down = scraped.indexOf(1, 32);
+    assert.ok(scraped.slice(32, 62).every((r) => r === 2), scraped.join(''));
+    assert.ok(down >= 70 && down <= 72, `scaled down at ${down}`);
+    assert.ok(run(demand, 1000, 'lag').indexOf(1, 32) < 62);
+  });
+
+  it('counts a pod that became Ready after the earlier of its two scrapes as unready: 0 on a scale-up', () => {
+    // Pods take 20 s to be Ready. Pod B (created 32 s, Ready 52 s) is Pending at the sync of 46 s (unready):
+    // A at 90 % rebalanced with B at 0 is 45 %, within tolerance → 2. At 62 s, A reads 150 % and B is Ready but
+    // its sample comes from a scrape (45 s) before it was Ready → unready → (150 + 0) / 2 = 75 % → 3.
+    // At 76 s, A and B read 150 %, the Pending pod C counts 0 → 100 % → ceil(2 · 3) = 6.
+    const d = run((s) => (s < 20 ? 0.4 : s < 50 ? 0.9 : 3), 20_000);
+    assert.equal(d.indexOf(2), 32);
+    assert.equal(d.indexOf(3), 62);
+    assert.equal(d.indexOf(6), 76);
+    assert.ok(d.slice(62, 76).every((r) => r === 3));
+  });
+
+  it('rejects a scrape interval that is not positive', () => {
+    assert.throws(() => simulate({ hpa: { maxReplicas: 3 }, signal: 'cpu', sloLatencyMs: 1, syncPeriodMs: 15_000, metricScrape: { intervalMs: 0 } }, steady(1, 1), capacity), MdlError);
+  });
+});
+
 describe('generated profiles', () => {
   it('diurnal peaks at the peak hour and bottoms out twelve hours later', () => {
     const t = generateTraffic(parseProfileSpec('diurnal,peak=400,baseline=20,peakHour=14'), 60_000);

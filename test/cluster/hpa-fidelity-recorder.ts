@@ -1,0 +1,168 @@
+/**
+ * Plays a CPU demand trace against the real HPA on the test control plane and records what it did.
+ *
+ * The demand (total cores) is spread evenly over the Ready pods, as a balancer would, by writing each pod's
+ * `kwok.x-k8s.io/usage-cpu` annotation; kwok reports it to metrics-server, which the HPA reads. Recorded with
+ * this process's clock: every change of the Deployment's spec.replicas (the controller's decisions), every pod's
+ * creation and readiness, every new metrics-server sample, and the HPA status.
+ */
+import { apiRequest, type ClusterState } from '../support/cluster/cluster.js';
+
+export interface FidelityRecording {
+  /** Wall-clock ms at trace time 0. */
+  startMs: number;
+  durationMs: number;
+  /** The demand in cores at trace time t (ms), as played. */
+  demand: { tMs: number; cores: number }[];
+  /** Deployment spec.replicas changes, first seen at tMs (trace time). */
+  replicas: { tMs: number; replicas: number }[];
+  /** Pods: trace times of creation and Ready as seen by this process (first seen), and deletion. */
+  pods: { name: string; createdMs: number; readyMs?: number; deletedMs?: number }[];
+  /** metrics-server samples: first time a new sample timestamp was seen, the sample timestamp (s precision),
+   *  its window, and the utilization the pods' samples add up to. */
+  samples: { seenMs: number; timestampMs: number; windowMs: number; pods: number; usageMilli: number }[];
+  /** HPA status polls. */
+  hpa: { tMs: number; desiredReplicas: number; currentUtilization?: number }[];
+  /** Annotation writes: per-pod value and the Ready pods it was spread over. */
+  writes: { tMs: number; perPodMilli: number; readyPods: number }[];
+}
+
+interface Pod {
+  metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string; annotations?: Record<string, string> };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+
+async function getJson<T>(state: ClusterState, p: string): Promise<T> {
+  const res = await apiRequest(state, 'GET', p);
+  if (res.status !== 200) throw new Error(`GET ${p}: ${res.status} ${res.body.slice(0, 300)}`);
+  return JSON.parse(res.body) as T;
+}
+
+export async function createWorkload(state: ClusterState, ns: string, name: string, hpaSpec: unknown, initialMilli: number): Promise<void> {
+  const post = async (p: string, body: unknown) => {
+    const res = await apiRequest(state, 'POST', p, body);
+    if (res.status !== 201) throw new Error(`POST ${p}: ${res.status} ${res.body.slice(0, 300)}`);
+  };
+  await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  for (let i = 0; i < 60; i++) {
+    if ((await apiRequest(state, 'GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200) break;
+    await sleep(500);
+  }
+  const labels = { app: name };
+  await post(`/apis/apps/v1/namespaces/${ns}/deployments`, {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels },
+    spec: {
+      replicas: 1, selector: { matchLabels: labels },
+      template: {
+        metadata: { labels, annotations: { 'kwok.x-k8s.io/usage-cpu': `${initialMilli}m` } },
+        spec: { containers: [{ name: 'server', image: 'registry.example/model:1', resources: { requests: { cpu: '1000m', memory: '1Gi' } } }] },
+      },
+    },
+  });
+  await post(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`, {
+    apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, ...(hpaSpec as object) },
+  });
+}
+
+export async function waitForMetrics(state: ClusterState, ns: string, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const hpa = await getJson<{ status?: { currentMetrics?: { resource?: { current?: { averageUtilization?: number } } }[] } }>(
+      state, `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`);
+    if (hpa.status?.currentMetrics?.[0]?.resource?.current?.averageUtilization !== undefined) return;
+    await sleep(1000);
+  }
+  throw new Error(`the HPA ${ns}/${name} read no CPU metric within ${timeoutMs / 1000} s`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function isReady(p: Pod): boolean {
+  return !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Plays `demandAt` (cores at trace time ms) for `durationMs`, spreading it over the Ready pods. */
+export async function playTrace(state: ClusterState, ns: string, name: string, demandAt: (tMs: number) => number,
+  durationMs: number): Promise<FidelityRecording> {
+  const startMs = Date.now();
+  const rec: FidelityRecording = { startMs, durationMs, demand: [], replicas: [], pods: [], samples: [], hpa: [], writes: [] };
+  const pods = new Map<string, FidelityRecording['pods'][number]>();
+  const written = new Map<string, string>();
+  let lastReplicas = -1;
+  let lastSampleTs = '';
+  const now = () => Date.now() - startMs;
+
+  // Deployment replicas: polled every 100 ms, so a decision's time is known to about a tenth of a second.
+  const watchReplicas = (async () => {
+    while (now() < durationMs) {
+      const dep = await getJson<{ spec: { replicas: number } }>(state, `/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+      if (dep.spec.replicas !== lastReplicas) {
+        lastReplicas = dep.spec.replicas;
+        rec.replicas.push({ tMs: now(), replicas: lastReplicas });
+      }
+      await sleep(100);
+    }
+  })();
+  // metrics-server samples: polled every 250 ms, so a scrape's time is known to about a quarter second.
+  const watchSamples = (async () => {
+    while (now() < durationMs) {
+      const list = await getJson<{ items: { timestamp: string; window: string; containers: { usage: { cpu: string } }[] }[] }>(
+        state, `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods?labelSelector=app%3D${name}`);
+      const newest = list.items.map((i) => i.timestamp).sort().pop() ?? '';
+      if (newest !== lastSampleTs) {
+        lastSampleTs = newest;
+        const fresh = list.items.filter((i) => i.timestamp === newest);
+        const usageMilli = fresh.reduce((s, i) => s + i.containers.reduce((c, x) => c + cpuMilli(x.usage.cpu), 0), 0);
+        rec.samples.push({ seenMs: now(), timestampMs: Date.parse(newest) - startMs, windowMs: parseFloat(fresh[0]!.window) * 1000,
+          pods: fresh.length, usageMilli });
+      }
+      await sleep(250);
+    }
+  })();
+  // The balancer: every 500 ms, the demand now over the pods Ready now; plus the HPA status.
+  const balance = (async () => {
+    while (now() < durationMs) {
+      const t = now();
+      const cores = demandAt(t);
+      rec.demand.push({ tMs: t, cores });
+      const list = await getJson<{ items: Pod[] }>(state, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${name}`);
+      const seen = new Set<string>();
+      for (const p of list.items) {
+        seen.add(p.metadata.name);
+        let r = pods.get(p.metadata.name);
+        if (!r) {
+          r = { name: p.metadata.name, createdMs: Math.min(now(), Date.parse(p.metadata.creationTimestamp) - startMs + 999) };
+          pods.set(p.metadata.name, r);
+          rec.pods.push(r);
+        }
+        if (r.readyMs === undefined && isReady(p)) r.readyMs = now();
+        if (r.deletedMs === undefined && p.metadata.deletionTimestamp) r.deletedMs = now();
+      }
+      for (const r of pods.values()) if (r.deletedMs === undefined && !seen.has(r.name)) r.deletedMs = now();
+      const ready = list.items.filter(isReady);
+      const perPodMilli = ready.length > 0 ? Math.round((cores * 1000) / ready.length) : 0;
+      rec.writes.push({ tMs: t, perPodMilli, readyPods: ready.length });
+      await Promise.all(ready.filter((p) => written.get(p.metadata.name) !== `${perPodMilli}m`).map(async (p) => {
+        const res = await apiRequest(state, 'PATCH', `/api/v1/namespaces/${ns}/pods/${p.metadata.name}`,
+          { metadata: { annotations: { 'kwok.x-k8s.io/usage-cpu': `${perPodMilli}m` } } }, 'application/merge-patch+json');
+        if (res.status === 200) written.set(p.metadata.name, `${perPodMilli}m`);
+      }));
+      const hpa = await getJson<{ status?: { desiredReplicas?: number; currentMetrics?: { resource?: { current?: { averageUtilization?: number } } }[] } }>(
+        state, `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`);
+      rec.hpa.push({ tMs: now(), desiredReplicas: hpa.status?.desiredReplicas ?? 0,
+        currentUtilization: hpa.status?.currentMetrics?.[0]?.resource?.current?.averageUtilization });
+      await sleep(Math.max(0, 500 - (now() - t)));
+    }
+  })();
+  await Promise.all([watchReplicas, watchSamples, balance]);
+  return rec;
+}
+
+/** A CPU quantity ("12345678n", "250m", "1") in millicores. */
+function cpuMilli(q: string): number {
+  if (q.endsWith('n')) return parseFloat(q) / 1e6;
+  if (q.endsWith('u')) return parseFloat(q) / 1e3;
+  if (q.endsWith('m')) return parseFloat(q);
+  return parseFloat(q) * 1000;
+}

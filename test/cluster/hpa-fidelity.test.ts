@@ -1,0 +1,57 @@
+/**
+ * Fidelity of the HPA simulator (src/autoscale) against the real controller: a CPU demand trace is played on
+ * the test control plane (kwok pods whose usage annotation metrics-server reads), the real HPA's replica counts
+ * are recorded, and the simulator runs the same trace with the same settings. The comparison (share of sync
+ * points where both agree, the largest difference, both series) is written to .cache/hpa-fidelity/last.json.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { apiRequest, readState, repoRoot } from '../support/cluster/cluster.js';
+import { compareWithSimulator } from '../support/fidelity/compare.js';
+import { demandAt, FIDELITY_SETTINGS, FIDELITY_TRACE, FIDELITY_TRACE_MS } from '../support/fidelity/trace.js';
+import { createWorkload, playTrace, waitForMetrics } from './hpa-fidelity-recorder.js';
+import { uniqueNamespace } from './support.js';
+
+describe('HPA simulator fidelity against the real controller (metrics-server reading kwok)', function () {
+  it('plays a CPU trace: the simulator agrees at ≥ 95 % of the sync points and is never more than one replica apart', async function () {
+    // Up to ~45 s until the first sample, then the trace (200 s).
+    this.timeout(FIDELITY_TRACE_MS + 150_000);
+    const state = readState()!;
+    const ns = uniqueNamespace('mdl-fidelity');
+    const name = 'cpu-trace';
+    const { scaling } = FIDELITY_SETTINGS;
+    await createWorkload(state, ns, name, {
+      minReplicas: scaling.minReplicas, maxReplicas: scaling.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.target } } }],
+    }, Math.round(demandAt(0) * 1000));
+    try {
+      // Start from a warm metric pipeline, as the simulator does.
+      await waitForMetrics(state, ns, name, 90_000);
+      const recording = await playTrace(state, ns, name, (t) => demandAt(t), FIDELITY_TRACE_MS);
+      const comparison = compareWithSimulator(recording, FIDELITY_SETTINGS, (t) => demandAt(t));
+      const out = path.join(repoRoot, '.cache/hpa-fidelity');
+      mkdirSync(out, { recursive: true });
+      writeFileSync(path.join(out, 'last.json'), JSON.stringify({
+        date: new Date().toISOString(), trace: FIDELITY_TRACE, settings: FIDELITY_SETTINGS, comparison, recording,
+      }, null, 1));
+      const { series, ...summary } = comparison;
+      process.stderr.write(`      fidelity: ${summary.agreeing}/${summary.syncPoints} sync points agree ` +
+        `(${(summary.agreement * 100).toFixed(1)} %), max difference ${summary.maxDifference} replica(s); ` +
+        `sync period ${summary.syncPeriodMs} ms, pod start ${summary.podStartMs} ms → ${path.join(out, 'last.json')}\n`);
+      const mismatches = series.filter((s) => s.real !== s.simulated).map((s) => `${(s.tMs / 1000).toFixed(1)} s: real ${s.real}, simulated ${s.simulated}`);
+
+      // The trace exercised the controller: up to maxReplicas and back down, in several steps.
+      const real = series.map((s) => s.real);
+      assert.equal(Math.max(...real), scaling.maxReplicas, `the real HPA reached ${Math.max(...real)}`);
+      assert.ok(real[real.length - 1]! <= 2, `the real HPA scaled back down (ended at ${real[real.length - 1]})`);
+      assert.ok(recording.replicas.length >= 5, `only ${recording.replicas.length - 1} scale events`);
+      assert.ok(comparison.syncPoints >= 90, `${comparison.syncPoints} sync points`);
+
+      assert.ok(comparison.agreement >= 0.95, `agreement ${(comparison.agreement * 100).toFixed(1)} %; mismatches: ${mismatches.join('; ')}`);
+      assert.ok(comparison.maxDifference <= 1, `max difference ${comparison.maxDifference}; mismatches: ${mismatches.join('; ')}`);
+    } finally {
+      await apiRequest(state, 'DELETE', `/api/v1/namespaces/${ns}`);
+    }
+  });
+});

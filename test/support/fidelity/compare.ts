@@ -1,0 +1,165 @@
+/**
+ * Compares a recording of the real HPA (test/cluster/hpa-fidelity-recorder.ts) with the simulator on the same
+ * CPU demand trace. Alignment: the real controller's sync times and metrics-server's scrape times are not
+ * published, so both are estimated from the recording — the syncs from the times the Deployment's replicas
+ * changed (every change happens at a sync), the scrapes from the times new samples appeared and their
+ * timestamps — and the simulator's syncs and scrapes are placed on those grids.
+ */
+import { hpaSpecFor, prepareCapacity, simulate, type ScalingSettings } from '../../../src/autoscale/simulator.js';
+import type { FidelityRecording } from '../../cluster/hpa-fidelity-recorder.js';
+
+export interface FidelitySettings {
+  scaling: ScalingSettings;
+  syncPeriodMs: number;
+  downscaleStabilizationMs: number;
+  tolerance: number;
+  /** metrics-server --metric-resolution. */
+  scrapeIntervalMs: number;
+  /** Simulator steps per sync period. */
+  stepsPerSync: number;
+  /** Scrapes a new pod must be present at before it has a sample (kwok's first reading is 0 and dropped: 3). */
+  scrapesToFirstSample: number;
+  /** 'lag' runs the simulator's fixed-lag model instead (mdl simulate's CPU defaults: a 30 s window read
+   *  15 s late, new pods unready for one window), to show what the scrape model adds. Default 'scrape'. */
+  metricModel?: 'scrape' | 'lag';
+}
+
+export interface FidelityComparison {
+  syncPoints: number;
+  agreeing: number;
+  agreement: number;
+  maxDifference: number;
+  /** Trace time (ms) of the simulator's origin, of the first real sync, and of the first scrape after it. */
+  originMs: number;
+  syncPhaseMs: number;
+  scrapePhaseMs: number;
+  podStartMs: number;
+  /** The real controller's sync period as fitted (nominal plus the time a sync takes). */
+  syncPeriodMs: number;
+  series: { tMs: number; real: number; simulated: number; demandCores: number }[];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * The grid `phase + k·period` that best fits event times observed up to `lateMs` after they happened: most
+ * events in (grid point, grid point + lateMs], then the least total lateness. The period is searched around
+ * the nominal one because the controller re-queues an HPA a sync period after it finished the last sync, so
+ * its syncs drift by the time a sync takes (a few ms each).
+ */
+export function syncGrid(eventsMs: number[], nominalPeriodMs: number, lateMs: number): { periodMs: number; phaseMs: number } {
+  let best = { periodMs: nominalPeriodMs, phaseMs: 0 };
+  let bestScore = -1;
+  let bestSpread = Infinity;
+  const slack = Math.round(nominalPeriodMs * 0.02);
+  for (let period = nominalPeriodMs - slack; period <= nominalPeriodMs + slack; period++) {
+    for (let phase = 0; phase < period; phase += 5) {
+      let score = 0;
+      let spread = 0;
+      for (const e of eventsMs) {
+        const after = (((e - phase) % period) + period) % period;
+        if (after <= lateMs) score++;
+        spread += after;
+      }
+      if (score > bestScore || (score === bestScore && spread < bestSpread)) {
+        best = { periodMs: period, phaseMs: phase };
+        bestScore = score;
+        bestSpread = spread;
+      }
+    }
+  }
+  return best;
+}
+
+/** The phase of metrics-server's scrapes: each sample's true time lies within its whole second (the
+ *  timestamp is truncated) and before it was first seen. */
+export function scrapePhase(samples: FidelityRecording['samples'], intervalMs: number): number {
+  let best = 0;
+  let bestScore = -1;
+  for (let phase = 0; phase < intervalMs; phase += 10) {
+    let score = 0;
+    for (const s of samples) {
+      // The scrape of this sample on the grid: the grid point nearest to the second it names.
+      const k = Math.round((s.timestampMs + 500 - phase) / intervalMs);
+      const at = phase + k * intervalMs;
+      if (at >= s.timestampMs && at < s.timestampMs + 1000 && at <= s.seenMs) score++;
+    }
+    if (score > bestScore) {
+      best = phase;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** What the comparison reads of a recording. */
+export type RecordedRun = Pick<FidelityRecording, 'durationMs' | 'replicas' | 'pods' | 'samples'>;
+
+export function compareWithSimulator(rec: RecordedRun, settings: FidelitySettings,
+  demandAt: (tMs: number) => number): FidelityComparison {
+  const changes = rec.replicas.slice(1).map((r) => r.tMs);
+  // Replica changes are polled every 100 ms (plus the request), so seen up to ~400 ms after the sync.
+  const grid = syncGrid(changes, settings.syncPeriodMs, 400);
+  const P = grid.periodMs;
+  const stepMs = P / settings.stepsPerSync;
+  const syncPhaseMs = grid.phaseMs;
+  const originMs = syncPhaseMs - P; // the simulator's time 0, a sync period before the first real sync grid point
+  const scrapePhaseMs = scrapePhase(rec.samples, settings.scrapeIntervalMs);
+  const readyDelays = rec.pods.filter((p) => p.readyMs !== undefined && p.createdMs > 0).map((p) => p.readyMs! - p.createdMs);
+  const podStartMs = Math.round(median(readyDelays) / 10) * 10 || 1000;
+
+  const n = Math.floor((rec.durationMs - originMs) / stepMs);
+  const rates = new Float64Array(n);
+  for (let i = 0; i < n; i++) rates[i] = demandAt(originMs + i * stepMs);
+  const initial = rec.replicas[0]?.replicas ?? settings.scaling.minReplicas;
+  const result = simulate({
+    hpa: hpaSpecFor(settings.scaling),
+    signal: 'cpu',
+    sloLatencyMs: 1e9,
+    syncPeriodMs: P,
+    ...(settings.metricModel === 'lag'
+      // What `mdl simulate` assumes for CPU by default: a 30 s window read 15 s late.
+      ? { metricLagMs: 15_000, metricWindowMs: 30_000 }
+      // kwok reports the usage at the moment of the scrape: a sample is one step wide.
+      : { metricWindowMs: stepMs, metricScrape: { intervalMs: settings.scrapeIntervalMs, offsetMs: scrapePhaseMs - originMs, scrapesToFirstSample: settings.scrapesToFirstSample } }),
+    podStartMs,
+    initialReplicas: initial,
+    // One replica at 100 % of its 1000m request burns one core: the traffic's "rate" is cores.
+    cpuSaturationRatePerReplica: 1,
+    controller: { tolerance: settings.tolerance, downscaleStabilizationMs: settings.downscaleStabilizationMs },
+    recordSteps: true,
+  }, { stepMs: stepMs, ratesPerSecond: rates, source: 'fidelity trace' }, prepareCapacity({ axis: 'rate', points: [{ loadPerReplica: 1e6, latencyMs: 1 }] }));
+
+  const realAt = (tMs: number) => {
+    let v = initial;
+    for (const r of rec.replicas) {
+      if (r.tMs > tMs) break;
+      v = r.replicas;
+    }
+    return v;
+  };
+  const syncEvery = settings.stepsPerSync;
+  const series: FidelityComparison['series'] = [];
+  for (let k = 1; (k + 1) * syncEvery < n; k++) {
+    const tMs = originMs + k * P;
+    if (tMs < 0) continue;
+    // The real count in force after this sync: read half a period later, when any change has been seen.
+    series.push({ tMs, real: realAt(tMs + P / 2), simulated: result.steps!.desiredReplicas[k * syncEvery]!, demandCores: demandAt(tMs) });
+  }
+  const agreeing = series.filter((s) => s.real === s.simulated).length;
+  return {
+    syncPoints: series.length,
+    agreeing,
+    agreement: series.length ? agreeing / series.length : 0,
+    maxDifference: Math.max(0, ...series.map((s) => Math.abs(s.real - s.simulated))),
+    originMs,
+    syncPhaseMs,
+    scrapePhaseMs,
+    podStartMs,
+    syncPeriodMs: P,
+    series,
+  };
+}
