@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { runTuneCommand, type TuneCommandFlags } from '../src/cli/tune-run.js';
+import { kubeFlags } from '../src/cli/kube-flags.js';
+import { runTuneCommand, runTuneRestore, type TuneCommandFlags } from '../src/cli/tune-run.js';
+import type { RestoreResult } from '../src/tune/cluster-target.js';
 import type { TuneResult } from '../src/tune/result.js';
 
 export default class Tune extends MdlCommand<typeof Tune> {
@@ -10,6 +12,8 @@ export default class Tune extends MdlCommand<typeof Tune> {
   static override examples = [
     '<%= config.bin %> tune http://127.0.0.1:8080/predict --slo "p95<300ms"',
     '<%= config.bin %> tune --local --slo "p95<300ms,error_rate<1%" --write',
+    '<%= config.bin %> tune https://sentiment.example.com/predict --cluster --namespace ml --replicas 2',
+    '<%= config.bin %> tune --restore --name sentiment --namespace ml',
     '<%= config.bin %> tune http://127.0.0.1:8000/v1/completions --protocol openai --model llama --slo "p99<2s" --report tune.html --json',
   ];
 
@@ -19,6 +23,12 @@ export default class Tune extends MdlCommand<typeof Tune> {
 
   static override flags = {
     local: Flags.boolean({ description: 'Start the spec\'s local runtime (mdl dev) and tune against it; measures cold start too', helpGroup: 'TARGET' }),
+    cluster: Flags.boolean({ description: "Tune the deployed model: pin its HPA/ScaledObject to --replicas for the run, restore it afterwards, and measure pod cold start", helpGroup: 'TARGET' }),
+    restore: Flags.boolean({ description: 'Put back the autoscaler bounds an interrupted --cluster run left pinned, then exit', helpGroup: 'TARGET' }),
+    'ready-timeout': Flags.string({ description: 'With --cluster: how long to wait for exactly N Ready replicas, and for the cold-start pod (default 10m)', helpGroup: 'TARGET' }),
+    context: kubeFlags.context,
+    namespace: kubeFlags.namespace,
+    name: kubeFlags.name,
     slo: Flags.string({ description: 'SLO to keep: "p95<300ms", "error_rate<1%" (repeatable or comma-separated; default: the spec\'s slo)', multiple: true, helpGroup: 'TUNE' }),
     replicas: Flags.integer({ description: 'Replicas behind the URL during the search; capacity is reported per replica (default 1)', helpGroup: 'TUNE' }),
     runtime: Flags.string({ description: "Server runtime, for the metric choice (default: the spec's runtime, or http)", options: ['vllm', 'tgi', 'openai', 'triton', 'torchserve', 'kserve-v2', 'http'], helpGroup: 'TUNE' }),
@@ -38,14 +48,16 @@ export default class Tune extends MdlCommand<typeof Tune> {
     arrival: Flags.string({ description: 'Open-loop arrivals when searching on rate (default constant)', options: ['constant', 'poisson'], helpGroup: 'REQUEST' }),
   };
 
-  public async run(): Promise<TuneResult> {
-    const { result, exitCode } = await runTuneCommand({
+  public async run(): Promise<TuneResult | RestoreResult> {
+    const ctx = {
       flags: { ...(this.flags as TuneCommandFlags), url: this.args.url },
       json: this.jsonEnabled(),
       mode: this.outputMode,
       loadSpec: () => this.loadSpec(),
-      note: (m) => this.note(m),
-    });
+      note: (m: string) => this.note(m),
+    };
+    if (this.flags.restore) return runTuneRestore(ctx);
+    const { result, exitCode } = await runTuneCommand(ctx);
     this.resultExitCode = exitCode;
     return result;
   }

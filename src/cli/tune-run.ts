@@ -11,7 +11,8 @@ import type { ScalingSettings } from '../tune/prove.js';
 import type { TrafficShape } from '../tune/recommend.js';
 import type { TuneResult } from '../tune/result.js';
 import type { TuneOptions } from '../tune/run-tune.js';
-import type { LocalTarget } from '../tune/local-target.js';
+import type { ClusterTarget, RestoreResult } from '../tune/cluster-target.js';
+import type { FirstRequest, LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
 import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
@@ -40,6 +41,12 @@ export interface TuneCommandFlags {
   arrival?: string;
   config?: string;
   env?: string;
+  cluster?: boolean;
+  restore?: boolean;
+  context?: string;
+  namespace?: string;
+  name?: string;
+  'ready-timeout'?: string;
 }
 
 export interface TuneCommandContext {
@@ -66,7 +73,8 @@ async function optionalSpec(ctx: TuneCommandContext): Promise<LoadedSpec | null>
     return await ctx.loadSpec();
   } catch (error) {
     const { isSpecNotFound } = await import('../spec/index.js');
-    if (isSpecNotFound(error) && ctx.flags.config === undefined && ctx.flags.url && !ctx.flags.write && !ctx.flags.local) return null;
+    const enough = ctx.flags.url || (ctx.flags.restore && ctx.flags.name);
+    if (isSpecNotFound(error) && ctx.flags.config === undefined && enough && !ctx.flags.write && !ctx.flags.local) return null;
     throw error;
   }
 }
@@ -103,6 +111,7 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   const spec = loaded?.spec ?? null;
   if (flags.local && flags.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
   if (flags.local && !spec) throw badInput('--local needs a spec with local.command', { where: '--local', hint: 'Run mdl init, or pass --config <file>.' });
+  if (flags.local && flags.cluster) throw badInput('pass either --local or --cluster, not both', { where: '--cluster' });
   const slo = resolveSlo(flags.slo, spec?.slo);
   const replicas = flags.replicas ?? 1;
   if (!(Number.isInteger(replicas) && replicas >= 1)) throw badInput('--replicas must be a whole number of at least 1', { where: '--replicas' });
@@ -120,18 +129,119 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   const timeout = flags.timeout ?? `${Math.max(5000, Math.round(slo.latencyMs * 10))}ms`;
 
   // The first request of the cold-start probe is the same request the search sends; filled in below.
-  const firstRequest: { method?: string; body?: string; headers?: Record<string, string> } = {};
+  const firstRequest: FirstRequest = { url: '' };
   let local: LocalTarget | null = null;
   if (flags.local && spec) {
     ctx.note(`» starting ${replicas} local replica(s) of ${spec.name}`);
     const { startLocalTarget } = await import('../tune/local-target.js');
     local = await startLocalTarget(spec, replicas, firstRequest);
   }
+  if (flags.cluster) {
+    return tuneOnCluster(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local: null, cluster: null, firstRequest });
+  }
   try {
-    return await tuneWith(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local, firstRequest });
+    return await tuneWith(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local, cluster: null, firstRequest });
   } finally {
     await local?.stop();
   }
+}
+
+/** The deployed model's name, for --cluster and --restore: --name, else the spec's. */
+function modelName(flags: TuneCommandFlags, spec: ModelSpec | null, flag: '--cluster' | '--restore'): string {
+  const name = flags.name ?? spec?.name;
+  if (!name) throw badInput(`${flag} needs the model's name`, { where: '--name', hint: "Pass --name, or run where the spec is (or pass --config)." });
+  return name;
+}
+
+/**
+ * --cluster: pin the model's autoscaler to N replicas, tune, and restore it whatever happens — on success,
+ * on an error, and on SIGINT/SIGTERM (which stop the search gracefully, as without --cluster). While the
+ * bounds are being restored a further signal does not kill the process; SIGKILL leaves the annotation for
+ * `mdl tune --restore`.
+ */
+async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ result: TuneResult; exitCode: ExitCode }> {
+  const { flags } = ctx;
+  const name = modelName(flags, r.spec, '--cluster');
+  // Checked before pinning: mdl does not reach the Service by itself, the URL must.
+  if (!flags.url && !r.spec?.loadtest.url) {
+    throw badInput('--cluster needs the URL at which the model\'s Service answers', {
+      where: 'URL',
+      hint: 'Pass it (an Ingress or LoadBalancer address) or set loadtest.url in the spec.',
+    });
+  }
+  const readyTimeoutMs = unit('--ready-timeout', () => parseDurationMs(flags['ready-timeout'] ?? '10m'));
+  const interrupt = new AbortController();
+  let restoring = false;
+  const onSignal = () => {
+    if (restoring) ctx.note('Restoring the autoscaler first; mdl exits when that is done.');
+    else interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { startClusterTarget } = await import('../tune/cluster-target.js');
+    const cluster = await startClusterTarget({
+      name,
+      ...(r.spec ? { engine: r.spec.scaling.engine } : {}),
+      ...(flags.context ? { context: flags.context } : {}),
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+      replicas: r.replicas,
+      readyTimeoutMs,
+      firstRequest: r.firstRequest,
+      signal: interrupt.signal,
+      note: ctx.note,
+    });
+    let outcome: { result: TuneResult; exitCode: ExitCode } | undefined;
+    let failure: unknown;
+    try {
+      outcome = await tuneWith(ctx, { ...r, cluster, interrupt: interrupt.signal });
+    } catch (error) {
+      failure = error;
+    }
+    restoring = true;
+    try {
+      const restored = await cluster.restore();
+      const what = restored.restored && restored.bounds
+        ? `restored ${restored.autoscaler} to min ${restored.bounds.min ?? 'unset'}, max ${restored.bounds.max ?? 'unset'}`
+        : `${restored.autoscaler} was no longer pinned; nothing to restore`;
+      ctx.note(`» ${what}`);
+      outcome?.result.notes.push(`After the run, ${what}.`);
+    } catch (error) {
+      ctx.note(`Could not restore ${cluster.info.autoscaler}: ${(error as Error).message}`);
+      if (failure === undefined) {
+        const { MdlError } = await import('../errors.js');
+        failure = new MdlError(`${cluster.info.autoscaler} is still pinned to ${r.replicas} replica(s): restoring it failed (${(error as Error).message})`, {
+          exitCode: ExitCode.cluster,
+          hint: `Run mdl tune --restore --name ${name}${flags.namespace ? ` --namespace ${flags.namespace}` : ''}${flags.context ? ` --context ${flags.context}` : ''} once the cluster can be reached.`,
+          cause: error,
+        });
+      }
+    }
+    if (failure !== undefined) throw failure;
+    return outcome!;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** `mdl tune --restore`: the bounds recorded on the model's autoscaler, put back. Exit 0 also when it was not pinned. */
+export async function runTuneRestore(ctx: TuneCommandContext): Promise<RestoreResult> {
+  const { flags } = ctx;
+  if (flags.url || flags.local) throw badInput('--restore takes no URL and no --local: it only repairs the autoscaler', { where: '--restore' });
+  const spec = (await optionalSpec(ctx))?.spec ?? null;
+  const name = modelName(flags, spec, '--restore');
+  const { restorePinnedAutoscaler } = await import('../tune/cluster-target.js');
+  const result = await restorePinnedAutoscaler({
+    name,
+    ...(spec ? { engine: spec.scaling.engine } : {}),
+    ...(flags.context ? { context: flags.context } : {}),
+    ...(flags.namespace ? { namespace: flags.namespace } : {}),
+  });
+  ctx.note(result.restored && result.bounds
+    ? `Restored ${result.autoscaler} in namespace ${result.namespace} to min ${result.bounds.min ?? 'unset'}, max ${result.bounds.max ?? 'unset'} (mdl tune had pinned it to ${result.pinnedReplicas} since ${result.pinnedAt}).`
+    : `${result.autoscaler} in namespace ${result.namespace} is not pinned by mdl tune: nothing to restore.`);
+  return result;
 }
 
 interface Resolved {
@@ -145,12 +255,15 @@ interface Resolved {
   maxLevel: number | undefined;
   timeout: string;
   local: LocalTarget | null;
-  firstRequest: { method?: string; body?: string; headers?: Record<string, string> };
+  cluster: ClusterTarget | null;
+  firstRequest: FirstRequest;
+  /** Set by --cluster, whose signal handlers outlive the search (see tuneOnCluster). */
+  interrupt?: AbortSignal;
 }
 
 async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result: TuneResult; exitCode: ExitCode }> {
   const { flags } = ctx;
-  const { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local } = r;
+  const { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local, cluster } = r;
   const base = await buildLoadOptions(
     {
       url: local?.url ?? flags.url,
@@ -180,6 +293,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   }
   const firstBody = base.body ?? (base.payload?.[0] && typeof base.payload[0] === 'object' && 'body' in base.payload[0] ? JSON.stringify((base.payload[0] as { body: unknown }).body) : undefined);
   Object.assign(r.firstRequest, {
+    url: base.url,
     ...(base.method ? { method: base.method } : {}),
     ...(firstBody !== undefined ? { body: firstBody } : {}),
     headers: base.headers ?? {},
@@ -226,6 +340,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: base.url, protocol: base.protocol ?? 'http' }, onStop: onSigint });
   }
   process.once('SIGINT', onSigint);
+  if (r.interrupt?.aborted) onSigint();
+  r.interrupt?.addEventListener('abort', onSigint, { once: true });
   const options: TuneOptions = {
     url: base.url,
     local: local !== null,
@@ -233,6 +349,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     hasGpu: (spec?.resources.gpu ?? 0) > 0,
     slo,
     replicas,
+    cluster: cluster?.info ?? null,
     ...(flags.axis ? { axis: flags.axis as SearchAxis } : {}),
     measure,
     search: {
@@ -240,7 +357,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
       ...(startLevel !== undefined ? { startLevel } : {}),
       ...(maxLevel !== undefined ? { maxLevel } : {}),
     },
-    coldStart: local ? { probe: local.coldStart, where: 'local runtime' } : null,
+    coldStart: local ? { probe: local.coldStart, where: 'local runtime' } : cluster ? { probe: cluster.coldStart, where: cluster.where } : null,
     traffic: trafficFromSpec(spec),
     current: currentFromSpec(spec),
     simulatorFor,
@@ -257,6 +374,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     result = await runTune(options);
   } finally {
     process.removeListener('SIGINT', onSigint);
+    r.interrupt?.removeEventListener('abort', onSigint);
     // The final frame stays on screen; the text summary follows it.
     await view?.finish();
   }

@@ -1,5 +1,6 @@
 import { ExitCode, MdlError } from '../errors.js';
 import { ApiError } from './client.js';
+import { TUNE_FIELD_MANAGER } from './pin-plan.js';
 import { objectRef, type KubeObject } from './types.js';
 
 /** Maps a manifest field path to the spec key that produced it, when one is known. */
@@ -46,6 +47,14 @@ export function rejected(error: ApiError, obj: KubeObject, locate: SpecLocator =
 /** A server-side apply conflict: which fields, which other field manager, and the way out. */
 export function applyConflict(error: ApiError, obj: KubeObject): MdlError {
   const causes = error.status.details?.causes ?? [];
+  const managers = causes.map((c) => /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1]);
+  if (managers.includes(TUNE_FIELD_MANAGER)) {
+    return new MdlError(`${objectRef(obj)} is pinned by mdl tune (its replica bounds are held by field manager "${TUNE_FIELD_MANAGER}")`, {
+      exitCode: ExitCode.badInput,
+      hint: 'Wait for the running mdl tune to finish, or — if none is running — put the bounds back with mdl tune --restore, then deploy again.',
+      cause: error,
+    });
+  }
   const lines = causes.map((c) => {
     const manager = /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1];
     return `${c.field ?? '?'} (managed by ${manager ?? 'another field manager'})`;

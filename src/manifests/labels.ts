@@ -3,6 +3,8 @@ import type { ModelSpec } from '../spec/index.js';
 
 export const MANAGED_BY = 'mdl';
 export const SPEC_HASH_ANNOTATION = 'mdl.dev/spec-hash';
+/** On an HPA or ScaledObject while `mdl tune` pins its replica count: the bounds to restore (JSON). */
+export const TUNE_PINNED_FROM_ANNOTATION = 'mdl.dev/tune-pinned-from';
 
 /** The labels that select the pods: stable across versions, so a rollout keeps the same selector. */
 export function selectorLabels(spec: ModelSpec): Record<string, string> {

@@ -31,7 +31,7 @@ const DEFAULT_COLD_START_MS: Record<string, number> = {
 
 export function defaultColdStart(runtime: string): Sourced<number> {
   const value = DEFAULT_COLD_START_MS[runtime] ?? DEFAULT_COLD_START_MS.http!;
-  return { value, source: 'default', note: `typical for ${runtime} (not measured; pass --local or a cluster target to measure)` };
+  return { value, source: 'default', note: `typical for ${runtime} (not measured; pass --local or --cluster to measure)` };
 }
 
 export function coldStartFromSample(sample: ColdStartSample, where: string): Sourced<number> {

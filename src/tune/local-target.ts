@@ -45,7 +45,13 @@ export async function startLocalTarget(spec: ModelSpec, replicas: number, reques
   return {
     url,
     runtime,
-    coldStart: localColdStartProbe(runtime, replicas, { url, ...request }, spec.health.startup.maxLoadMs + 30_000),
+    // Read when the probe runs: the caller fills the request in once the search's request is known.
+    coldStart: localColdStartProbe(runtime, replicas, {
+      url,
+      get method() { return request.method; },
+      get body() { return request.body; },
+      get headers() { return request.headers; },
+    }, spec.health.startup.maxLoadMs + 30_000),
     stop: () => runtime.stop(),
   };
 }

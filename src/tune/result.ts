@@ -3,6 +3,7 @@
  */
 import type { Knee } from './knee.js';
 import type { Proof } from './prove.js';
+import type { TuneClusterInfo } from './cluster-target.js';
 import type { Recommendation } from './recommend.js';
 import type { CapacityResult, SearchAxis, Slo, Sourced } from './types.js';
 
@@ -10,7 +11,8 @@ export const TUNE_RESULT_SCHEMA_VERSION = 1;
 
 export interface TuneResult {
   schemaVersion: typeof TUNE_RESULT_SCHEMA_VERSION;
-  target: { url: string; local: boolean; runtime: string };
+  /** cluster: the deployed model whose autoscaler was pinned for the run (`--cluster`). */
+  target: { url: string; local: boolean; runtime: string; cluster?: TuneClusterInfo };
   startedAt: string;
   durationMs: number;
   /** True when the run was stopped early; what it holds was measured until then. */

@@ -5,6 +5,7 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import { searchCapacity, type CapacitySearchOptions, type MeasureFn, type SearchEvent } from './capacity-search.js';
+import type { TuneClusterInfo } from './cluster-target.js';
 import { coldStartFromSample, defaultColdStart, type ColdStartProbe } from './cold-start.js';
 import { findKnee } from './knee.js';
 import { prove, type ScalingSettings, type SimulateFn } from './prove.js';
@@ -23,6 +24,8 @@ export interface TuneOptions {
   hasGpu?: boolean;
   slo: Slo & { source: 'flag' | 'spec' | 'default' };
   replicas: number;
+  /** The deployed model whose autoscaler is pinned to `replicas` for the run. */
+  cluster?: TuneClusterInfo | null;
   /** Defaults to the axis of the metric chosen for the runtime. */
   axis?: SearchAxis;
   measure: MeasureFn;
@@ -46,6 +49,11 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
   const metric = metricFor(options.runtime, options.hasGpu);
   const axis = options.axis ?? metric.axis;
   const notes: string[] = [];
+  const cluster = options.cluster ?? null;
+  if (cluster) {
+    const was = `min ${cluster.original.min ?? 'unset'}, max ${cluster.original.max ?? 'unset'}`;
+    notes.push(`Replicas: ${cluster.autoscaler} was pinned to min = max = ${cluster.pinnedReplicas} for the run (it was ${was}), in namespace ${cluster.namespace} of context ${cluster.context}.`);
+  }
 
   emit({ type: 'phase', phase: 'search', message: `searching ${axis} per replica for ${options.slo.percentile} < ${options.slo.latencyMs} ms` });
   const search = await searchCapacity({
@@ -131,7 +139,7 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
 
   return {
     schemaVersion: TUNE_RESULT_SCHEMA_VERSION,
-    target: { url: options.url, local: options.local, runtime: options.runtime },
+    target: { url: options.url, local: options.local, runtime: options.runtime, ...(cluster ? { cluster } : {}) },
     startedAt,
     durationMs: Math.round(clock.now() - started),
     interrupted,

@@ -3,25 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { applyObject } from '../../src/kube/apply.js';
-import { ApiError, KubeClient } from '../../src/kube/client.js';
-import { resolveKubeTarget } from '../../src/kube/context.js';
 import { deploy, type DeployEvent } from '../../src/kube/deploy.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { kubeconfigPath, readState, repoRoot, restartApiServer, runDir, writeUserKubeconfig } from '../support/cluster/cluster.js';
-import { manifestFile, mdl, modelObjects, runMdl, uniqueNamespace } from './support.js';
-
-async function admin(): Promise<KubeClient> {
-  return new KubeClient(await resolveKubeTarget({ kubeconfig: kubeconfigPath }));
-}
-
-async function get<T = KubeObject>(client: KubeClient, p: string): Promise<T | undefined> {
-  try {
-    return await client.request<T>('GET', p);
-  } catch (error) {
-    if (error instanceof ApiError && error.statusCode === 404) return undefined;
-    throw error;
-  }
-}
+import { admin, get, manifestFile, mdl, modelObjects, runMdl, uniqueNamespace } from './support.js';
 
 interface Dep extends KubeObject {
   spec: { template: { spec: { containers: { image: string }[] } } };

@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { repoRoot } from '../support/cluster/cluster.js';
+import { kubeconfigPath, repoRoot } from '../support/cluster/cluster.js';
+import { ApiError, KubeClient } from '../../src/kube/client.js';
+import { resolveKubeTarget } from '../../src/kube/context.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
 export interface ModelOptions {
@@ -86,7 +88,7 @@ export interface CliRun {
 }
 
 /** Runs the built CLI as a user would, with Node 24 (this process's node). */
-export function mdl(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 170_000): { done: Promise<CliRun>; kill: () => void; stderr: () => string } {
+export function mdl(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 170_000): { done: Promise<CliRun>; kill: () => void; signal: (s: NodeJS.Signals) => void; stderr: () => string } {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/run.js'), ...args], {
     env: { ...process.env, CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,7 +104,7 @@ export function mdl(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 170
       resolve({ code, stdout, stderr });
     });
   });
-  return { done, kill: () => child.kill('SIGKILL'), stderr: () => stderr };
+  return { done, kill: () => child.kill('SIGKILL'), signal: (s) => child.kill(s), stderr: () => stderr };
 }
 
 export function runMdl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
@@ -111,4 +113,19 @@ export function runMdl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 
 export function uniqueNamespace(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+}
+
+/** A client with the control plane's admin credentials. */
+export async function admin(): Promise<KubeClient> {
+  return new KubeClient(await resolveKubeTarget({ kubeconfig: kubeconfigPath }));
+}
+
+/** GET an API path; undefined on 404. */
+export async function get<T = KubeObject>(client: KubeClient, p: string): Promise<T | undefined> {
+  try {
+    return await client.request<T>('GET', p);
+  } catch (error) {
+    if (error instanceof ApiError && error.statusCode === 404) return undefined;
+    throw error;
+  }
 }

@@ -1,0 +1,114 @@
+/**
+ * Times one new pod of a Deployment from the watch: created (the pod's ADDED event) → Ready (its Ready
+ * condition turns True) → listed as a ready endpoint of the Service (from then on the Service routes to
+ * it). The times are this machine's monotonic clock at the moment each change was seen, in milliseconds:
+ * the API's own timestamps have one-second resolution.
+ */
+import { ExitCode, MdlError } from '../errors.js';
+import { formatDuration } from '../units.js';
+import { ApiError, type KubeClient, type WatchEvent } from './client.js';
+import { readyEndpointPods } from './pin.js';
+import type { KubeObject } from './types.js';
+
+export interface PodStartTimes {
+  pod: string;
+  /** The pod's metadata.creationTimestamp (second resolution), for the record. */
+  creationTimestamp: string;
+  createdAtMs: number;
+  readyAtMs: number;
+  /** When the Service's EndpointSlices first listed it as ready; null without a Service. */
+  inEndpointsAtMs: number | null;
+}
+
+export interface TimeNewPodOptions {
+  namespace: string;
+  /** Label selector of the Deployment's pods. */
+  selector: string;
+  /** The Service whose EndpointSlices must list the pod; omit when there is none. */
+  service?: string;
+  /** What makes the pod appear (raise the pinned replica count); called once the watch is in place. */
+  trigger: () => Promise<void>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+function isReady(pod: KubeObject): boolean {
+  const conditions = ((pod.status ?? {}) as { conditions?: { type: string; status: string }[] }).conditions ?? [];
+  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Promise<PodStartTimes> {
+  const now = o.now ?? (() => performance.now());
+  const deadline = Date.now() + o.timeoutMs;
+  const path = `/api/v1/namespaces/${o.namespace}/pods`;
+  const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query: { labelSelector: o.selector } })
+    .catch((e: unknown) => { throw client.explain(e); });
+  const before = new Set(list.items.map((p) => p.metadata.name));
+  let resourceVersion = list.metadata.resourceVersion;
+  let pod: { name: string; creationTimestamp: string; createdAtMs: number; readyAtMs?: number } | undefined;
+
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  o.signal?.addEventListener('abort', abort, { once: true });
+  const onEvent = (event: WatchEvent) => {
+    if (event.type === 'ERROR') {
+      if ((event.object as unknown as { code?: number }).code === 410) resourceVersion = '';
+      return;
+    }
+    const obj = event.object;
+    if (obj?.metadata?.resourceVersion) resourceVersion = String(obj.metadata.resourceVersion);
+    if (event.type === 'BOOKMARK' || event.type === 'DELETED' || before.has(obj.metadata.name) || obj.metadata.deletionTimestamp) return;
+    const seenAt = now();
+    if (!pod) pod = { name: obj.metadata.name, creationTimestamp: String(obj.metadata.creationTimestamp ?? ''), createdAtMs: seenAt };
+    if (obj.metadata.name === pod.name && pod.readyAtMs === undefined && isReady(obj)) {
+      pod.readyAtMs = seenAt;
+      stop.abort();
+    }
+  };
+  const watching = (async () => {
+    while (!stop.signal.aborted && Date.now() < deadline) {
+      try {
+        if (!resourceVersion) {
+          // Too old to resume: list again; a pod first seen here is timed from now (later than it was made).
+          const again = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query: { labelSelector: o.selector } });
+          resourceVersion = again.metadata.resourceVersion;
+          for (const item of again.items) onEvent({ type: 'MODIFIED', object: item });
+        }
+        const seconds = Math.max(1, Math.min(60, Math.ceil((deadline - Date.now()) / 1000)));
+        await client.watchOnce(path, { labelSelector: o.selector, resourceVersion, timeoutSeconds: seconds }, onEvent, stop.signal);
+      } catch (error) {
+        if (error instanceof ApiError && error.statusCode === 410) resourceVersion = '';
+        else if (error instanceof ApiError && error.statusCode === 403) throw client.explain(error);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  })();
+  try {
+    try {
+      await o.trigger();
+    } catch (error) {
+      stop.abort();
+      await watching.catch(() => undefined);
+      throw error;
+    }
+    await watching;
+  } finally {
+    stop.abort();
+    o.signal?.removeEventListener('abort', abort);
+  }
+  if (o.signal?.aborted) throw new Error('interrupted');
+  if (!pod || pod.readyAtMs === undefined) {
+    throw new MdlError(`${pod ? `pod ${pod.name} was not Ready` : 'no new pod appeared'} within ${formatDuration(o.timeoutMs)} of adding a replica`, { exitCode: ExitCode.rollout });
+  }
+  let inEndpointsAtMs: number | null = null;
+  if (o.service) {
+    while (inEndpointsAtMs === null) {
+      if (o.signal?.aborted) throw new Error('interrupted');
+      if (Date.now() >= deadline) throw new MdlError(`pod ${pod.name} was Ready but not in Service ${o.service}'s endpoints within ${formatDuration(o.timeoutMs)}`, { exitCode: ExitCode.rollout });
+      if ((await readyEndpointPods(client, o.namespace, o.service)).has(pod.name)) inEndpointsAtMs = now();
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return { pod: pod.name, creationTimestamp: pod.creationTimestamp, createdAtMs: pod.createdAtMs, readyAtMs: pod.readyAtMs, inEndpointsAtMs };
+}
