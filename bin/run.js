@@ -17,8 +17,11 @@ process.stdout.on('error', (error) => {
 // Reuse V8's compiled code between runs (kept in the OS temp folder): start-up is most of a short command.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-// The check above is the engine check; oclif's own one loads semver on every start to repeat it.
-process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+// The check above is the engine check; oclif's own one (run when oclif loads) brings in semver to repeat it.
+// The switch is taken back once oclif has loaded, so the processes mdl starts do not inherit it.
+const setEngineSwitch = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
+if (setEngineSwitch) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
 // dist/cli.js is oclif and the commands bundled by the build (scripts/build-extras.mjs).
 const { main } = await import('../dist/cli.js');
+if (setEngineSwitch) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 await main(import.meta.url);

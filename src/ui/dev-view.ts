@@ -3,6 +3,7 @@
  * as a cluster watch into a store that the Ink app draws. Plain lines stay with the command (src/local's
  * plain reporter). Ink and React are imported only here, lazily.
  */
+import type { LiveViewTerminal } from './ink-mount.js';
 import type { LocalRuntimeEvent } from '../local/events.js';
 import { newReplicaEventMemory, toReplicaEvents } from '../local/replica-events.js';
 import { initialDevView, reduceDevView, trafficFromStatus, type DevViewEvent, type DevViewState } from './dev-state.js';
@@ -22,13 +23,8 @@ export interface DevLiveView {
   readonly store: Store<DevViewState, DevViewEvent>;
 }
 
-export interface DevLiveViewOptions {
+export interface DevLiveViewOptions extends LiveViewTerminal {
   title: string;
-  onStop: () => void;
-  stream?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
-  env?: NodeJS.ProcessEnv;
-  maxFps?: number;
 }
 
 /** Maps one runtime event to view events. Pure apart from the memory of scale-ups already reported ready. */

@@ -14,6 +14,18 @@ export interface InkMountOptions {
   maxFps?: number | undefined;
 }
 
+/** What every live view takes from its command: how the user stops it, and the terminal it draws on. */
+export interface LiveViewTerminal {
+  /** q (or Ctrl+C while the view reads keys): the user asks to stop. */
+  onStop: () => void;
+  /** Where the view is drawn: stderr by default, so stdout stays for results. */
+  stream?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  env?: NodeJS.ProcessEnv;
+  /** Frames per second at most; the data changes about once a second, so a few suffice. */
+  maxFps?: number;
+}
+
 export interface InkMount {
   /** Erases the frame, so a line Ink does not know of can be written on the same terminal; the next render redraws. */
   clear(): void;

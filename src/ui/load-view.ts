@@ -3,6 +3,7 @@
  * command's output mode, and feeds every one from the same store. Ink and React are imported only when
  * the dashboard is actually shown.
  */
+import type { LiveViewTerminal } from './ink-mount.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import type { ReplicaEvent } from '../load/replica-events.js';
 import type { LoadResult, LoadSnapshot } from '../load/types.js';
@@ -20,17 +21,9 @@ export interface LoadView {
   readonly store: Store<LoadViewState, LoadViewEvent>;
 }
 
-export interface LoadViewOptions {
+export interface LoadViewOptions extends LiveViewTerminal {
   mode: OutputMode;
   config: LoadViewConfig;
-  /** Called when the user presses q (or Ctrl+C while the dashboard reads keys). */
-  onStop: () => void;
-  /** Where the view is drawn: stderr, so stdout stays for results. */
-  stream?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
-  env?: NodeJS.ProcessEnv;
-  /** Frames per second at most; the data changes once a second, so a few suffice and leave the CPU to the generator. */
-  maxFps?: number;
 }
 
 export async function startLoadView(opts: LoadViewOptions): Promise<LoadView> {

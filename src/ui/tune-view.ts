@@ -3,6 +3,7 @@
  * the command (they are the same lines as before the dashboard existed) and json shows nothing live. Ink and
  * React are imported only when the dashboard is actually shown.
  */
+import type { LiveViewTerminal } from './ink-mount.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import type { LoadSnapshot } from '../load/types.js';
 import type { TuneEvent } from '../tune/run-tune.js';
@@ -20,14 +21,9 @@ export interface TuneLiveView {
   readonly store: Store<TuneViewState, TuneViewEvent>;
 }
 
-export interface TuneViewOptions {
+export interface TuneViewOptions extends LiveViewTerminal {
   mode: OutputMode;
   config: TuneViewConfig;
-  onStop: () => void;
-  stream?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
-  env?: NodeJS.ProcessEnv;
-  maxFps?: number;
 }
 
 export async function startTuneView(opts: TuneViewOptions): Promise<TuneLiveView> {

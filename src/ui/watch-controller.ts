@@ -2,6 +2,7 @@
  * The live view of `mdl deploy --wait` and `mdl status --watch`: Ink on a terminal, a plain line whenever
  * the state it shows changes, or nothing under --json. Fed by the ReplicaEvents of src/kube or src/local.
  */
+import type { LiveViewTerminal } from './ink-mount.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import type { ReplicaEvent } from '../load/replica-events.js';
 import { formatWatchLine, initialWatchView, reduceWatchView, type WatchViewEvent, type WatchViewState } from './status-state.js';
@@ -14,16 +15,10 @@ export interface WatchView {
   readonly store: Store<WatchViewState, WatchViewEvent>;
 }
 
-export interface WatchViewOptions {
+export interface WatchViewOptions extends LiveViewTerminal {
   mode: OutputMode;
   kind: 'rollout' | 'status';
   title: string;
-  /** q (or Ctrl+C read raw): stop watching. */
-  onStop: () => void;
-  stream?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
-  env?: NodeJS.ProcessEnv;
-  maxFps?: number;
 }
 
 export async function startWatchView(opts: WatchViewOptions): Promise<WatchView> {
