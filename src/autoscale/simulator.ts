@@ -133,6 +133,12 @@ export interface SimulationConfig {
   sloErrorRate?: number;
   /** Controller sync period (15 s); a multiple of the traffic step. */
   syncPeriodMs?: number;
+  /**
+   * Replay: the controller syncs at these times (ms from the start, ascending), at the end of the step each
+   * falls in, instead of every syncPeriodMs — a recorded controller's own sync times, which drift by the
+   * time each sync takes.
+   */
+  syncTimesMs?: readonly number[];
   /** The window the metric is averaged over (metrics-server / adapter): default 30 s for cpu, 60 s otherwise. */
   metricWindowMs?: number;
   /** How old the newest sample is when the controller reads it (scrape interval): default 15 s. */
@@ -146,8 +152,10 @@ export interface SimulationConfig {
    * with kwok's usage emulation). A Ready pod without a sample is missing (100 % of its request on a
    * scale-down, 0 on a scale-up). For CPU, a sample counts only if its pod was Ready at the scrape before it
    * (upstream: sample time ≥ readiness change + window), else the pod is unready, as are pods not Ready yet.
+   * `visibleAfterMs` (default 0, less than the interval): how long after a scrape its sample is served to
+   * the controller (the scrape's own duration and storing); the sample still measures the load at the scrape.
    */
-  metricScrape?: { intervalMs: number; offsetMs?: number; scrapesToFirstSample?: number };
+  metricScrape?: { intervalMs: number; offsetMs?: number; scrapesToFirstSample?: number; visibleAfterMs?: number };
   /** Pod created → Ready (image pull, model load): default 60 s. */
   podStartMs?: number;
   /** Replicas at the start: default minReplicas. */
@@ -203,6 +211,7 @@ interface Prepared {
   cpuSat: number;
   scrapeIntervalMs: number;
   scrapeOffsetMs: number;
+  scrapeVisibleAfterMs: number;
   scrapesToFirstSample: number;
   /** Resource Utilization: what a missing pod counts as on a scale-down, in milli-units of a 1000 m request. */
   missingFallbackMilli: number;
@@ -220,6 +229,10 @@ function prepare(config: SimulationConfig, traffic: TrafficSeries, capacity: Pre
   const windowMs = config.metricWindowMs ?? (config.signal === 'cpu' ? 30_000 : 60_000);
   const scrape = config.metricScrape;
   if (scrape && !(scrape.intervalMs > 0)) throw badInput(`the metric scrape interval must be positive (got ${scrape.intervalMs} ms)`);
+  const visibleAfterMs = scrape?.visibleAfterMs ?? 0;
+  if (scrape && !(visibleAfterMs >= 0 && visibleAfterMs < scrape.intervalMs)) {
+    throw badInput(`a scrape's sample must be visible before the next scrape (visible after ${visibleAfterMs} ms, interval ${scrape.intervalMs} ms)`);
+  }
   const first = metrics[0];
   const targetUtilization = first?.type === 'Resource' ? (first.resource.target.averageUtilization ?? 100) : 100;
   return {
@@ -233,6 +246,7 @@ function prepare(config: SimulationConfig, traffic: TrafficSeries, capacity: Pre
     cpuSat: config.cpuSaturationRatePerReplica ?? capacity.maxRatePerReplica,
     scrapeIntervalMs: scrape?.intervalMs ?? 0,
     scrapeOffsetMs: scrape?.offsetMs ?? 0,
+    scrapeVisibleAfterMs: visibleAfterMs,
     scrapesToFirstSample: Math.max(1, Math.round(scrape?.scrapesToFirstSample ?? 2)),
     missingFallbackMilli: Math.trunc((1000 * Math.max(100, targetUtilization)) / 100),
   };
@@ -318,6 +332,8 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
   const sloErrors = config.sloErrorRate ?? Infinity;
   const maxQueueS = p.maxQueueS;
   const syncEvery = p.syncEvery;
+  const syncTimes = config.syncTimesMs;
+  let nextSync = 0;
   const lagMs = p.lagMs;
   const windowSteps = p.windowSteps;
   const podStartMs = p.podStartMs;
@@ -335,7 +351,11 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
   let nextScrapeMs = scraping ? firstScrapeMs : Infinity;
   let lastScrapeMs = nextScrapeMs - scrapeEvery;
   const firstSampleBackMs = (p.scrapesToFirstSample - 1) * scrapeEvery;
+  const visibleAfterMs = p.scrapeVisibleAfterMs;
   let sampleValue = NaN;
+  // A scrape whose sample is not served yet (visibleAfterMs > 0): its time and value.
+  let takenMs = NaN;
+  let takenValue = NaN;
 
   /** The controller's observation: `counted` pods with a sample of `value` per replica (CPU percent of a 1000m
    *  request, or the custom metric), `missing` pods without one, `unready` pods whose sample is ignored. */
@@ -448,10 +468,20 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
       // Before any scrape of the run, the pipeline has seen steady load at the first step's level.
       if (sampleValue !== sampleValue) sampleValue = metricValue;
       while (nextScrapeMs < t + stepMs) {
+        // The sample before it is served by now (visibleAfterMs < the interval).
+        if (takenMs === takenMs) {
+          sampleValue = takenValue;
+          lastScrapeMs = takenMs;
+        }
         const start = Math.max(0, i + 1 - windowSteps);
-        sampleValue = (metricPrefix[i + 1]! - metricPrefix[start]!) / (i + 1 - start);
-        lastScrapeMs = nextScrapeMs;
+        takenValue = (metricPrefix[i + 1]! - metricPrefix[start]!) / (i + 1 - start);
+        takenMs = nextScrapeMs;
         nextScrapeMs += scrapeEvery;
+      }
+      if (takenMs + visibleAfterMs < t + stepMs) {
+        sampleValue = takenValue;
+        lastScrapeMs = takenMs;
+        takenMs = NaN;
       }
     }
 
@@ -467,7 +497,10 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
     }
 
     // The controller syncs at the end of the step.
-    if ((i + 1) % syncEvery !== 0) continue;
+    if (syncTimes) {
+      if (!(nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs)) continue;
+      while (nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs) nextSync++;
+    } else if ((i + 1) % syncEvery !== 0) continue;
     const now = t + stepMs;
     const windowEnd = Math.floor((now - lagMs) / stepMs);
     let obs: HpaObservation;

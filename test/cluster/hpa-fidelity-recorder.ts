@@ -6,7 +6,10 @@
  * this process's clock: every change of the Deployment's spec.replicas (the controller's decisions), every pod's
  * creation and readiness, every new metrics-server sample, and the HPA status.
  */
-import { apiRequest, type ClusterState } from '../support/cluster/cluster.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { apiRequest, runDir, type ClusterState } from '../support/cluster/cluster.js';
+import { parseControllerSyncs } from '../support/fidelity/controller-log.js';
 
 export interface FidelityRecording {
   /** Wall-clock ms at trace time 0. */
@@ -18,12 +21,18 @@ export interface FidelityRecording {
   replicas: { tMs: number; replicas: number }[];
   /** Pods: trace times of creation and Ready as seen by this process (first seen), and deletion. */
   pods: { name: string; createdMs: number; readyMs?: number; deletedMs?: number }[];
+  /** How often the Deployment and the metrics were polled (ms): how late a change or a sample can be seen. */
+  replicaPollMs: number;
+  samplePollMs: number;
   /** metrics-server samples: first time a new sample timestamp was seen, the sample timestamp (s precision),
    *  its window, and the utilization the pods' samples add up to. */
   samples: { seenMs: number; timestampMs: number; windowMs: number; pods: number; usageMilli: number }[];
+  /** Every sync of the real controller for this HPA, from its log (µs timestamps): trace time and the
+   *  replicas the metric proposed. */
+  syncs: { tMs: number; proposed: number }[];
   /** HPA status polls. */
   hpa: { tMs: number; desiredReplicas: number; currentUtilization?: number }[];
-  /** Annotation writes: per-pod value and the Ready pods it was spread over. */
+  /** The balancer's rounds: per-pod value and the Ready pods it was spread over. */
   writes: { tMs: number; perPodMilli: number; readyPods: number }[];
 }
 
@@ -78,6 +87,12 @@ export async function waitForMetrics(state: ClusterState, ns: string, name: stri
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether a scrape's sample reaches the controller before or after a sync can turn on tens of ms: the
+ *  recorder polls both ends that often (a few dozen small GETs a second). */
+const REPLICA_POLL_MS = 50;
+const SAMPLE_POLL_MS = 50;
+const BALANCE_MS = 100;
+
 function isReady(p: Pod): boolean {
   return !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
@@ -86,14 +101,14 @@ function isReady(p: Pod): boolean {
 export async function playTrace(state: ClusterState, ns: string, name: string, demandAt: (tMs: number) => number,
   durationMs: number): Promise<FidelityRecording> {
   const startMs = Date.now();
-  const rec: FidelityRecording = { startMs, durationMs, demand: [], replicas: [], pods: [], samples: [], hpa: [], writes: [] };
+  const rec: FidelityRecording = { startMs, durationMs, replicaPollMs: REPLICA_POLL_MS, samplePollMs: SAMPLE_POLL_MS, demand: [], replicas: [], pods: [], samples: [], syncs: [], hpa: [], writes: [] };
   const pods = new Map<string, FidelityRecording['pods'][number]>();
   const written = new Map<string, string>();
   let lastReplicas = -1;
   let lastSampleTs = '';
   const now = () => Date.now() - startMs;
 
-  // Deployment replicas: polled every 100 ms, so a decision's time is known to about a tenth of a second.
+  // Deployment replicas: polled often, so a decision's time is known to a few tens of ms.
   const watchReplicas = (async () => {
     while (now() < durationMs) {
       const dep = await getJson<{ spec: { replicas: number } }>(state, `/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
@@ -101,10 +116,10 @@ export async function playTrace(state: ClusterState, ns: string, name: string, d
         lastReplicas = dep.spec.replicas;
         rec.replicas.push({ tMs: now(), replicas: lastReplicas });
       }
-      await sleep(100);
+      await sleep(REPLICA_POLL_MS);
     }
   })();
-  // metrics-server samples: polled every 250 ms, so a scrape's time is known to about a quarter second.
+  // metrics-server samples: polled as often, so the time a sample is served is known as closely.
   const watchSamples = (async () => {
     while (now() < durationMs) {
       const list = await getJson<{ items: { timestamp: string; window: string; containers: { usage: { cpu: string } }[] }[] }>(
@@ -117,10 +132,13 @@ export async function playTrace(state: ClusterState, ns: string, name: string, d
         rec.samples.push({ seenMs: now(), timestampMs: Date.parse(newest) - startMs, windowMs: parseFloat(fresh[0]!.window) * 1000,
           pods: fresh.length, usageMilli });
       }
-      await sleep(250);
+      await sleep(SAMPLE_POLL_MS);
     }
   })();
-  // The balancer: every 500 ms, the demand now over the pods Ready now; plus the HPA status.
+  // The balancer: every 100 ms, the demand now over the pods Ready now (a scrape between a scale event and
+  // the re-spread reads the old split, which the simulator, spreading at once, never sees); the HPA status
+  // every fifth round.
+  let round = 0;
   const balance = (async () => {
     while (now() < durationMs) {
       const t = now();
@@ -148,14 +166,20 @@ export async function playTrace(state: ClusterState, ns: string, name: string, d
           { metadata: { annotations: { 'kwok.x-k8s.io/usage-cpu': `${perPodMilli}m` } } }, 'application/merge-patch+json');
         if (res.status === 200) written.set(p.metadata.name, `${perPodMilli}m`);
       }));
+      if (round++ % 5 !== 0) {
+        await sleep(Math.max(0, BALANCE_MS - (now() - t)));
+        continue;
+      }
       const hpa = await getJson<{ status?: { desiredReplicas?: number; currentMetrics?: { resource?: { current?: { averageUtilization?: number } } }[] } }>(
         state, `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`);
       rec.hpa.push({ tMs: now(), desiredReplicas: hpa.status?.desiredReplicas ?? 0,
         currentUtilization: hpa.status?.currentMetrics?.[0]?.resource?.current?.averageUtilization });
-      await sleep(Math.max(0, 500 - (now() - t)));
+      await sleep(Math.max(0, BALANCE_MS - (now() - t)));
     }
   })();
   await Promise.all([watchReplicas, watchSamples, balance]);
+  rec.syncs = parseControllerSyncs(readFileSync(path.join(runDir, 'logs', 'kube-controller-manager.log'), 'utf8'), ns, name, startMs)
+    .filter((s) => s.tMs >= 0 && s.tMs <= durationMs);
   return rec;
 }
 

@@ -294,6 +294,8 @@ export async function up(): Promise<ClusterState> {
       // Short HPA periods so scaling is observable in a test (defaults: 15 s and 5 min).
       '--horizontal-pod-autoscaler-sync-period=2s', '--horizontal-pod-autoscaler-downscale-stabilization=10s',
       '--concurrent-deployment-syncs=10',
+      // Every HPA sync logs its time and proposal (horizontal.go, level 4): the fidelity test reads them.
+      '--vmodule=horizontal=4',
     ]);
     state.pids['kube-scheduler'] = startProcess('kube-scheduler', kube, [
       'kube-scheduler', `--kubeconfig=${kubeconfigComponents}`,

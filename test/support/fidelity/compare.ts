@@ -33,6 +33,8 @@ export interface FidelityComparison {
   originMs: number;
   syncPhaseMs: number;
   scrapePhaseMs: number;
+  /** How long after a scrape its sample was served (estimated from the recording). */
+  visibleAfterMs: number;
   podStartMs: number;
   /** The real controller's sync period as fitted (nominal plus the time a sync takes). */
   syncPeriodMs: number;
@@ -95,19 +97,40 @@ export function scrapePhase(samples: FidelityRecording['samples'], intervalMs: n
   return best;
 }
 
+/**
+ * How long after its scrape a sample is served to the controller (the scrape's duration, storing): the median
+ * over the samples of the time each was first seen, less half the poll interval that saw it, after its scrape
+ * on the fitted grid. The timestamp alone places the scrape within a second; when the controller can read the
+ * sample decides which sync acts on it.
+ */
+export function scrapeVisibleAfter(samples: FidelityRecording['samples'], intervalMs: number, phaseMs: number, pollMs: number): number {
+  const delays = samples.map((s) => {
+    const at = phaseMs + Math.round((s.timestampMs + 500 - phaseMs) / intervalMs) * intervalMs;
+    return s.seenMs - pollMs / 2 - at;
+  });
+  const d = median(delays);
+  return Number.isFinite(d) ? Math.min(Math.max(0, Math.round(d / 10) * 10), intervalMs - 1) : 0;
+}
+
 /** What the comparison reads of a recording. */
-export type RecordedRun = Pick<FidelityRecording, 'durationMs' | 'replicas' | 'pods' | 'samples'>;
+export type RecordedRun = Pick<FidelityRecording, 'durationMs' | 'replicas' | 'pods' | 'samples'> & Partial<Pick<FidelityRecording, 'samplePollMs' | 'syncs'>>;
 
 export function compareWithSimulator(rec: RecordedRun, settings: FidelitySettings,
   demandAt: (tMs: number) => number): FidelityComparison {
-  const changes = rec.replicas.slice(1).map((r) => r.tMs);
-  // Replica changes are polled every 100 ms (plus the request), so seen up to ~400 ms after the sync.
-  const grid = syncGrid(changes, settings.syncPeriodMs, 400);
-  const P = grid.periodMs;
+  // The real syncs: from the controller's log when the recording has them (each sync starts a sync period
+  // after the last one ended, so they drift by the time a sync takes, which varies); otherwise a grid fitted
+  // to the times the Deployment's replicas changed (every change happens at a sync; polled every 100 ms
+  // plus the request, so seen up to ~400 ms after it).
+  const logged = (rec.syncs ?? []).map((s) => s.tMs);
+  const grid = logged.length >= 10 ? null : syncGrid(rec.replicas.slice(1).map((r) => r.tMs), settings.syncPeriodMs, 400);
+  const P = grid ? grid.periodMs : Math.round(median(logged.slice(1).map((t, i) => t - logged[i]!)));
   const stepMs = P / settings.stepsPerSync;
-  const syncPhaseMs = grid.phaseMs;
-  const originMs = syncPhaseMs - P; // the simulator's time 0, a sync period before the first real sync grid point
+  const syncPhaseMs = grid ? grid.phaseMs : logged[0]!;
+  const originMs = syncPhaseMs - P; // the simulator's time 0, a sync period before the first real sync
+  const syncTimesMs = grid ? null : logged.map((t) => t - originMs);
   const scrapePhaseMs = scrapePhase(rec.samples, settings.scrapeIntervalMs);
+  // Recordings from before the poll interval was recorded polled every 250 ms.
+  const visibleAfterMs = scrapeVisibleAfter(rec.samples, settings.scrapeIntervalMs, scrapePhaseMs, rec.samplePollMs ?? 250);
   const readyDelays = rec.pods.filter((p) => p.readyMs !== undefined && p.createdMs > 0).map((p) => p.readyMs! - p.createdMs);
   const podStartMs = Math.round(median(readyDelays) / 10) * 10 || 1000;
 
@@ -120,11 +143,12 @@ export function compareWithSimulator(rec: RecordedRun, settings: FidelitySetting
     signal: 'cpu',
     sloLatencyMs: 1e9,
     syncPeriodMs: P,
+    ...(syncTimesMs ? { syncTimesMs } : {}),
     ...(settings.metricModel === 'lag'
       // What `mdl simulate` assumes for CPU by default: a 30 s window read 15 s late.
       ? { metricLagMs: 15_000, metricWindowMs: 30_000 }
       // kwok reports the usage at the moment of the scrape: a sample is one step wide.
-      : { metricWindowMs: stepMs, metricScrape: { intervalMs: settings.scrapeIntervalMs, offsetMs: scrapePhaseMs - originMs, scrapesToFirstSample: settings.scrapesToFirstSample } }),
+      : { metricWindowMs: stepMs, metricScrape: { intervalMs: settings.scrapeIntervalMs, offsetMs: scrapePhaseMs - originMs, scrapesToFirstSample: settings.scrapesToFirstSample, visibleAfterMs } }),
     podStartMs,
     initialReplicas: initial,
     // One replica at 100 % of its 1000m request burns one core: the traffic's "rate" is cores.
@@ -141,13 +165,15 @@ export function compareWithSimulator(rec: RecordedRun, settings: FidelitySetting
     }
     return v;
   };
-  const syncEvery = settings.stepsPerSync;
+  // Each sync: the simulator's count in the step after the one the sync fell in; the real count in force
+  // after it, read half a period later, when any change has been seen.
+  const syncs = syncTimesMs ?? Array.from({ length: Math.floor((n * stepMs) / P) }, (_, k) => k * P);
   const series: FidelityComparison['series'] = [];
-  for (let k = 1; (k + 1) * syncEvery < n; k++) {
-    const tMs = originMs + k * P;
-    if (tMs < 0) continue;
-    // The real count in force after this sync: read half a period later, when any change has been seen.
-    series.push({ tMs, real: realAt(tMs + P / 2), simulated: result.steps!.desiredReplicas[k * syncEvery]!, demandCores: demandAt(tMs) });
+  for (const at of syncs.slice(1)) {
+    const tMs = originMs + at;
+    const index = Math.floor(at / stepMs + 1e-9) + (syncTimesMs ? 1 : 0);
+    if (tMs < 0 || index >= n || tMs + P > rec.durationMs) continue;
+    series.push({ tMs, real: realAt(tMs + P / 2), simulated: result.steps!.desiredReplicas[index]!, demandCores: demandAt(tMs) });
   }
   const agreeing = series.filter((s) => s.real === s.simulated).length;
   return {
@@ -158,6 +184,7 @@ export function compareWithSimulator(rec: RecordedRun, settings: FidelitySetting
     originMs,
     syncPhaseMs,
     scrapePhaseMs,
+    visibleAfterMs,
     podStartMs,
     syncPeriodMs: P,
     series,

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compareWithSimulator, syncGrid, type RecordedRun } from '../../support/fidelity/compare.js';
+import { parseControllerSyncs } from '../../support/fidelity/controller-log.js';
 import { demandAt, FIDELITY_SETTINGS } from '../../support/fidelity/trace.js';
+import { hpaSpecFor, prepareCapacity, simulate } from '../../../src/autoscale/simulator.js';
 
 const { recordings } = JSON.parse(readFileSync(new URL('../../fixtures/hpa-fidelity/recordings.json', import.meta.url), 'utf8')) as {
   recordings: (RecordedRun & { label: string })[];
@@ -35,6 +37,34 @@ describe('HPA simulator fidelity on recorded real-controller runs', () => {
       assert.ok(worst < 0.95, `agreement ${worst}`);
     });
   }
+
+  it('reads the controller’s syncs of one HPA from its log, to the microsecond', () => {
+    const startMs = new Date(2026, 10, 28, 20, 28, 0, 0).getTime();
+    const log = [
+      'I1128 20:28:04.225581    2709 horizontal.go:907] "Proposing desired replicas" logger="horizontal-pod-autoscaler-controller" desiredReplicas=4 metric="cpu resource utilization (percentage of request)" tolerances="[down:10.0%, up:10.0%]" timestamp="2026-11-28 20:28:03 +0000 UTC" scaleTarget="Deployment/ns-a/cpu-trace"',
+      'I1128 20:28:05.000100    2709 horizontal.go:907] "Proposing desired replicas" desiredReplicas=9 scaleTarget="Deployment/ns-b/cpu-trace"',
+      'I1128 20:28:04.230000    2709 horizontal.go:981] "Successfully rescaled" HPA="ns-a/cpu-trace" currentReplicas=2 desiredReplicas=4',
+      'I1128 20:28:06.239046    2709 horizontal.go:907] "Proposing desired replicas" desiredReplicas=6 scaleTarget="Deployment/ns-a/cpu-trace"',
+    ].join('\n');
+    const syncs = parseControllerSyncs(log, 'ns-a', 'cpu-trace', startMs);
+    assert.deepEqual(syncs.map((s) => s.proposed), [4, 6]);
+    assert.ok(Math.abs(syncs[0]!.tMs - 4225.581) < 1e-3 && Math.abs(syncs[1]!.tMs - 6239.046) < 1e-3, JSON.stringify(syncs));
+  });
+
+  it('replays given sync times instead of a fixed period', () => {
+    // 40 % → 90 % at 20 s; the scrape at 30 s sees it. Periodic syncs (every 2 s) act at 32 s; syncs replayed
+    // at 31.3 s and 37.1 s act at the step the first falls in (31 s, so from 32 s on).
+    const rates = new Float64Array(60).map((_, i) => (i < 20 ? 0.4 : 0.9));
+    const run = (syncTimesMs?: number[]) => Array.from(simulate({
+      hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 8, metric: 'cpu', target: 50 }), signal: 'cpu', sloLatencyMs: 1e9,
+      syncPeriodMs: 2000, metricWindowMs: 1000, podStartMs: 1000, cpuSaturationRatePerReplica: 1,
+      metricScrape: { intervalMs: 15_000 }, ...(syncTimesMs ? { syncTimesMs } : {}), recordSteps: true,
+    }, { stepMs: 1000, ratesPerSecond: rates, source: 'test' }, prepareCapacity({ axis: 'rate', points: [{ loadPerReplica: 1e6, latencyMs: 1 }] })).steps!.desiredReplicas);
+    assert.equal(run().indexOf(2), 32);
+    const replayed = run([29_300, 31_300, 37_100]);
+    assert.equal(replayed.indexOf(2), 32);
+    assert.equal(run([29_300, 33_700]).indexOf(2), 34);
+  });
 
   it('fits the sync grid: period and phase of events seen up to 400 ms late', () => {
     const events = [3, 11, 12, 40, 41, 77].map((k) => 700 + k * 2013 + (k % 3) * 100);

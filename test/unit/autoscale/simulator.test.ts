@@ -131,12 +131,12 @@ describe('simulate with metrics-server scrapes (metricScrape)', () => {
   // One core of demand per 1000m request: a "rate" of 1 per replica is 100 % CPU.
   const cores = prepareCapacity({ axis: 'rate', points: [{ loadPerReplica: 1e6, latencyMs: 1 }] });
   /** Desired replicas per 1 s step; the controller syncs every 2 s, metrics-server scrapes at 0, 15, 30 … s. */
-  function run(demand: (s: number) => number, podStartMs: number, metric: 'scrape' | 'lag' = 'scrape'): number[] {
+  function run(demand: (s: number) => number, podStartMs: number, metric: 'scrape' | 'lag' = 'scrape', visibleAfterMs = 0): number[] {
     const rates = new Float64Array(120).map((_, i) => demand(i));
     const r = simulate({
       hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 8, metric: 'cpu', target: 50 }), signal: 'cpu', sloLatencyMs: 1e9,
       syncPeriodMs: 2000, metricWindowMs: 1000, podStartMs, cpuSaturationRatePerReplica: 1,
-      ...(metric === 'scrape' ? { metricScrape: { intervalMs: 15_000 } } : { metricLagMs: 0 }),
+      ...(metric === 'scrape' ? { metricScrape: { intervalMs: 15_000, visibleAfterMs } } : { metricLagMs: 0 }),
       controller: { downscaleStabilizationMs: 10_000 },
     }, { stepMs: 1000, ratesPerSecond: rates, source: 'test' }, cores);
     return Array.from(r.steps!.desiredReplicas);
@@ -173,7 +173,17 @@ describe('simulate with metrics-server scrapes (metricScrape)', () => {
     assert.ok(d.slice(62, 76).every((r) => r === 3));
   });
 
-  it('rejects a scrape interval that is not positive', () => {
+  it('serves a scrape’s sample only visibleAfterMs after the scrape: a sync in between acts on the one before', () => {
+    // The scrape at 30 s sees 90 %; served at 31.5 s it is read by the sync at 32 s, served at 32.5 s only by
+    // the sync at 34 s. The sample still measures the load at 30 s: a rise at 31 s waits for the scrape at
+    // 45 s, served at 47.5 s, read at 48 s.
+    assert.equal(run((s) => (s < 20 ? 0.4 : 0.9), 1000, 'scrape', 1500).indexOf(2), 32);
+    assert.equal(run((s) => (s < 20 ? 0.4 : 0.9), 1000, 'scrape', 2500).indexOf(2), 34);
+    assert.equal(run((s) => (s < 31 ? 0.4 : 0.9), 1000, 'scrape', 2500).indexOf(2), 48);
+  });
+
+  it('rejects a scrape interval that is not positive, and a sample served after the next scrape', () => {
+    assert.throws(() => simulate({ hpa: { maxReplicas: 3 }, signal: 'cpu', sloLatencyMs: 1, syncPeriodMs: 15_000, metricScrape: { intervalMs: 15_000, visibleAfterMs: 15_000 } }, steady(1, 1), capacity), MdlError);
     assert.throws(() => simulate({ hpa: { maxReplicas: 3 }, signal: 'cpu', sloLatencyMs: 1, syncPeriodMs: 15_000, metricScrape: { intervalMs: 0 } }, steady(1, 1), capacity), MdlError);
   });
 });
