@@ -177,6 +177,7 @@ export class Recorder {
   /** Closes the current second: returns its snapshot and folds it into the totals unless warm-up. */
   endSecond(info: SecondInfo): LoadSnapshot {
     const w = info.warmup ? this.warm : this.current;
+    const warmupCompleted = info.warmup ? 0 : this.warm.completed;
     if (!info.warmup) {
       this.overall.add(w);
       this.measuredMs += info.windowMs;
@@ -198,6 +199,7 @@ export class Recorder {
       failed: w.failed,
       dropped: w.dropped,
       inFlight: info.inFlight,
+      ...(warmupCompleted > 0 ? { warmupCompleted } : {}),
       achievedPerSecond: seconds > 0 ? round2(w.sent / seconds) : 0,
       latencyMs: summarize(w.latency),
       serviceTimeMs: summarize(w.service),

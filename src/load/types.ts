@@ -78,6 +78,9 @@ export interface LoadSnapshot {
   failed: number;
   dropped: number;
   inFlight: number;
+  /** Requests scheduled in warm-up that completed in this measured second (not in `completed`): with them,
+   *  completions count what the server delivered in the second. */
+  warmupCompleted?: number;
   achievedPerSecond: number;
   /** Latency of the requests completed in this second (corrected: from the scheduled send time). */
   latencyMs: LatencySummary;

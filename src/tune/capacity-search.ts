@@ -19,12 +19,14 @@ import {
   type StabilityRule,
 } from './windows.js';
 import { estimateCrossing, isRising } from './crossing.js';
-import type { CapacityPoint, CapacityResult, SearchAxis, Slo, WindowResult } from './types.js';
+import type { CapacityPoint, CapacityResult, SaturationProbe, SearchAxis, Slo, WindowResult } from './types.js';
 
 export interface MeasureControl {
   axis: SearchAxis;
   windowMs: number;
   maxWindows: number;
+  /** Open loop: requests in flight at most; sends beyond are dropped (and counted). */
+  maxInFlight?: number;
   /** Called after each window with all windows so far; true ends the step. */
   shouldStop(windows: readonly WindowResult[]): boolean;
   /** Each finished window, for live views. */
@@ -70,6 +72,8 @@ export type SearchEvent =
   | { type: 'step-start'; level: number; phase: CapacityPoint['phase']; bracket: Bracket; estimate: number | null }
   | { type: 'window'; level: number; index: number; window: WindowResult }
   | { type: 'step-end'; point: CapacityPoint; bracket: Bracket }
+  | { type: 'probe-start'; concurrency: number }
+  | { type: 'probe-end'; probe: SaturationProbe }
   | { type: 'done'; result: CapacityResult };
 
 export const SEARCH_DEFAULTS = {
@@ -87,8 +91,10 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   const slo = options.slo;
   const growth = Math.max(1.25, options.growth ?? SEARCH_DEFAULTS.growth);
   const windowMs = options.windowMs ?? SEARCH_DEFAULTS.windowMs;
-  // In open loop, a level below a few requests per window cannot be measured at all.
+  // In open loop, a level below a few requests per window cannot be measured at all; and a percentile of
+  // fewer than 20 is little more than the slowest of them, so the search starts where a window holds 20.
   const minLevel = options.minLevel ?? (axis === 'rate' ? Math.max(defaults.minLevel, 5000 / windowMs) : defaults.minLevel);
+  const startLevel = options.startLevel ?? (axis === 'rate' ? Math.max(defaults.startLevel, 20_000 / windowMs) : defaults.startLevel);
   const maxLevel = options.maxLevel ?? defaults.maxLevel;
   const resolution: Resolution = { ...defaults.resolution, ...options.resolution };
   const rule: StabilityRule = { ...DEFAULT_STABILITY, ...options.stability };
@@ -104,11 +110,21 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   let limitedByMaxLevel = false;
   const bracket = (): Bracket => ({ lo: lo?.level ?? null, hi: hi?.level ?? null });
   const stopped = () => options.signal?.aborted === true || measured.size >= maxSteps;
+  // Open loop: the most requests seen in flight at each level, for sizing the saturation probe.
+  const peakInFlight = new Map<number, number>();
+  let probe: SaturationProbe | undefined;
+  const backlogSaturation = (): number | null => {
+    // Two windows at least: one alone may end before the queue has formed.
+    // Pooled, not the best window: the best of a few is biased high by their noise, and the first window
+    // is no longer short (its throughput counts the requests sent in warm-up that end in it).
+    // A rate that built a backlog is above saturation, whatever the throughput a few windows showed.
+    const backlogged = [...measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
+    if (backlogged.length === 0) return null;
+    return Math.min(Math.max(...backlogged.map((p) => p.achievedPerSecond)), ...backlogged.map((p) => p.level));
+  };
   const saturation = (): number | null => {
     if (axis !== 'rate') return null;
-    // Two windows at least: one alone may end before the queue has formed.
-    const backlogged = [...measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
-    return backlogged.length === 0 ? null : Math.max(...backlogged.map((p) => p.peakWindowPerSecond));
+    return probe?.saturated ? probe.achievedPerSecond : backlogSaturation();
   };
 
   async function step(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<CapacityPoint> {
@@ -119,12 +135,17 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
       axis,
       windowMs,
       maxWindows: rule.maxWindows,
+      // A level that meets the SLO has about rate × latency in flight, so twice rate × SLO never binds
+      // there; above capacity it keeps the queue — and what the server must work off after the step, or
+      // keeps working on after the client gave up — to a couple of seconds' worth.
+      ...(axis === 'rate' ? { maxInFlight: Math.max(16, Math.ceil((2 * level * replicas * slo.latencyMs) / 1000)) } : {}),
       shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance, axis) || isSteady(ws, rule, slo),
       onWindow: (window, index) => emit({ type: 'window', level, index, window }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const point = judgeStep(level, phase, windows, { axis, slo, rule, replicas });
     measured.set(level, point);
+    peakInFlight.set(level, windows.reduce((a, w) => Math.max(a, w.inFlightEnd), 0) / replicas);
     if (point.passed) lo = !lo || point.level > lo.level ? point : lo;
     else hi = !hi || point.level < hi.level ? point : hi;
     emit({ type: 'step-end', point, bracket: bracket() });
@@ -132,7 +153,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   }
 
   // Bracket upwards from the start.
-  let level = normalize(options.startLevel ?? defaults.startLevel);
+  let level = normalize(startLevel);
   while (!stopped()) {
     const p = await step(level, 'bracket', null);
     if (!p.passed) break;
@@ -148,6 +169,37 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     if (next >= hi.level) break;
     await step(next, 'bracket', null);
   }
+  /**
+   * Open loop, when the failing end neither built a clear backlog nor fell short of its rate: a step just
+   * above saturation queues too slowly for a few windows to show it, and its latency, read as a steady
+   * queue, puts saturation too high. A short closed loop with several times the requests it had in flight
+   * measures the saturation throughput directly; it counts only if the clients queued (mean latency well
+   * above the unloaded one), i.e. there were more of them than the server works on at once.
+   */
+  async function probeSaturation(from: CapacityPoint): Promise<void> {
+    const lowest = [...measured.values()].sort((a, b) => a.level - b.level)[0]!;
+    const concurrency = Math.min(SEARCH_DEFAULTS.concurrency.maxLevel, Math.max(8, 2 * Math.ceil(peakInFlight.get(from.level) ?? 0)));
+    emit({ type: 'probe-start', concurrency });
+    const windows = await options.measure(concurrency * replicas, {
+      axis: 'concurrency',
+      windowMs,
+      maxWindows: 2,
+      shouldStop: (ws) => ws.length >= 2,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const pooled = poolWindows(windows);
+    const meanLatencyMs = pooled.latencyMs.mean;
+    const achieved = pooled.achievedPerSecond;
+    probe = {
+      concurrency,
+      achievedPerSecond: achieved / replicas,
+      meanLatencyMs,
+      saturated: windows.length > 0 && achieved > 0 && meanLatencyMs >= 1.5 * lowest.latencyMs.mean,
+      loadSeconds: pooled.durationMs / 1000,
+    };
+    emit({ type: 'probe-end', probe });
+  }
+
   // Refine inside the bracket. Every measured step informs the guess: the queueing shape, rescaled to the
   // latencies measured at both ends, says where the SLO crossing lies; the next level aims just below it,
   // so a pass lands within the resolution of the boundary and the search can stop there. The search stops
@@ -155,16 +207,23 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   // crossing within one resolution step above it. Two missed guesses in a row buy one bisection.
   let misses = 0;
   while (lo && hi && !stopped()) {
+    if (axis === 'rate' && !probe && backlogSaturation() === null) {
+      await probeSaturation(hi);
+      if (stopped()) break;
+    }
     const w = hi.level - lo.level;
     if (w <= width(lo.level) || (axis === 'concurrency' && w <= 1)) break;
     // Open loop: a level within the resolution of the saturation throughput is as high as it goes.
     const ceiling = saturation();
     if (ceiling !== null && ceiling - lo.level <= width(lo.level)) break;
+    // Within half the steady-state tolerance of saturation, a queue builds over far longer than a step
+    // lasts (an M/M/N queue settles in about 1 / (Nμ(1 − √ρ)²)), so windows cannot tell those levels apart.
+    if (ceiling !== null && lo.level >= (1 - rule.tolerance / 2) * ceiling) break;
     const points = [...measured.values()];
     // A passing level on the rising part of the curve, whose percentile is within the measurement noise of
     // the SLO (a quarter of the steady-state tolerance), is the boundary as far as windows can tell.
     if (isRising(points, lo, slo) && lo.latencyMs[slo.percentile] >= (1 - rule.tolerance / 4) * slo.latencyMs) break;
-    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling);
+    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, probe?.saturated === true);
     // Only where the curve already rises at the passing end is the shape near it measured, not assumed.
     if (crossing && isRising(points, lo, slo)) {
       const left = crossing.level - lo.level;
@@ -194,11 +253,12 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     capacityLevel: lo?.level ?? null,
     capacityPerSecond: lo?.achievedPerSecond ?? null,
     failingLevel: hi?.level ?? null,
+    ...(probe ? { saturationProbe: probe } : {}),
     limitedByMaxLevel,
     curve,
     cost: {
-      loadSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds, 0)),
-      levelSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds * p.level, 0)),
+      loadSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds, 0) + (probe?.loadSeconds ?? 0)),
+      levelSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds * p.level, 0) + (probe ? probe.loadSeconds * probe.achievedPerSecond : 0)),
       steps: curve.length,
     },
   };

@@ -18,8 +18,9 @@ export interface CrossingEstimate {
 }
 
 /**
- * `saturationPerSecond`: in open loop, the throughput a backlogged step sustained (null: none yet, and then
- * there is no shape). In closed loop the highest throughput measured stands for it.
+ * `saturationPerSecond`: in open loop, the throughput a backlogged step sustained, or a closed-loop probe
+ * measured (`probed`: then it is taken as it is); null: none yet, and then there is no shape unless the
+ * failing end was measured in a steady queue. In closed loop the highest throughput measured stands for it.
  */
 export function estimateCrossing(
   points: readonly CapacityPoint[],
@@ -28,6 +29,7 @@ export function estimateCrossing(
   slo: Slo,
   axis: SearchAxis,
   saturationPerSecond: number | null,
+  probed = false,
 ): CrossingEstimate | null {
   const q = QUANTILE_OF[slo.percentile];
   const percentileOf = (p: CapacityPoint) => p.latencyMs[slo.percentile];
@@ -38,7 +40,7 @@ export function estimateCrossing(
   // the shape, anchored at the passing end, pass through the latency measured there. Near saturation the
   // latency is too sensitive to the throughput for a backlogged step's (noisy) peak to place the crossing.
   let fitted = false;
-  if (axis === 'rate' && hiMeasured) {
+  if (axis === 'rate' && hiMeasured && !probed) {
     const fit = fitSaturation(points, lo, hi, slo, q);
     if (fit !== null) [x, fitted] = [fit, true];
   }

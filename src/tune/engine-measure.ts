@@ -16,6 +16,7 @@ export type RunLoadFn = (
     warmupMs?: number;
     timeoutMs?: number;
     connections?: number;
+    maxInFlight?: number;
     protocol?: 'http' | 'kserve-v2' | 'openai';
     method?: string;
     headers?: Record<string, string>;
@@ -61,6 +62,7 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
           warmupMs: options.warmupMs ?? 1000,
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
           ...(control.axis === 'concurrency' ? { connections: Math.max(1, Math.round(level)) } : {}),
+          ...(control.maxInFlight !== undefined ? { maxInFlight: control.maxInFlight } : {}),
           ...(options.protocol ? { protocol: options.protocol } : {}),
           ...(options.method ? { method: options.method } : {}),
           ...(options.headers ? { headers: options.headers } : {}),
@@ -95,6 +97,9 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
 export function snapshotsToWindow(snaps: readonly LoadSnapshot[], inFlightStart: number): WindowResult {
   const durationMs = snaps.length * 1000;
   const completed = snaps.reduce((a, s) => a + s.completed, 0);
+  // Throughput counts every completion in the window, also of requests sent in warm-up: what the server
+  // delivered. (Otherwise the first window of a slow step comes out short by a latency's worth.)
+  const delivered = completed + snaps.reduce((a, s) => a + (s.warmupCompleted ?? 0), 0);
   const failed = snaps.reduce((a, s) => a + s.failed, 0);
   const weight = (s: LoadSnapshot) => (completed === 0 ? 1 / snaps.length : s.completed / completed);
   const pooled = (key: keyof LatencyPercentiles) => snaps.reduce((a, s) => a + s.latencyMs[key] * weight(s), 0);
@@ -114,7 +119,7 @@ export function snapshotsToWindow(snaps: readonly LoadSnapshot[], inFlightStart:
     completed,
     failed,
     dropped: snaps.reduce((a, s) => a + s.dropped, 0),
-    achievedPerSecond: (completed * 1000) / durationMs,
+    achievedPerSecond: (delivered * 1000) / durationMs,
     latencyMs: {
       mean: at('mean'),
       p50: at('p50'),

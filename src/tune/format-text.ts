@@ -21,6 +21,13 @@ export function formatTuneEvent(event: TuneEvent, percentile: string): string | 
         `  bracket [${b.lo ?? '–'}, ${b.hi ?? '–'}]`
       );
     }
+    case 'probe-end': {
+      const p = event.probe;
+      return (
+        `  probe   concurrency ${String(p.concurrency).padStart(7)}: mean ${n(p.meanLatencyMs)} ms, ${n(p.achievedPerSecond)}/s — ` +
+        (p.saturated ? 'saturation throughput' : 'not saturated (too few clients), not used')
+      );
+    }
     default:
       return null;
   }

@@ -4,7 +4,7 @@
  * Pure: reduce(state, event) → state.
  */
 import type { TuneEvent } from './run-tune.js';
-import type { CapacityPoint, WindowResult } from './types.js';
+import type { CapacityPoint, SaturationProbe, WindowResult } from './types.js';
 
 export interface SearchProgress {
   phase: 'search' | 'cold-start' | 'recommend' | 'simulate' | 'done';
@@ -14,6 +14,8 @@ export interface SearchProgress {
   current: { level: number; phase: CapacityPoint['phase']; estimate: number | null; windows: WindowResult[] } | null;
   /** The best level passed so far. */
   capacityEstimate: number | null;
+  /** Open loop: the closed-loop saturation probe, while it runs (concurrency) and once done. */
+  probe: { concurrency: number; result: SaturationProbe | null } | null;
 }
 
 export const initialProgress: SearchProgress = {
@@ -23,6 +25,7 @@ export const initialProgress: SearchProgress = {
   bracket: { lo: null, hi: null },
   current: null,
   capacityEstimate: null,
+  probe: null,
 };
 
 export function reduceProgress(state: SearchProgress, event: TuneEvent): SearchProgress {
@@ -35,6 +38,10 @@ export function reduceProgress(state: SearchProgress, event: TuneEvent): SearchP
       return state.current ? { ...state, current: { ...state.current, windows: [...state.current.windows, event.window] } } : state;
     case 'step-end':
       return { ...state, steps: [...state.steps, event.point], bracket: event.bracket, current: null, capacityEstimate: event.bracket.lo };
+    case 'probe-start':
+      return { ...state, current: null, probe: { concurrency: event.concurrency, result: null } };
+    case 'probe-end':
+      return { ...state, probe: { concurrency: event.probe.concurrency, result: event.probe } };
     case 'done':
       return { ...state, current: null, capacityEstimate: event.result.capacityLevel };
   }

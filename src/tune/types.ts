@@ -25,7 +25,8 @@ export interface WindowResult {
   failed: number;
   /** Sends the schedule wanted but could not make (open loop only). */
   dropped: number;
-  /** Completions per second in this window. */
+  /** Completions per second in this window: every request that completed in it, also those sent before it
+   *  (in warm-up or an earlier window), so it is what the server delivered. */
   achievedPerSecond: number;
   /** Latency of the requests completed in this window (from the scheduled send time). */
   latencyMs: LatencyPercentiles;
@@ -75,6 +76,15 @@ export interface CapacityPoint {
   phase: 'bracket' | 'refine';
 }
 
+export interface SaturationProbe {
+  /** Clients (in flight) per replica. */
+  concurrency: number;
+  achievedPerSecond: number;
+  meanLatencyMs: number;
+  saturated: boolean;
+  loadSeconds: number;
+}
+
 export interface CapacityResult {
   axis: SearchAxis;
   slo: Slo;
@@ -90,10 +100,18 @@ export interface CapacityResult {
    * it bounds the capacity from above without another step.
    */
   saturationPerSecond: number | null;
+  /**
+   * Open loop: a short closed-loop run at many more requests in flight than the server works on at once,
+   * whose throughput is the server's saturation throughput (per replica). Run when the failing end of the
+   * bracket neither built a clear backlog nor told its throughput; `saturated` is false when the clients
+   * did not queue (too few of them), and then it was not used.
+   */
+  saturationProbe?: SaturationProbe;
   /** True when the search stopped at maxLevel while still passing: capacity is at least that. */
   limitedByMaxLevel: boolean;
   /** Every measured step, sorted by level. */
   curve: CapacityPoint[];
-  /** Sum over steps of seconds under load, and of level × seconds (what the server was made to carry). */
+  /** Sum over steps (and the saturation probe) of seconds under load, and of level × seconds (what the
+   *  server was made to carry; the probe counted at its throughput). */
   cost: { loadSeconds: number; levelSeconds: number; steps: number };
 }

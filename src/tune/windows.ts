@@ -130,7 +130,8 @@ export function poolWindows(windows: readonly WindowResult[]): {
       max: windows.reduce((a, w) => Math.max(a, w.latencyMs.max), 0),
     },
     errorRate: errorRateOf({ completed, failed }),
-    achievedPerSecond: durationMs === 0 ? 0 : (completed * 1000) / durationMs,
+    // From each window's own rate, which counts every completion in it (also of requests sent before it).
+    achievedPerSecond: durationMs === 0 ? 0 : windows.reduce((a, w) => a + w.achievedPerSecond * w.durationMs, 0) / durationMs,
     durationMs,
   };
 }

@@ -107,6 +107,9 @@ export function tuneStatusLines(state: TuneViewState): string[] {
     const key = (['p50', 'p90', 'p95', 'p99'] as const).find((k) => k === state.config.slo.percentile) ?? 'p95';
     parts.push(`window ${progress.current.windows.length}: ${w.achievedPerSecond.toFixed(1)}/s, ${key} ${w.latencyMs[key].toFixed(1)} ms, ${w.failed} failed`);
   }
+  const probe = progress.probe;
+  if (probe && !probe.result) parts.push(`measuring saturation: closed loop at ${probe.concurrency} in flight`);
+  else if (probe?.result?.saturated) parts.push(`saturation ${probe.result.achievedPerSecond.toFixed(1)}/s`);
   if (progress.capacityEstimate !== null) parts.push(`capacity estimate ${progress.capacityEstimate}${state.config.axis === 'rate' ? '/s' : ' in flight'}`);
   if (parts.length > 0) lines.push(parts.join(' · '));
   return lines;

@@ -23,10 +23,12 @@ describe('Recorder', () => {
     r.sent();
     r.record({ latencyMs: 3, serviceTimeMs: 3, error: 'http_503' });
     r.dropped();
-    // A warm-up straggler ending in a measured second is not measured.
+    // A warm-up straggler ending in a measured second is not measured, only counted as delivered.
     r.record({ latencyMs: 900, serviceTimeMs: 900 }, true);
     const s = r.endSecond(second(1));
     assert.equal(s.completed, 100);
+    assert.equal(s.warmupCompleted, 1);
+    assert.equal(r.endSecond(second(2)).warmupCompleted, undefined, 'counted in the second it ended in only');
     assert.equal(s.failed, 1);
     assert.equal(s.dropped, 1);
     assert.deepEqual(s.errors, { http_503: 1 });

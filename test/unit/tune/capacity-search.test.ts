@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { estimateBoundary, judgeStep, nextLevel, searchCapacity, type SearchEvent } from '../../../src/tune/capacity-search.js';
+import { estimateBoundary, judgeStep, nextLevel, searchCapacity, type MeasureFn, type SearchEvent } from '../../../src/tune/capacity-search.js';
 import { shapePercentileMs } from '../../../src/tune/queue-shape.js';
-import type { Slo } from '../../../src/tune/types.js';
+import type { Slo, WindowResult } from '../../../src/tune/types.js';
 import { curveMeasure, modelMeasure } from '../../support/queue-model.js';
 
 const slo = (latencyMs: number): Slo => ({ percentile: 'p95', latencyMs, errorRate: 0.01 });
@@ -24,9 +24,53 @@ describe('tune/capacity-search', () => {
     const result = await searchCapacity({ axis: 'rate', slo: slo(200), measure: modelMeasure({ slots: 8, serviceMs: 50 }) });
     assert.ok(result.capacityLevel! <= truth && result.capacityLevel! >= 0.95 * truth, `capacity ${result.capacityLevel}`);
     assert.equal(result.saturationPerSecond, truth, 'the backlogged steps saw the server complete exactly its capacity');
+    assert.equal(result.saturationProbe, undefined, 'a backlog told the saturation: no probe');
     const over = result.curve.filter((p) => p.level > truth * 1.06);
     assert.ok(over.length > 0);
     assert.ok(over.every((p) => !p.passed && (p.ended === 'backlog' || p.ended === 'breach') && p.windows <= 2));
+  });
+
+  it('probes saturation in closed loop when the failing end showed no backlog, and aims from it', async () => {
+    // Saturation at 100/s (4 servers of 40 ms); open loop above it looks like a steady queue over the SLO
+    // (latency high, throughput near the rate, no growth in flight), as a step just over saturation does
+    // when its queue builds slower than the step lasts.
+    const x = 100;
+    const serviceMs = 40;
+    const shape = { servers: 4, serviceMs };
+    const calls: { axis: string; level: number; maxInFlight?: number }[] = [];
+    const measure: MeasureFn = async (level, control) => {
+      calls.push({ axis: control.axis, level, ...(control.maxInFlight !== undefined ? { maxInFlight: control.maxInFlight } : {}) });
+      const windows: WindowResult[] = [];
+      for (let i = 0; i < control.maxWindows; i++) {
+        const closed = control.axis === 'concurrency';
+        const achieved = closed ? Math.min((level * 1000) / serviceMs, x) : 0.97 * level;
+        const p95 = closed ? Math.max(serviceMs, (level / x) * 1000) : level < x ? shapePercentileMs('rate', level, shape, 0.95) : 900;
+        const mean = closed ? Math.max(serviceMs, (level / achieved) * 1000) : Math.min(p95, serviceMs);
+        windows.push({ durationMs: control.windowMs, sent: level, completed: achieved * (control.windowMs / 1000), failed: 0, dropped: 0,
+          achievedPerSecond: achieved, latencyMs: { mean, p50: mean, p90: p95, p95, p99: p95, max: p95 }, inFlightStart: 5, inFlightEnd: 5 });
+        if (control.shouldStop(windows)) break;
+      }
+      return windows;
+    };
+    const events: SearchEvent[] = [];
+    const sloMs = 200;
+    const result = await searchCapacity({ axis: 'rate', slo: slo(sloMs), measure, onEvent: (e) => events.push(e) });
+    const probes = calls.filter((c) => c.axis === 'concurrency');
+    assert.equal(probes.length, 1, 'one probe');
+    assert.ok(probes[0]!.level >= 8);
+    assert.equal(result.saturationProbe?.saturated, true);
+    assert.equal(result.saturationProbe?.achievedPerSecond, x);
+    assert.equal(result.saturationPerSecond, x);
+    assert.ok(events.some((e) => e.type === 'probe-end'));
+    const stepSeconds = result.curve.reduce((a, p) => a + p.loadSeconds, 0);
+    assert.equal(result.cost.loadSeconds, stepSeconds + result.saturationProbe!.loadSeconds, 'the probe is in the cost');
+    // Open-loop steps carry a cap on requests in flight of twice rate × SLO; the first holds 20 per window.
+    const open = calls.filter((c) => c.axis === 'rate');
+    assert.ok(open.every((c) => c.maxInFlight === Math.max(16, Math.ceil((2 * c.level * sloMs) / 1000))));
+    assert.equal(open[0]!.level, 4, '20 requests in a 5 s window');
+    let truth = 0;
+    while (shapePercentileMs('rate', truth + 0.1, shape, 0.95) <= sloMs) truth += 0.1;
+    assert.ok(Math.abs(result.capacityLevel! - truth) <= 0.05 * truth, `found ${result.capacityLevel} vs ${truth}`);
   });
 
   it('holds for any slot count and service time, with noise below the steady-state tolerance', async () => {

@@ -49,6 +49,23 @@ describe('tune/engine-measure', () => {
     assert.deepEqual((seen[0] as { mode: unknown }).mode, { kind: 'concurrency', concurrency: 8 });
   });
 
+  it('counts requests sent in warm-up that end in a window in its throughput, not in its latency', () => {
+    const w = snapshotsToWindow([snap(1, { completed: 4, warmupCompleted: 6 }), snap(2)], 0);
+    assert.equal(w.completed, 14);
+    assert.equal(w.achievedPerSecond, 10);
+  });
+
+  it('passes the search’s cap on requests in flight to the engine', async () => {
+    const seen: { maxInFlight?: number }[] = [];
+    const runLoad: RunLoadFn = async (options, hooks) => {
+      seen.push(options);
+      hooks.onSnapshot?.(snap(1));
+      return {} as LoadResult;
+    };
+    await engineMeasure({ url: 'http://127.0.0.1:1/', runLoad })(50, { axis: 'rate', windowMs: 1000, maxWindows: 1, maxInFlight: 40, shouldStop: () => true });
+    assert.equal(seen[0]!.maxInFlight, 40);
+  });
+
   it('charges a window with requests out and nothing back its full length, not zero', () => {
     const w = snapshotsToWindow([snap(1, { completed: 0, latencyMs: summary(0), inFlight: 5 })], 5);
     assert.equal(w.latencyMs.p95, 1000);

@@ -70,11 +70,16 @@ describe('tune/windows', () => {
     assert.equal(isClearBreach([win({ latencyMs: lat(400) })], slo, 0.1), true);
     assert.equal(isClearBreach([win({ failed: 50 }), win({ failed: 50 })], slo, 0.1), true);
   });
-  it('pools windows: counts summed, percentiles weighted by completions', () => {
-    const pooled = poolWindows([win({ completed: 100, durationMs: 1000, latencyMs: lat(10) }), win({ completed: 300, failed: 100, durationMs: 1000, latencyMs: lat(50) })]);
+  it('pools windows: counts summed, percentiles weighted by completions, throughput from each window’s rate', () => {
+    // The windows' rates count completions of requests sent before them too (warm-up), so they are not
+    // completed / duration: the pooled rate is their time-weighted mean.
+    const pooled = poolWindows([
+      win({ completed: 100, durationMs: 1000, achievedPerSecond: 150, latencyMs: lat(10) }),
+      win({ completed: 300, failed: 100, durationMs: 3000, achievedPerSecond: 250, latencyMs: lat(50) }),
+    ]);
     assert.equal(pooled.latencyMs.p95, 40);
     assert.equal(pooled.errorRate, 0.2);
-    assert.equal(pooled.achievedPerSecond, 200);
+    assert.equal(pooled.achievedPerSecond, 225);
   });
 });
 
