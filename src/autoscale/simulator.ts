@@ -478,7 +478,9 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
         takenMs = nextScrapeMs;
         nextScrapeMs += scrapeEvery;
       }
-      if (takenMs + visibleAfterMs < t + stepMs) {
+      // Served before the sync at the end of this step (or before a replayed sync that falls in it)?
+      const readAt = syncTimes && nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs ? syncTimes[nextSync]! : t + stepMs;
+      if (takenMs + visibleAfterMs < readAt) {
         sampleValue = takenValue;
         lastScrapeMs = takenMs;
         takenMs = NaN;

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { apiRequest, runDir, type ClusterState } from '../support/cluster/cluster.js';
-import { parseControllerSyncs } from '../support/fidelity/controller-log.js';
+import { parseControllerSyncs, type ControllerSync } from '../support/fidelity/controller-log.js';
 
 export interface FidelityRecording {
   /** Wall-clock ms at trace time 0. */
@@ -27,9 +27,9 @@ export interface FidelityRecording {
   /** metrics-server samples: first time a new sample timestamp was seen, the sample timestamp (s precision),
    *  its window, and the utilization the pods' samples add up to. */
   samples: { seenMs: number; timestampMs: number; windowMs: number; pods: number; usageMilli: number }[];
-  /** Every sync of the real controller for this HPA, from its log (µs timestamps): trace time and the
-   *  replicas the metric proposed. */
-  syncs: { tMs: number; proposed: number }[];
+  /** Every sync of the real controller for this HPA, from its log (µs timestamps): trace time, the replicas
+   *  the metric proposed and the sample it read. */
+  syncs: ControllerSync[];
   /** HPA status polls. */
   hpa: { tMs: number; desiredReplicas: number; currentUtilization?: number }[];
   /** The balancer's rounds: per-pod value and the Ready pods it was spread over. */

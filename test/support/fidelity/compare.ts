@@ -7,6 +7,7 @@
  */
 import { hpaSpecFor, prepareCapacity, simulate, type ScalingSettings } from '../../../src/autoscale/simulator.js';
 import type { FidelityRecording } from '../../cluster/hpa-fidelity-recorder.js';
+import type { ControllerSync } from './controller-log.js';
 
 export interface FidelitySettings {
   scaling: ScalingSettings;
@@ -112,6 +113,39 @@ export function scrapeVisibleAfter(samples: FidelityRecording['samples'], interv
   return Number.isFinite(d) ? Math.min(Math.max(0, Math.round(d / 10) * 10), intervalMs - 1) : 0;
 }
 
+/**
+ * When samples are served, from the syncs that read them (recordings whose controller log names the sample
+ * each sync read): sample k was served after the last sync that still read an older one and before the
+ * first that read it (and before the recorder saw it). Returns the phase (mod the interval) of the serving
+ * grid that the most samples fit — the middle of the best range, where they all fit — or null without such
+ * syncs. Replaying it makes each simulated sync read the sample its real sync read: which one a sync gets
+ * is a race of tens of ms (a scrape's duration against the sync's start) that nothing else records.
+ */
+export function servedPhase(samples: FidelityRecording['samples'], syncs: ControllerSync[], intervalMs: number): number | null {
+  const read = syncs.filter((s) => s.sampleMs !== undefined);
+  if (read.length === 0) return null;
+  const windows = samples.flatMap((smp) => {
+    const first = read.find((s) => Math.abs(s.sampleMs! - smp.timestampMs) < 1);
+    const before = read.filter((s) => s.sampleMs! < smp.timestampMs - 1 && (!first || s.tMs < first.tMs)).at(-1);
+    if (!first || !before) return [];
+    return [{ from: Math.max(before.tMs, smp.timestampMs), to: Math.min(first.tMs, smp.seenMs) }];
+  });
+  if (windows.length === 0) return null;
+  const score = (phase: number) => windows.filter((w) => {
+    const at = phase + Math.ceil((w.from - phase) / intervalMs) * intervalMs;
+    return at > w.from && at < w.to;
+  }).length;
+  let best = -1;
+  let bestFrom = 0;
+  let bestTo = 0;
+  for (let phase = 0; phase < intervalMs; phase += 5) {
+    const sc = score(phase);
+    if (sc > best) [best, bestFrom, bestTo] = [sc, phase, phase];
+    else if (sc === best && bestTo === phase - 5) bestTo = phase;
+  }
+  return (bestFrom + bestTo) / 2;
+}
+
 /** What the comparison reads of a recording. */
 export type RecordedRun = Pick<FidelityRecording, 'durationMs' | 'replicas' | 'pods' | 'samples'> & Partial<Pick<FidelityRecording, 'samplePollMs' | 'syncs'>>;
 
@@ -129,8 +163,11 @@ export function compareWithSimulator(rec: RecordedRun, settings: FidelitySetting
   const originMs = syncPhaseMs - P; // the simulator's time 0, a sync period before the first real sync
   const syncTimesMs = grid ? null : logged.map((t) => t - originMs);
   const scrapePhaseMs = scrapePhase(rec.samples, settings.scrapeIntervalMs);
-  // Recordings from before the poll interval was recorded polled every 250 ms.
-  const visibleAfterMs = scrapeVisibleAfter(rec.samples, settings.scrapeIntervalMs, scrapePhaseMs, rec.samplePollMs ?? 250);
+  const served = servedPhase(rec.samples, rec.syncs ?? [], settings.scrapeIntervalMs);
+  const visibleAfterMs = served !== null
+    ? (((served - scrapePhaseMs) % settings.scrapeIntervalMs) + settings.scrapeIntervalMs) % settings.scrapeIntervalMs
+    // Recordings from before the poll interval was recorded polled every 250 ms.
+    : scrapeVisibleAfter(rec.samples, settings.scrapeIntervalMs, scrapePhaseMs, rec.samplePollMs ?? 250);
   const readyDelays = rec.pods.filter((p) => p.readyMs !== undefined && p.createdMs > 0).map((p) => p.readyMs! - p.createdMs);
   const podStartMs = Math.round(median(readyDelays) / 10) * 10 || 1000;
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { compareWithSimulator, syncGrid, type RecordedRun } from '../../support/fidelity/compare.js';
+import { compareWithSimulator, servedPhase, syncGrid, type RecordedRun } from '../../support/fidelity/compare.js';
 import { parseControllerSyncs } from '../../support/fidelity/controller-log.js';
 import { demandAt, FIDELITY_SETTINGS } from '../../support/fidelity/trace.js';
 import { hpaSpecFor, prepareCapacity, simulate } from '../../../src/autoscale/simulator.js';
@@ -49,6 +49,17 @@ describe('HPA simulator fidelity on recorded real-controller runs', () => {
     const syncs = parseControllerSyncs(log, 'ns-a', 'cpu-trace', startMs);
     assert.deepEqual(syncs.map((s) => s.proposed), [4, 6]);
     assert.ok(Math.abs(syncs[0]!.tMs - 4225.581) < 1e-3 && Math.abs(syncs[1]!.tMs - 6239.046) < 1e-3, JSON.stringify(syncs));
+  });
+
+  it('places when samples are served between the last sync that read an older one and the first that read it', () => {
+    // Scrapes every 15 s stamped at 0, 15, 30 s; served 400 ms later; syncs every 2 s from 0.3 s, so the
+    // sample of 15 s is first read at 16.3 s, after 14.3 s read the one of 0 s.
+    const samples = [0, 15_000, 30_000].map((ts) => ({ seenMs: ts + 450, timestampMs: ts, windowMs: 1000, pods: 1, usageMilli: 400 }));
+    const syncs = Array.from({ length: 20 }, (_, k) => 300 + 2000 * k).map((tMs) => ({ tMs, proposed: 1, sampleMs: Math.floor((tMs - 400) / 15_000) * 15_000 }));
+    const phase = servedPhase(samples, syncs, 15_000)!;
+    // Each window is (ts, min(first read, seen)) = (ts, ts + 450) ∩ after the sync before: served in (ts + 0, ts + 450).
+    assert.ok(phase > 0 && phase < 450, `phase ${phase}`);
+    assert.equal(servedPhase(samples, syncs.map(({ tMs, proposed }) => ({ tMs, proposed })), 15_000), null, 'no sample named: no phase');
   });
 
   it('replays given sync times instead of a fixed period', () => {
