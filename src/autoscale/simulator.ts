@@ -499,11 +499,12 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
     }
 
     // The controller syncs at the end of the step.
+    let now = t + stepMs;
     if (syncTimes) {
       if (!(nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs)) continue;
-      while (nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs) nextSync++;
+      // A replayed sync acts at its own time: the stabilization window and the scale-up period count from it.
+      while (nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs) now = syncTimes[nextSync++]!;
     } else if ((i + 1) % syncEvery !== 0) continue;
-    const now = t + stepMs;
     const windowEnd = Math.floor((now - lagMs) / stepMs);
     let obs: HpaObservation;
     if (scraping) {
