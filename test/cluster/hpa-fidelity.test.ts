@@ -1,7 +1,8 @@
 /**
  * Fidelity of the HPA simulator (src/autoscale) against the real controller: a CPU demand trace is played on
  * the test control plane (kwok pods whose usage annotation metrics-server reads), the real HPA's replica counts
- * are recorded, and the simulator runs the same trace with the same settings. The comparison (share of sync
+ * are recorded with every sync of the controller (from its log), and the simulator runs the same trace with the
+ * same settings, syncing when the controller did. The comparison (share of sync
  * points where both agree, the largest difference, both series) is written to .cache/hpa-fidelity/last.json.
  */
 import assert from 'node:assert/strict';
@@ -38,7 +39,8 @@ describe('HPA simulator fidelity against the real controller (metrics-server rea
       const { series, ...summary } = comparison;
       process.stderr.write(`      fidelity: ${summary.agreeing}/${summary.syncPoints} sync points agree ` +
         `(${(summary.agreement * 100).toFixed(1)} %), max difference ${summary.maxDifference} replica(s); ` +
-        `sync period ${summary.syncPeriodMs} ms, pod start ${summary.podStartMs} ms → ${path.join(out, 'last.json')}\n`);
+        `sync period ${summary.syncPeriodMs} ms (${recording.syncs.length} syncs logged), samples served ${summary.visibleAfterMs} ms after the scrape, ` +
+        `pod start ${summary.podStartMs} ms → ${path.join(out, 'last.json')}\n`);
       const mismatches = series.filter((s) => s.real !== s.simulated).map((s) => `${(s.tMs / 1000).toFixed(1)} s: real ${s.real}, simulated ${s.simulated}`);
 
       // The trace exercised the controller: up to maxReplicas and back down, in several steps.
@@ -47,6 +49,9 @@ describe('HPA simulator fidelity against the real controller (metrics-server rea
       assert.ok(real[real.length - 1]! <= 2, `the real HPA scaled back down (ended at ${real[real.length - 1]})`);
       assert.ok(recording.replicas.length >= 5, `only ${recording.replicas.length - 1} scale events`);
       assert.ok(comparison.syncPoints >= 90, `${comparison.syncPoints} sync points`);
+      // The syncs (and the sample each read) come from the controller's log, not a fitted grid.
+      assert.ok(recording.syncs.length >= 90 && recording.syncs.every((s) => s.sampleMs !== undefined || s.tMs < 45_000),
+        `${recording.syncs.length} syncs read from kube-controller-manager's log`);
 
       assert.ok(comparison.agreement >= 0.95, `agreement ${(comparison.agreement * 100).toFixed(1)} %; mismatches: ${mismatches.join('; ')}`);
       assert.ok(comparison.maxDifference <= 1, `max difference ${comparison.maxDifference}; mismatches: ${mismatches.join('; ')}`);
