@@ -18,7 +18,6 @@ import { PayloadCursor, type PayloadItem } from './payload.js';
 import { createAdapter, type PreparedRequest, type ProtocolAdapter, type ResponseJudge } from './protocols.js';
 import { Recorder } from './recorder.js';
 import { ArrivalSchedule } from './schedule.js';
-import { planSendWait, SPIN_MAX_MS } from './send-wait.js';
 import { evaluateThresholds, goodputLimits, type Threshold } from './thresholds.js';
 import { LOAD_RESULT_SCHEMA_VERSION, type LoadMode, type LoadProtocol, type LoadResult, type LoadSnapshot } from './types.js';
 
@@ -306,52 +305,28 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         }
       };
       stopSending = resolve;
-      // Atomics.wait's cell: never notified, so a wait on it is a precise sleep (planSendWait).
-      const sleeper = new Int32Array(new SharedArrayBuffer(4));
       const pump = () => {
         timer = undefined;
-        for (;;) {
-          const now = elapsed();
-          while (nextAt !== undefined && nextAt <= now && !stopping) {
-            if (measuredDone()) {
-              nextAt = undefined;
-              break;
-            }
-            if (inFlight.size >= maxInFlight) {
-              recorder.dropped(nextAt < warmupMs);
-            } else {
-              send(nextAt);
-            }
-            nextAt = schedule.next();
+        const now = elapsed();
+        while (nextAt !== undefined && nextAt <= now && !stopping) {
+          if (measuredDone()) {
+            nextAt = undefined;
+            break;
           }
-          if (nextAt === undefined || stopping || measuredDone()) return stopSending();
-          const rate = schedule.rateAt(nextAt);
-          const plan = planSendWait(nextAt - elapsed(), rate > 0 ? 1000 / rate : Infinity);
-          switch (plan.kind) {
-            case 'timer':
-              timer = setTimeout(pump, plan.ms);
-              return;
-            case 'sleep':
-              Atomics.wait(sleeper, 0, 0, plan.ms);
-              // Within the last stretch (or past it: a sleep can wake late), go on at once; otherwise
-              // a turn of the loop first, for responses that came in meanwhile.
-              if (nextAt - elapsed() <= SPIN_MAX_MS) continue;
-              timer = setImmediate(pump);
-              return;
-            case 'spin': {
-              // Bounded on the real clock too, so that a clock that does not move cannot hold the loop.
-              const until = performance.now() + SPIN_MAX_MS;
-              while (elapsed() < nextAt && performance.now() < until);
-              if (elapsed() >= nextAt) continue;
-              timer = setImmediate(pump);
-              return;
-            }
-            default:
-              // 'poll', or 'send' (more came due while sending): a turn of the loop first, for responses.
-              timer = setImmediate(pump);
-              return;
+          if (inFlight.size >= maxInFlight) {
+            recorder.dropped(nextAt < warmupMs);
+          } else {
+            send(nextAt);
           }
+          nextAt = schedule.next();
         }
+        if (nextAt === undefined || stopping || measuredDone()) return stopSending();
+        // A Node timer fires up to about a millisecond early or late (it counts whole milliseconds on the
+        // loop's cached clock); an early pump finds nothing due and waits the rest turn by turn. Waking
+        // earlier on purpose and polling the clock was tried: it cost up to twice the CPU and, on a shared
+        // machine, made sends later, not earlier (a spinning process loses its turn on the core).
+        const wait = nextAt - elapsed();
+        timer = wait >= 1 ? setTimeout(pump, wait) : setImmediate(pump);
       };
       if (!stopping) pump();
     } else {
