@@ -4,7 +4,7 @@
  *
  *   npm run build && node --import tsx test/bench/loadtest-bench.ts closed [--seconds 10] [--connections 50] [--rounds 2]
  *   node --import tsx test/bench/loadtest-bench.ts open [--seconds 10] [--rates 1000,10000,20000,30000]
- *   npm run build && node --import tsx test/bench/loadtest-bench.ts precision [--seconds 10] [--rounds 2] [--rates 100,500] [--connections 4] [--spin-ms 1]
+ *   npm run build && node --import tsx test/bench/loadtest-bench.ts precision [--seconds 10] [--rounds 2] [--rates 100,500] [--connections 4] [--spin-ms 1] [--baseline DIR]
  *   npm run build && node --import tsx test/bench/loadtest-bench.ts memory [--seconds 300] [--rate 5000]
  *
  * mdl runs as the built CLI (node bin/run.js, Node 24), autocannon as its CLI from node_modules, wrk -t1.
@@ -25,6 +25,8 @@ const { positionals, values } = parseArgs({
     rates: { type: 'string', default: '1000,10000,20000,30000,40000' },
     rate: { type: 'string' },
     'spin-ms': { type: 'string', default: '1' },
+    /** precision: another built checkout (its bin/run.js) run beside this one, alternating order round by round. */
+    baseline: { type: 'string' },
   },
 });
 const what = positionals[0] ?? 'closed';
@@ -34,6 +36,15 @@ const MAX = 64 * 1024 * 1024;
 async function mdlJson(args: string[]): Promise<any> {
   const { stdout } = await run(node, ['bin/run.js', 'loadtest', ...args, '--json'], { maxBuffer: MAX });
   return JSON.parse(stdout);
+}
+
+/** The CLI's JSON and the CPU it used (user + system seconds, from /usr/bin/time when present). */
+async function mdlJsonTimed(args: string[], root = '.'): Promise<{ result: any; cpuS: number | undefined }> {
+  const cli = [`${root}/bin/run.js`, 'loadtest', ...args, '--json'];
+  if (!existsSync('/usr/bin/time')) return { result: JSON.parse((await run(node, cli, { maxBuffer: MAX })).stdout), cpuS: undefined };
+  const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'cpu %U %S', node, ...cli], { maxBuffer: MAX });
+  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  return { result: JSON.parse(stdout), cpuS: m ? Number(m[1]) + Number(m[2]) : undefined };
 }
 
 async function server(): Promise<BenchServer> {
@@ -129,10 +140,19 @@ async function precision(): Promise<void> {
         console.log(`  ${name.padEnd(34)} p50 ${f3(p50)} ms  truth ${f3(truth)} (hold p50 ${f3(hold.holdP50Ms)}, p99 ${f3(hold.holdP99Ms)}, n ${hold.served})  Δ ${(p50 - truth >= 0 ? '+' : '') + f3(p50 - truth)}${extra}`);
       };
       for (const rate of rates) {
-        const m = await mdlJson([`${url}/`, '--rate', rate, '--duration', `${seconds}s`, '--warmup', '1s']);
-        const hold = await stats();
-        row(`mdl --rate ${rate} (latency)`, hold, m.latencyMs.p50);
-        row(`mdl --rate ${rate} (service time)`, hold, m.serviceTimeMs.p50, `  dropped ${m.requests.dropped}`);
+        // With a baseline, the two builds take turns going first, so neither always runs on a warmer machine.
+        const builds = values.baseline ? (round % 2 === 0 ? [['mdl', '.'], ['baseline', values.baseline]] : [['baseline', values.baseline], ['mdl', '.']]) : [['mdl', '.']];
+        for (const [name, root] of builds) {
+          const { result: m, cpuS } = await mdlJsonTimed([`${url}/`, '--rate', rate, '--duration', `${seconds}s`, '--warmup', '1s'], root);
+          const hold = await stats();
+          const cpu = cpuS === undefined ? '' : `  CPU ${cpuS.toFixed(2)} s`;
+          row(`${name} --rate ${rate} (latency)`, hold, m.latencyMs.p50);
+          row(`${name} --rate ${rate} (service time)`, hold, m.serviceTimeMs.p50, `  dropped ${m.requests.dropped}${cpu}`);
+          // Warm-up check: the first measured seconds beside the rest (per-second p50s).
+          const perSecond = (m.series as Array<{ latencyMs: { p50: number }; serviceTimeMs: { p50: number } }>).map((x) => [x.latencyMs.p50, x.serviceTimeMs.p50] as const);
+          const later = perSecond.slice(2).map((x) => x[0]).sort((a, b) => a - b);
+          console.log(`    per-second latency p50: s1 ${f3(perSecond[0]?.[0] ?? NaN)}, s2 ${f3(perSecond[1]?.[0] ?? NaN)}, median of s3.. ${f3(later[later.length >> 1] ?? NaN)}`);
+        }
       }
       const c = await mdlJson([`${url}/`, '--concurrency', concurrency, '--duration', `${seconds}s`, '--warmup', '1s']);
       const cHold = await stats();
