@@ -115,11 +115,10 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   let probe: SaturationProbe | undefined;
   const backlogSaturation = (): number | null => {
     // Two windows at least: one alone may end before the queue has formed.
-    // Pooled, not the best window: the best of a few is biased high by their noise, and the first window
-    // is no longer short (its throughput counts the requests sent in warm-up that end in it).
-    // A rate that built a backlog is above saturation, whatever the throughput a few windows showed.
     const backlogged = [...measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
     if (backlogged.length === 0) return null;
+    // Their pooled throughput, not the best window (the best of a few is biased high by their noise); and a
+    // rate that built a backlog is above saturation, whatever throughput its windows showed.
     return Math.min(Math.max(...backlogged.map((p) => p.achievedPerSecond)), ...backlogged.map((p) => p.level));
   };
   const saturation = (): number | null => {

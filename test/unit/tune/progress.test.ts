@@ -28,6 +28,16 @@ describe('tune/progress and text', () => {
     assert.ok(states.some((s) => s.bracket.lo !== null && s.bracket.hi !== null));
   });
 
+  it('shows the saturation probe while it runs and what it measured, in the state and as a line', () => {
+    let state = reduceProgress(initialProgress, { type: 'probe-start', concurrency: 24 });
+    assert.deepEqual(state.probe, { concurrency: 24, result: null });
+    const probe = { concurrency: 24, achievedPerSecond: 155.5, meanLatencyMs: 154, saturated: true, loadSeconds: 10 };
+    state = reduceProgress(state, { type: 'probe-end', probe });
+    assert.equal(state.probe?.result, probe);
+    assert.match(formatTuneEvent({ type: 'probe-end', probe }, 'p95')!, /probe\s+concurrency\s+24: mean 154 ms, 155.5\/s — saturation throughput/);
+    assert.match(formatTuneEvent({ type: 'probe-end', probe: { ...probe, saturated: false } }, 'p95')!, /not saturated .* not used/);
+  });
+
   it('prints every number with its source, and one line per finished step', async () => {
     const r = await sampleTuneResult();
     const text = formatTuneResult(r);

@@ -69,6 +69,16 @@ describe('ui tune view', () => {
     assert.match(text, /✓ +36\/s/);
   });
 
+  it('says when the saturation probe runs, and what it measured once done', () => {
+    const running = fold([...events.slice(0, 6), { type: 'probe-start', concurrency: 48 }]);
+    assert.match(frame(running), /measuring saturation: closed loop at 48 in flight/);
+    const probe = { concurrency: 48, achievedPerSecond: 61.5, meanLatencyMs: 780, saturated: true, loadSeconds: 2 };
+    const done = fold([...events.slice(0, 6), { type: 'probe-start', concurrency: 48 }, { type: 'probe-end', probe }]);
+    const text = frame(done);
+    assert.match(text, /saturation 61\.5\/s/);
+    assert.doesNotMatch(text, /measuring saturation/);
+  });
+
   it('the error rate is named as the reason when it broke the SLO', () => {
     const text = frame(fold([events[0]!, { type: 'step-end', point: point(64, 50, false, 0.05), bracket: { lo: null, hi: 64 } }]));
     assert.match(text, /✗ +64\/s .* errors 5\.0% > 1\.0%/);
