@@ -464,10 +464,13 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
           ? concurrency + backlog / ready
           : 0;
     metricPrefix[i + 1] = metricPrefix[i]! + metricValue;
+    const stepEnd = t + stepMs;
+    // A replayed sync that falls in this step (NaN: none).
+    const replayedSyncAt = syncTimes && nextSync < syncTimes.length && syncTimes[nextSync]! < stepEnd ? syncTimes[nextSync]! : NaN;
     if (scraping) {
       // Before any scrape of the run, the pipeline has seen steady load at the first step's level.
       if (sampleValue !== sampleValue) sampleValue = metricValue;
-      while (nextScrapeMs < t + stepMs) {
+      while (nextScrapeMs < stepEnd) {
         // The sample before it is served by now (visibleAfterMs < the interval).
         if (takenMs === takenMs) {
           sampleValue = takenValue;
@@ -479,7 +482,7 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
         nextScrapeMs += scrapeEvery;
       }
       // Served before the sync at the end of this step (or before a replayed sync that falls in it)?
-      const readAt = syncTimes && nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs ? syncTimes[nextSync]! : t + stepMs;
+      const readAt = replayedSyncAt === replayedSyncAt ? replayedSyncAt : stepEnd;
       if (takenMs + visibleAfterMs < readAt) {
         sampleValue = takenValue;
         lastScrapeMs = takenMs;
@@ -499,11 +502,11 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
     }
 
     // The controller syncs at the end of the step.
-    let now = t + stepMs;
+    let now = stepEnd;
     if (syncTimes) {
-      if (!(nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs)) continue;
+      if (replayedSyncAt !== replayedSyncAt) continue;
       // A replayed sync acts at its own time: the stabilization window and the scale-up period count from it.
-      while (nextSync < syncTimes.length && syncTimes[nextSync]! < t + stepMs) now = syncTimes[nextSync++]!;
+      while (nextSync < syncTimes.length && syncTimes[nextSync]! < stepEnd) now = syncTimes[nextSync++]!;
     } else if ((i + 1) % syncEvery !== 0) continue;
     const windowEnd = Math.floor((now - lagMs) / stepMs);
     let obs: HpaObservation;

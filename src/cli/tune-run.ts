@@ -11,6 +11,7 @@ import type { ScalingSettings } from '../tune/prove.js';
 import type { TrafficShape } from '../tune/recommend.js';
 import type { TuneResult } from '../tune/result.js';
 import type { TuneOptions } from '../tune/run-tune.js';
+import { formatBounds } from '../kube/pin-plan.js';
 import type { ClusterTarget, RestoreResult } from '../tune/cluster-target.js';
 import type { FirstRequest, LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
@@ -202,7 +203,7 @@ async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ re
     try {
       const restored = await cluster.restore();
       const what = restored.restored && restored.bounds
-        ? `restored ${restored.autoscaler} to min ${restored.bounds.min ?? 'unset'}, max ${restored.bounds.max ?? 'unset'}`
+        ? `restored ${restored.autoscaler} to ${formatBounds(restored.bounds)}`
         : `${restored.autoscaler} was no longer pinned; nothing to restore`;
       ctx.note(`» ${what}`);
       outcome?.result.notes.push(`After the run, ${what}.`);
@@ -239,7 +240,7 @@ export async function runTuneRestore(ctx: TuneCommandContext): Promise<RestoreRe
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
   });
   ctx.note(result.restored && result.bounds
-    ? `Restored ${result.autoscaler} in namespace ${result.namespace} to min ${result.bounds.min ?? 'unset'}, max ${result.bounds.max ?? 'unset'} (mdl tune had pinned it to ${result.pinnedReplicas} since ${result.pinnedAt}).`
+    ? `Restored ${result.autoscaler} in namespace ${result.namespace} to ${formatBounds(result.bounds)} (mdl tune had pinned it to ${result.pinnedReplicas} since ${result.pinnedAt}).`
     : `${result.autoscaler} in namespace ${result.namespace} is not pinned by mdl tune: nothing to restore.`);
   return result;
 }

@@ -47,8 +47,8 @@ export function rejected(error: ApiError, obj: KubeObject, locate: SpecLocator =
 /** A server-side apply conflict: which fields, which other field manager, and the way out. */
 export function applyConflict(error: ApiError, obj: KubeObject): MdlError {
   const causes = error.status.details?.causes ?? [];
-  const managers = causes.map((c) => /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1]);
-  if (managers.includes(TUNE_FIELD_MANAGER)) {
+  const managerOf = (c: (typeof causes)[number]) => /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1];
+  if (causes.some((c) => managerOf(c) === TUNE_FIELD_MANAGER)) {
     return new MdlError(`${objectRef(obj)} is pinned by mdl tune (its replica bounds are held by field manager "${TUNE_FIELD_MANAGER}")`, {
       exitCode: ExitCode.badInput,
       hint: 'Wait for the running mdl tune to finish, or — if none is running — put the bounds back with mdl tune --restore, then deploy again.',
@@ -56,7 +56,7 @@ export function applyConflict(error: ApiError, obj: KubeObject): MdlError {
     });
   }
   const lines = causes.map((c) => {
-    const manager = /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1];
+    const manager = managerOf(c);
     return `${c.field ?? '?'} (managed by ${manager ?? 'another field manager'})`;
   });
   return new MdlError(

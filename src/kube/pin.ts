@@ -4,11 +4,12 @@
  * its Service have exactly N Ready replicas, and restore the bounds afterwards. See pin-plan.ts for why the
  * writes are merge patches by field manager `mdl-tune`.
  */
+import { systemClock } from '../clock.js';
 import { ExitCode, MdlError } from '../errors.js';
 import { formatDuration } from '../units.js';
 import { ApiError, type KubeClient } from './client.js';
 import {
-  boundsOf, decodePinnedFrom, formatBounds, pinnedFromOf, pinPatch, PinAnnotationError, releasePatch, restorePatch,
+  boundsOf, formatBounds, pinnedFromOf, pinPatch, PinAnnotationError, releasePatch, restorePatch,
   TUNE_FIELD_MANAGER, TUNE_PINNED_FROM_ANNOTATION, type AutoscalerKind, type MergePatch, type PinnedFrom, type ReplicaBounds,
 } from './pin-plan.js';
 import type { KubeObject } from './types.js';
@@ -32,7 +33,8 @@ const HPA_COLLECTION = (ns: string) => `/apis/autoscaling/v2/namespaces/${ns}/ho
 const SCALED_OBJECT_COLLECTION = (ns: string) => `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects`;
 const MAX_ATTEMPTS = 6;
 
-async function getOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
+/** The object at `path`, or undefined when there is none (404); other failures explained. */
+export async function getOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
   try {
     return await client.request<KubeObject>('GET', path);
   } catch (error) {
@@ -162,8 +164,7 @@ export async function restoreAutoscaler(client: KubeClient, ref: AutoscalerRef):
 /** The annotation's record on the live object, or null (for tests and `mdl status`-like readers). */
 export async function readPin(client: KubeClient, ref: AutoscalerRef): Promise<PinnedFrom | null> {
   const live = await getOrUndefined(client, ref.path);
-  const text = live?.metadata.annotations?.[TUNE_PINNED_FROM_ANNOTATION];
-  return text === undefined ? null : decodePinnedFrom(ref.kind, text);
+  return live ? decoded(ref, live) : null;
 }
 
 export interface ReplicaCounts {
@@ -258,18 +259,7 @@ export async function waitForReplicas(client: KubeClient, o: {
         hint: 'See why with mdl status (pending pods, quota, a rollout in progress); raise --ready-timeout if pods start slowly.',
       });
     }
-    await sleep(o.intervalMs ?? 500, o.signal);
+    // An abort ends the sleep; the loop then throws WaitInterrupted.
+    await systemClock.sleep(o.intervalMs ?? 500, o.signal).catch(() => undefined);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -42,8 +42,8 @@ export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Prom
   const now = o.now ?? (() => performance.now());
   const deadline = Date.now() + o.timeoutMs;
   const path = `/api/v1/namespaces/${o.namespace}/pods`;
-  const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query: { labelSelector: o.selector } })
-    .catch((e: unknown) => { throw client.explain(e); });
+  const listPods = () => client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query: { labelSelector: o.selector } });
+  const list = await listPods().catch((e: unknown) => { throw client.explain(e); });
   const before = new Set(list.items.map((p) => p.metadata.name));
   let resourceVersion = list.metadata.resourceVersion;
   let pod: { name: string; creationTimestamp: string; createdAtMs: number; readyAtMs?: number } | undefined;
@@ -71,7 +71,7 @@ export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Prom
       try {
         if (!resourceVersion) {
           // Too old to resume: list again; a pod first seen here is timed from now (later than it was made).
-          const again = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query: { labelSelector: o.selector } });
+          const again = await listPods();
           resourceVersion = again.metadata.resourceVersion;
           for (const item of again.items) onEvent({ type: 'MODIFIED', object: item });
         }

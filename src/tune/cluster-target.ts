@@ -12,7 +12,7 @@ import type { AutoscalerRef, ReplicaCounts, RestoreOutcome } from '../kube/pin.j
 import type { PinnedFrom } from '../kube/pin-plan.js';
 import type { KubeObject } from '../kube/types.js';
 import type { ColdStartProbe, ColdStartSample } from './cold-start.js';
-import type { FirstRequest } from './local-target.js';
+import { sendFirstRequest, type FirstRequest } from './local-target.js';
 
 /** What the TuneResult records about a cluster target. */
 export interface TuneClusterInfo {
@@ -57,7 +57,8 @@ export async function startClusterTarget(o: ClusterTargetOptions): Promise<Clust
   const { target, client } = await connect(o);
   const namespace = target.namespace;
   const ref = await pin.findAutoscaler(client, namespace, o.name, o.engine);
-  const service = await serviceOf(client, namespace, o.name);
+  // The model's Service (named after it), if there is one.
+  const service = (await pin.getOrUndefined(client, `/api/v1/namespaces/${namespace}/services/${encodeURIComponent(o.name)}`)) ? o.name : undefined;
   const note = o.note ?? (() => undefined);
   const label = pin.autoscalerLabel(ref);
 
@@ -97,18 +98,6 @@ async function waitFor(client: KubeClient, pin: typeof import('../kube/pin.js'),
     ...(o.signal ? { signal: o.signal } : {}),
     onProgress: (c) => note(`  ${ref.deployment}: ${pin.formatCounts(c)} (waiting for exactly ${replicas})`),
   });
-}
-
-/** The model's Service (named after it), if there is one. */
-async function serviceOf(client: KubeClient, namespace: string, name: string): Promise<string | undefined> {
-  const { ApiError } = await import('../kube/client.js');
-  try {
-    await client.request('GET', `/api/v1/namespaces/${namespace}/services/${encodeURIComponent(name)}`);
-    return name;
-  } catch (error) {
-    if (error instanceof ApiError && error.statusCode === 404) return undefined;
-    throw client.explain(error);
-  }
 }
 
 /**
@@ -157,15 +146,9 @@ async function firstAnswer(request: FirstRequest, deadline: number, signal?: Abo
   while (Date.now() < deadline) {
     if (signal?.aborted) throw new Error('interrupted');
     try {
-      const res = await fetch(request.url, {
-        method: request.method ?? (request.body ? 'POST' : 'GET'),
-        ...(request.body ? { body: request.body } : {}),
-        headers: { ...(request.body ? { 'content-type': 'application/json' } : {}), ...(request.headers ?? {}) },
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(10_000)]) : AbortSignal.timeout(10_000),
-      });
-      await res.arrayBuffer();
-      if (res.ok) return performance.now();
-      last = `HTTP ${res.status}`;
+      const status = await sendFirstRequest(request, signal ? AbortSignal.any([signal, AbortSignal.timeout(10_000)]) : AbortSignal.timeout(10_000));
+      if (status >= 200 && status < 300) return performance.now();
+      last = `HTTP ${status}`;
     } catch (error) {
       last = (error as Error).message;
     }

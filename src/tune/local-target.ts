@@ -22,6 +22,18 @@ export interface FirstRequest {
   headers?: Record<string, string> | undefined;
 }
 
+/** Sends the first request once, reads the answer to its end and returns its HTTP status. */
+export async function sendFirstRequest(request: FirstRequest, signal?: AbortSignal): Promise<number> {
+  const res = await fetch(request.url, {
+    method: request.method ?? (request.body ? 'POST' : 'GET'),
+    ...(request.body ? { body: request.body } : {}),
+    headers: { ...(request.body ? { 'content-type': 'application/json' } : {}), ...(request.headers ?? {}) },
+    ...(signal ? { signal } : {}),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 export async function startLocalTarget(spec: ModelSpec, replicas: number, request: Omit<FirstRequest, 'url'>): Promise<LocalTarget> {
   if (!spec.local) {
     throw badInput('The spec has no local.command, so mdl cannot run the model on this machine.', {
@@ -78,13 +90,7 @@ export function localColdStartProbe(runtime: LocalRuntime, replicas: number, req
         // The balancer sends to the least busy replica: requests one at a time reach the new one quickly.
         let firstAt: number | undefined;
         for (let i = 0; i < 200 && firstAt === undefined; i++) {
-          const res = await fetch(request.url, {
-            method: request.method ?? (request.body ? 'POST' : 'GET'),
-            ...(request.body ? { body: request.body } : {}),
-            headers: { ...(request.body ? { 'content-type': 'application/json' } : {}), ...(request.headers ?? {}) },
-            ...(signal ? { signal } : {}),
-          });
-          await res.arrayBuffer();
+          await sendFirstRequest(request, signal);
           const served = runtime.status().replicas.find((r) => r.id === newId)?.requestsTotal ?? 0;
           if (served > 0) firstAt = performance.now();
         }
