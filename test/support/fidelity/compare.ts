@@ -18,6 +18,9 @@ export interface FidelitySettings {
   scrapeIntervalMs: number;
   /** Simulator steps per sync period. */
   stepsPerSync: number;
+  /** Simulator step (ms) when the syncs are replayed from the log: fine enough that a scrape and a sync a
+   *  hundred ms apart fall in different steps (a step's load is set at its start). */
+  replayStepMs: number;
   /** Scrapes a new pod must be present at before it has a sample (kwok's first reading is 0 and dropped: 3). */
   scrapesToFirstSample: number;
   /** 'lag' runs the simulator's fixed-lag model instead (mdl simulate's CPU defaults: a 30 s window read
@@ -158,14 +161,17 @@ export function compareWithSimulator(rec: RecordedRun, settings: FidelitySetting
   const logged = (rec.syncs ?? []).map((s) => s.tMs);
   const grid = logged.length >= 10 ? null : syncGrid(rec.replicas.slice(1).map((r) => r.tMs), settings.syncPeriodMs, 400);
   const P = grid ? grid.periodMs : Math.round(median(logged.slice(1).map((t, i) => t - logged[i]!)));
-  const stepMs = P / settings.stepsPerSync;
+  const stepMs = grid ? P / settings.stepsPerSync : settings.replayStepMs;
   const syncPhaseMs = grid ? grid.phaseMs : logged[0]!;
   const originMs = syncPhaseMs - P; // the simulator's time 0, a sync period before the first real sync
   const syncTimesMs = grid ? null : logged.map((t) => t - originMs);
-  const scrapePhaseMs = scrapePhase(rec.samples, settings.scrapeIntervalMs);
+  // When the syncs say when samples were served, the scrape is taken to be then too (kwok answers a scrape
+  // at once, so its value is the usage just before it is served); the second-precision timestamps alone
+  // only bound it, and a scrape placed at their earliest could read the split before a scale event.
   const served = servedPhase(rec.samples, rec.syncs ?? [], settings.scrapeIntervalMs);
+  const scrapePhaseMs = served ?? scrapePhase(rec.samples, settings.scrapeIntervalMs);
   const visibleAfterMs = served !== null
-    ? (((served - scrapePhaseMs) % settings.scrapeIntervalMs) + settings.scrapeIntervalMs) % settings.scrapeIntervalMs
+    ? 0
     // Recordings from before the poll interval was recorded polled every 250 ms.
     : scrapeVisibleAfter(rec.samples, settings.scrapeIntervalMs, scrapePhaseMs, rec.samplePollMs ?? 250);
   const readyDelays = rec.pods.filter((p) => p.readyMs !== undefined && p.createdMs > 0).map((p) => p.readyMs! - p.createdMs);
@@ -179,7 +185,8 @@ export function compareWithSimulator(rec: RecordedRun, settings: FidelitySetting
     hpa: hpaSpecFor(settings.scaling),
     signal: 'cpu',
     sloLatencyMs: 1e9,
-    syncPeriodMs: P,
+    // Replaying, the period only has to be a whole number of steps.
+    syncPeriodMs: grid ? P : stepMs * Math.max(1, Math.round(P / stepMs)),
     ...(syncTimesMs ? { syncTimesMs } : {}),
     ...(settings.metricModel === 'lag'
       // What `mdl simulate` assumes for CPU by default: a 30 s window read 15 s late.

@@ -26,6 +26,7 @@ export const FIDELITY_SETTINGS: FidelitySettings = {
   tolerance: 0.1, // the controller default
   scrapeIntervalMs: 15_000, // metrics-server --metric-resolution=15s
   stepsPerSync: 8,
+  replayStepMs: 50,
   // kwok's cumulative CPU starts at 0 on a pod's first scrape, and metrics-server drops zero points.
   scrapesToFirstSample: 3,
 };
