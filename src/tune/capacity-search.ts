@@ -18,7 +18,7 @@ import {
   violatesSlo,
   type StabilityRule,
 } from './windows.js';
-import { estimateCrossing, isRising } from './crossing.js';
+import { estimateCrossing, isRising, settledRateLimit } from './crossing.js';
 import type { CapacityPoint, CapacityResult, SaturationProbe, SearchAxis, Slo, WindowResult } from './types.js';
 
 export interface MeasureControl {
@@ -84,6 +84,14 @@ export const SEARCH_DEFAULTS = {
   maxSteps: 40,
 } as const;
 
+/**
+ * Open loop: the search aims no higher than a rate whose queue settles within this many windows (see
+ * settledRateLimit). The relaxation time is the time constant of an exponential approach: with it one
+ * window long, windows fall short of the steady state by about 63 %, 23 %, 9 %, 3 %, so from the third on
+ * they are within the 10 % the steady rule allows and a step at the limit settles in about five windows.
+ */
+const SETTLE_WINDOWS = 1;
+
 export async function searchCapacity(options: CapacitySearchOptions): Promise<CapacityResult> {
   const axis = options.axis;
   const defaults = SEARCH_DEFAULTS[axis];
@@ -113,17 +121,32 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   // Open loop: the most requests seen in flight at each level, for sizing the saturation probe.
   const peakInFlight = new Map<number, number>();
   let probe: SaturationProbe | undefined;
-  const backlogSaturation = (): number | null => {
+  /** The saturation throughput per replica and the seconds it was measured over. */
+  const backlogSaturation = (): { perSecond: number; seconds: number } | null => {
     // Two windows at least: one alone may end before the queue has formed.
     const backlogged = [...measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
     if (backlogged.length === 0) return null;
     // Their pooled throughput, not the best window (the best of a few is biased high by their noise); and a
     // rate that built a backlog is above saturation, whatever throughput its windows showed.
-    return Math.min(Math.max(...backlogged.map((p) => p.achievedPerSecond)), ...backlogged.map((p) => p.level));
+    const best = backlogged.reduce((a, p) => (p.achievedPerSecond > a.achievedPerSecond ? p : a));
+    return { perSecond: Math.min(best.achievedPerSecond, ...backlogged.map((p) => p.level)), seconds: best.loadSeconds };
   };
-  const saturation = (): number | null => {
+  const saturationMeasured = (): { perSecond: number; seconds: number } | null => {
     if (axis !== 'rate') return null;
-    return probe?.saturated ? probe.achievedPerSecond : backlogSaturation();
+    return probe?.saturated ? { perSecond: probe.achievedPerSecond, seconds: probe.loadSeconds } : backlogSaturation();
+  };
+  const saturation = (): number | null => saturationMeasured()?.perSecond ?? null;
+  /**
+   * Open loop: the highest level whose queue settles within SETTLE_WINDOWS windows, from the low end of
+   * what the saturation could be: it was counted over a few seconds (completions scatter by √n), and
+   * taking it two deviations low keeps that noise from pushing steps past what windows can judge.
+   */
+  const settledLimit = (): number | undefined => {
+    const measuredSat = saturationMeasured();
+    if (!measuredSat) return undefined;
+    const count = measuredSat.perSecond * replicas * measuredSat.seconds;
+    const low = measuredSat.perSecond * Math.max(0, 1 - 1 / Math.sqrt(Math.max(count, 1)));
+    return settledRateLimit(low, (SETTLE_WINDOWS * windowMs) / 1000);
   };
 
   async function step(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<CapacityPoint> {
@@ -222,18 +245,19 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     // A passing level on the rising part of the curve, whose percentile is within the measurement noise of
     // the SLO (a quarter of the steady-state tolerance), is the boundary as far as windows can tell.
     if (isRising(points, lo, slo) && lo.latencyMs[slo.percentile] >= (1 - rule.tolerance / 4) * slo.latencyMs) break;
-    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, probe?.saturated === true);
-    // Only where the curve already rises at the passing end is the shape near it measured, not assumed.
-    if (crossing && isRising(points, lo, slo)) {
-      const left = crossing.level - lo.level;
-      if (left <= width(lo.level) && (axis === 'rate' || left < 1)) break;
+    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, probe?.saturated === true, settledLimit());
+    // Only where the curve already rises at the passing end is the shape near it measured, not assumed —
+    // or where nothing above the passing end settles within a step's windows.
+    if (crossing && (isRising(points, lo, slo) || crossing.limitedBySettling)) {
+      if (axis === 'concurrency' ? closedLoopDone(lo.level, crossing.level) : crossing.level - lo.level <= width(lo.level)) break;
     }
     let estimate: number | null;
     // Two misses in a row just over the SLO (within the tolerance): the boundary is right below them, where
     // a bisection would throw away what they showed.
     // Once: a third miss bisects.
     if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width(lo.level);
-    else if (crossing) estimate = axis === 'concurrency' ? Math.floor(crossing.level) : crossing.level - width(lo.level) / 2;
+    // Just below the crossing, where a pass ends the search: half a resolution step (closedLoopAim).
+    else if (crossing) estimate = axis === 'concurrency' ? closedLoopAim(crossing.level) : crossing.level - width(lo.level) / 2;
     else estimate = misses >= 2 ? null : estimateBoundary(lo, hi, slo, axis);
     // A guess at or below a level that passed: confirm one resolution step above it instead.
     if (estimate !== null && estimate <= lo.level) estimate = lo.level + width(lo.level);
@@ -353,6 +377,20 @@ export function nextLevel(
   let n = normalize(candidate);
   if (!inside(n)) n = normalize((lo + hi) / 2);
   return inside(n) ? n : null;
+}
+
+/**
+ * Closed loop: aim half a sweep's step (2.5 %) under the crossing, in whole clients; the search is done
+ * once the passing end is within a sweep's step (5 %, or one client) of it. Near the crossing one client
+ * of many moves the percentile less than the noise between windows, so the client count on the
+ * crossing passes or fails by chance, and a step below it ends the search where one on it often would not.
+ */
+function closedLoopAim(crossing: number): number {
+  return Math.floor(crossing - 0.025 * crossing);
+}
+
+function closedLoopDone(lo: number, crossing: number): boolean {
+  return crossing - lo < Math.max(1, 0.05 * crossing);
 }
 
 function clamp(x: number, min: number, max: number): number {

@@ -15,12 +15,31 @@ export interface CrossingEstimate {
   shape: QueueShape;
   /** True when the failing end calibrated the shape as well as the passing end. */
   bothSides: boolean;
+  /** Open loop: the crossing lay above `settledLimit`, the highest rate whose queue settles within a step. */
+  limitedBySettling?: boolean;
 }
+
+/**
+ * Open loop: the highest rate whose queue settles within `settleSeconds`. Near saturation an M/M/N queue
+ * relaxes to its steady state in about 1 / (X (1 − √ρ)²) (X = Nμ, the saturation throughput; the
+ * heavy-traffic relaxation time), so the rate where that equals the time is X (1 − 1 / √(X t))². Above it,
+ * a step's windows see a queue still building: they pass a level whose steady latency is over the SLO, or
+ * take many windows to fail it, and cannot tell such levels apart.
+ */
+export function settledRateLimit(saturationPerSecond: number, settleSeconds: number): number {
+  const root = Math.sqrt(Math.max(saturationPerSecond * settleSeconds, 1));
+  return saturationPerSecond * (1 - 1 / root) ** 2;
+}
+
+/** A passing end's percentile under this share of the queueing shape's marks a far lighter tail than it. */
+const LIGHT_TAIL = 0.6;
 
 /**
  * `saturationPerSecond`: in open loop, the throughput a backlogged step sustained, or a closed-loop probe
  * measured (`probed`: then it is taken as it is); null: none yet, and then there is no shape unless the
  * failing end was measured in a steady queue. In closed loop the highest throughput measured stands for it.
+ * `settledLimit` (open loop): a crossing of the queueing shape above it is reported at it (see
+ * settledRateLimit), with limitedBySettling set.
  */
 export function estimateCrossing(
   points: readonly CapacityPoint[],
@@ -30,6 +49,7 @@ export function estimateCrossing(
   axis: SearchAxis,
   saturationPerSecond: number | null,
   probed = false,
+  settledLimit?: number,
 ): CrossingEstimate | null {
   const q = QUANTILE_OF[slo.percentile];
   const percentileOf = (p: CapacityPoint) => p.latencyMs[slo.percentile];
@@ -59,7 +79,7 @@ export function estimateCrossing(
   // near-deterministic inference; judged at the passing end, which has more requests behind its percentile
   // than the lowest step) and a curve still flat there: latency stays flat until the queue builds, so the
   // crossing is just under the saturation throughput.
-  if (axis === 'rate' && saturationPerSecond !== null && rLo < 0.6 && !isRising(points, lo, slo)) {
+  if (axis === 'rate' && saturationPerSecond !== null && rLo < LIGHT_TAIL && !isRising(points, lo, slo)) {
     const level = 0.99 * saturationPerSecond;
     if (level > lo.level && level < hi.level) return { level, shape, bothSides: false };
   }
@@ -85,6 +105,11 @@ export function estimateCrossing(
   // the farther of the two guesses keeps the search from creeping up under a shape that rises too soon.
   const secant = secantCrossing(points, lo, slo, axis, x);
   if (secant !== null && secant > bottom && secant < limit) bottom = secant;
+  // Open loop, latencies like the queueing shape's: no higher than windows can judge. (The limit is an
+  // M/M/N queue's; a far lighter tail than the shape's is a server whose latency does not queue like it.)
+  if (axis === 'rate' && settledLimit !== undefined && rLo >= LIGHT_TAIL && bottom > settledLimit) {
+    return { level: Math.max(settledLimit, lo.level), shape, bothSides, limitedBySettling: true };
+  }
   return { level: bottom, shape, bothSides };
 }
 

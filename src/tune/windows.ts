@@ -2,6 +2,7 @@
  * Judging measurement windows: steady state (perf_analyzer's rule), a clear SLO breach, and a growing
  * backlog. Pure functions of the windows.
  */
+import { QUANTILE_OF } from './queue-shape.js';
 import type { LatencyPercentiles, SearchAxis, Slo, WindowResult } from './types.js';
 
 export interface StabilityRule {
@@ -30,10 +31,11 @@ function within(values: number[], tolerance: number, absoluteSlack: number): boo
  * The last `rule.windows` windows agree on throughput and on the SLO's latency percentile: within the
  * tolerance of their mean (perf_analyzer's rule), or within a slack that is noise rather than drift —
  * for throughput, twice the counting noise of the completions (√n per window, at least 2 requests); for
- * latency, 5 % of the SLO latency, or — every window so far under the SLO (below (1 − 2 × tolerance) of it)
- * that no spread among them could change the verdict, and not each higher than the one before (an upward
- * drift) — any spread. A percentile over a few dozen requests per window scatters by
- * tens of percent, which is not a server that has yet to settle.
+ * latency, 5 % of the SLO latency, or — when not each window is higher than the one before (an upward
+ * drift) — any spread if every window is so far under the SLO (below (1 − 2 × tolerance) of it) that no
+ * spread among them could change the verdict, or the spread sampling explains (withinSamplingNoise). A
+ * percentile over a few dozen requests per window scatters by tens of percent, which is not a server
+ * that has yet to settle.
  */
 export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, slo: Slo): boolean {
   if (windows.length < rule.windows) return false;
@@ -49,8 +51,43 @@ export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, 
       rule.tolerance,
       Math.max(2, 2 * Math.sqrt(meanCount)) / windowSeconds,
     ) &&
-    (within(latencies, rule.tolerance, 0.05 * slo.latencyMs) || (farUnder(latencies, slo, rule.tolerance) && !climbing(latencies, rule.tolerance)))
+    (within(latencies, rule.tolerance, 0.05 * slo.latencyMs) ||
+      ((farUnder(latencies, slo, rule.tolerance) || withinSamplingNoise(last, QUANTILE_OF[slo.percentile])) && !climbing(latencies, rule.tolerance)))
   );
+}
+
+/**
+ * The windows' percentiles differ by no more than sampling explains: the q-quantile of n requests has a
+ * rank that scatters by √(n q (1 − q)), so each window's percentile could be any of its latencies two
+ * such deviations either side, and the windows agree when those bands share a value. Over a few dozen
+ * requests (one client, a low rate) that band is wide — a p95 of 35 requests lies anywhere from about its
+ * p88 to its slowest request; over hundreds it narrows to a few percent, so a queue still building, whose
+ * percentile moves window by window, is not taken for a steady one.
+ */
+export function withinSamplingNoise(windows: readonly WindowResult[], q: number): boolean {
+  const bands = windows.map((w) => {
+    const d = 2 * Math.sqrt((q * (1 - q)) / Math.max(1, w.completed));
+    return [latencyAtQuantile(w.latencyMs, q - d), latencyAtQuantile(w.latencyMs, q + d)] as const;
+  });
+  return Math.max(...bands.map((b) => b[0])) <= Math.min(...bands.map((b) => b[1]));
+}
+
+/** One window's latency at quantile q, linear between the percentiles it reports (its p50 below them). */
+export function latencyAtQuantile(l: LatencyPercentiles, q: number): number {
+  const knots: ReadonlyArray<readonly [number, number]> = [
+    [0.5, l.p50],
+    [0.9, l.p90],
+    [0.95, l.p95],
+    [0.99, l.p99],
+    [1, l.max],
+  ];
+  if (q <= 0.5) return l.p50;
+  for (let i = 1; i < knots.length; i++) {
+    const [q0, v0] = knots[i - 1]!;
+    const [q1, v1] = knots[i]!;
+    if (q <= q1) return v0 + ((v1 - v0) * (q - q0)) / (q1 - q0);
+  }
+  return l.max;
 }
 
 function farUnder(latencies: number[], slo: Slo, tolerance: number): boolean {

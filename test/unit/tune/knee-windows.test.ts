@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { findKnee } from '../../../src/tune/knee.js';
-import { isBacklogged, isClearBreach, isSteady, poolWindows } from '../../../src/tune/windows.js';
+import { isBacklogged, isClearBreach, isSteady, latencyAtQuantile, poolWindows, withinSamplingNoise } from '../../../src/tune/windows.js';
 import type { Slo, WindowResult } from '../../../src/tune/types.js';
 
 const lat = (v: number) => ({ mean: v, p50: v, p90: v, p95: v, p99: v, max: v });
@@ -57,6 +57,37 @@ describe('tune/windows', () => {
     assert.equal(isSteady([at(40, 40), at(40, 52), at(40, 46)], rule, slo), true, '±6 requests of ~46 is counting noise');
     assert.equal(isSteady([at(40, 400), at(40, 520), at(40, 460)], rule, slo), false, '±60 of 460 is not');
   });
+  it('takes the scatter of a percentile over a few dozen requests as steady, but not the same spread over hundreds', () => {
+    // Three 2 s windows of one client on 50 ms exponential service (measured on the capacity fixture):
+    // p95 169, 259 and 140 ms over 31, 25 and 43 requests, against a 250 ms SLO.
+    const sloFor = { ...slo, latencyMs: 250 };
+    const measured = (completed: number) => [
+      win({ durationMs: 2000, completed: completed === 0 ? 31 : completed, achievedPerSecond: 15.5, latencyMs: { mean: 50, p50: 35, p90: 150, p95: 169, p99: 186, max: 200 } }),
+      win({ durationMs: 2000, completed: completed === 0 ? 25 : completed, achievedPerSecond: 12.5, latencyMs: { mean: 60, p50: 35, p90: 199, p95: 259, p99: 264, max: 280 } }),
+      win({ durationMs: 2000, completed: completed === 0 ? 43 : completed, achievedPerSecond: 21.5, latencyMs: { mean: 45, p50: 35, p90: 97, p95: 140, p99: 216, max: 230 } }),
+    ];
+    assert.equal(withinSamplingNoise(measured(0), 0.95), true);
+    assert.equal(isSteady(measured(0), rule, sloFor), true, 'a p95 of 25–43 requests lies anywhere from about their p88 to their slowest');
+    // The same percentiles over 500 requests a window: bands of a few percent that do not meet.
+    const many = measured(500).map((w) => ({ ...w, achievedPerSecond: 250 }));
+    assert.equal(withinSamplingNoise(many, 0.95), false);
+    assert.equal(isSteady(many, rule, sloFor), false);
+    // A climb is never steady, whatever the sampling noise.
+    const climb = [measured(0)[2]!, measured(0)[0]!, measured(0)[1]!];
+    assert.equal(isSteady(climb, rule, sloFor), false);
+  });
+
+  it('reads a window latency at any quantile between the percentiles it reports', () => {
+    const l = { mean: 50, p50: 40, p90: 80, p95: 100, p99: 200, max: 300 };
+    const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+    assert.equal(latencyAtQuantile(l, 0.3), 40);
+    near(latencyAtQuantile(l, 0.7), 60);
+    assert.equal(latencyAtQuantile(l, 0.95), 100);
+    near(latencyAtQuantile(l, 0.97), 150);
+    near(latencyAtQuantile(l, 0.995), 250);
+    assert.equal(latencyAtQuantile(l, 1.2), 300);
+  });
+
   it('sees a backlog when in-flight grows in two windows in a row, or sends are dropped', () => {
     const growing = (i: number) => win({ inFlightStart: 10 + 50 * i, inFlightEnd: 60 + 50 * i });
     assert.equal(isBacklogged([growing(0), growing(1)], 'rate'), true);

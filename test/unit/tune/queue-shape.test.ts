@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { estimateCrossing } from '../../../src/tune/crossing.js';
+import { estimateCrossing, settledRateLimit } from '../../../src/tune/crossing.js';
 import { shapePercentileMs } from '../../../src/tune/queue-shape.js';
 import type { CapacityPoint, SearchAxis, Slo } from '../../../src/tune/types.js';
 
@@ -84,6 +84,38 @@ describe('tune/crossing', () => {
     const hi = point('rate', 150, at(150), 80, 150, false);
     const est = estimateCrossing([lo, hi], lo, hi, slo, 'rate', null)!;
     assert.ok(Math.abs(est.level - 144.4) < 1, `${est.level}`);
+  });
+
+  it('settles a queue within t below X (1 − 1/√(X t))², where its heavy-traffic relaxation time is t', () => {
+    // 160/s, 4 s: ρ = (1 − 1/√640)² ≈ 0.9225.
+    assert.ok(Math.abs(settledRateLimit(160, 4) - 147.6) < 0.1, `${settledRateLimit(160, 4)}`);
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 1e5, noNaN: true }), fc.double({ min: 0.5, max: 60, noNaN: true }), (x, t) => {
+        const limit = settledRateLimit(x, t);
+        assert.ok(limit >= 0 && limit < x);
+        // At the limit, 1 / (X (1 − √ρ)²) is the time asked for (when the limit is above zero).
+        const rho = limit / x;
+        if (x * t > 1) {
+          assert.ok(Math.abs(1 / (x * (1 - Math.sqrt(rho)) ** 2) - t) < 1e-6 * t);
+          assert.ok(settledRateLimit(x, t * 2) > limit, 'longer windows judge levels nearer saturation');
+        } else assert.equal(limit, 0, 'a queue that cannot settle within one service time: nothing is judgeable');
+      }),
+    );
+  });
+
+  it('reports an M/M/N crossing above the settled limit at the limit, and says so', () => {
+    const shape = { servers: 8, serviceMs: 50 };
+    const at = (x: number) => shapePercentileMs('rate', x, shape, 0.95);
+    const lo = point('rate', 20, at(20), 50, 20, true);
+    const hi = point('rate', 320, 5000, 9000, 160, false, { backlog: true, ended: 'backlog' });
+    const capped = estimateCrossing([lo, hi], lo, hi, slo, 'rate', 160, false, 140)!;
+    assert.equal(capped.level, 140);
+    assert.equal(capped.limitedBySettling, true);
+    const free = estimateCrossing([lo, hi], lo, hi, slo, 'rate', 160, false, 150)!;
+    assert.ok(Math.abs(free.level - 144.4) < 0.5 && free.limitedBySettling !== true, `${free.level}`);
+    // A passing end already at or above the limit: the crossing is the passing end itself.
+    const high = point('rate', 141, at(141), 60, 141, true);
+    assert.equal(estimateCrossing([lo, high, hi], high, hi, slo, 'rate', 160, false, 140)!.level, 141);
   });
 
   it('has nothing to say when the failing end never filled the servers (closed loop)', () => {
