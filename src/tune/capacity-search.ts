@@ -128,8 +128,8 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     if (backlogged.length === 0) return null;
     // Their pooled throughput, not the best window (the best of a few is biased high by their noise); and a
     // rate that built a backlog is above saturation, whatever throughput its windows showed.
-    const best = backlogged.reduce((a, p) => (p.achievedPerSecond > a.achievedPerSecond ? p : a));
-    return { perSecond: Math.min(best.achievedPerSecond, ...backlogged.map((p) => p.level)), seconds: best.loadSeconds };
+    const fastest = backlogged.reduce((a, p) => (p.achievedPerSecond > a.achievedPerSecond ? p : a));
+    return { perSecond: Math.min(fastest.achievedPerSecond, ...backlogged.map((p) => p.level)), seconds: fastest.loadSeconds };
   };
   const saturationMeasured = (): { perSecond: number; seconds: number } | null => {
     if (axis !== 'rate') return null;
@@ -139,7 +139,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   /**
    * Open loop: the highest level whose queue settles within SETTLE_WINDOWS windows, from the low end of
    * what the saturation could be: it was counted over a few seconds (completions scatter by √n), and
-   * taking it two deviations low keeps that noise from pushing steps past what windows can judge.
+   * taking it one deviation low keeps that noise from pushing steps past what windows can judge.
    */
   const settledLimit = (): number | undefined => {
     const measuredSat = saturationMeasured();
@@ -228,6 +228,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   // when the bracket is one resolution step wide, or when the shape — anchored on the passing end — puts the
   // crossing within one resolution step above it. Two missed guesses in a row buy one bisection.
   let misses = 0;
+  let stoppedAtSettledLimit: number | null = null;
   while (lo && hi && !stopped()) {
     if (axis === 'rate' && !probe && backlogSaturation() === null) {
       await probeSaturation(hi);
@@ -245,11 +246,15 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     // A passing level on the rising part of the curve, whose percentile is within the measurement noise of
     // the SLO (a quarter of the steady-state tolerance), is the boundary as far as windows can tell.
     if (isRising(points, lo, slo) && lo.latencyMs[slo.percentile] >= (1 - rule.tolerance / 4) * slo.latencyMs) break;
-    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, probe?.saturated === true, settledLimit());
+    const limit = settledLimit();
+    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, probe?.saturated === true, limit);
     // Only where the curve already rises at the passing end is the shape near it measured, not assumed —
     // or where nothing above the passing end settles within a step's windows.
     if (crossing && (isRising(points, lo, slo) || crossing.limitedBySettling)) {
-      if (axis === 'concurrency' ? closedLoopDone(lo.level, crossing.level) : crossing.level - lo.level <= width(lo.level)) break;
+      if (axis === 'concurrency' ? closedLoopDone(lo.level, crossing.level) : crossing.level - lo.level <= width(lo.level)) {
+        if (crossing.limitedBySettling && limit !== undefined) stoppedAtSettledLimit = round3(limit);
+        break;
+      }
     }
     let estimate: number | null;
     // Two misses in a row just over the SLO (within the tolerance): the boundary is right below them, where
@@ -278,6 +283,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     failingLevel: hi?.level ?? null,
     ...(probe ? { saturationProbe: probe } : {}),
     limitedByMaxLevel,
+    settledLimit: stoppedAtSettledLimit,
     curve,
     cost: {
       loadSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds, 0) + (probe?.loadSeconds ?? 0)),

@@ -68,6 +68,11 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
   const interrupted = options.signal?.aborted === true;
   if (interrupted) notes.push('Interrupted: the result holds the steps measured until then.');
   if (search.limitedByMaxLevel) notes.push(`Capacity is at least ${search.capacityLevel}: the search stopped at its maximum level; raise --max-level.`);
+  if (search.settledLimit !== null) {
+    notes.push(
+      `Capacity may be a little higher than ${search.capacityLevel}/s: this close to saturation a queue above ${search.settledLimit}/s takes longer than one window to settle, so no window could judge it; a longer --window reaches nearer saturation.`,
+    );
+  }
   if (axis !== metric.axis) notes.push(`The search ran on ${axis} while the ${metric.kind} metric suits ${options.runtime}; the target is converted with Little's law.`);
   const knee = findKnee(search.curve, { percentile: options.slo.percentile, clipLatencyMs: options.slo.latencyMs * 4 });
 

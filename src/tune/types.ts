@@ -109,6 +109,12 @@ export interface CapacityResult {
   saturationProbe?: SaturationProbe;
   /** True when the search stopped at maxLevel while still passing: capacity is at least that. */
   limitedByMaxLevel: boolean;
+  /**
+   * Open loop: the highest rate per replica whose queue settles within one window (see settledRateLimit
+   * in src/tune/crossing.ts), when the search stopped there rather than at the SLO crossing: levels above
+   * it could meet the SLO, but no window of this length can judge them. Null otherwise.
+   */
+  settledLimit: number | null;
   /** Every measured step, sorted by level. */
   curve: CapacityPoint[];
   /** Sum over steps (and the saturation probe) of seconds under load, and of level × seconds (what the

@@ -192,9 +192,14 @@ describe('tune/capacity-search', () => {
     assert.ok(short.capacityLevel! <= limit && short.capacityLevel! >= 0.95 * limit, `found ${short.capacityLevel} vs limit ${limit} (${steps})`);
     // Nothing measured between the limit and the saturation: those levels would pass before their queue built.
     assert.ok(short.curve.every((p) => p.level <= limit || p.level > x), steps);
+    // The result says the search stopped at what windows can judge, not at the SLO crossing.
+    assert.ok(short.settledLimit !== null && short.settledLimit <= limit && short.settledLimit >= short.capacityLevel!, `${short.settledLimit}`);
     // Longer windows judge levels nearer saturation.
     const long = await search(20_000);
     assert.ok(long.capacityLevel! > limit, `20 s windows: ${long.capacityLevel}`);
+    // An SLO crossing well under the limit is the answer itself.
+    const tight = await searchCapacity({ axis: 'rate', slo: slo(150), windowMs: 2000, measure: curveMeasure({ percentileMs: curve, serviceMs: 50, saturationPerSecond: x, noise: 0.02, seed: 3 }) });
+    assert.equal(tight.settledLimit, null);
   });
 
   it('finds an open-loop capacity within 15 % on curves of any steepness, never costing more than a sweep', async () => {
