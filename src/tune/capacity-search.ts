@@ -251,7 +251,9 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     // Only where the curve already rises at the passing end is the shape near it measured, not assumed —
     // or where nothing above the passing end settles within a step's windows.
     if (crossing && (isRising(points, lo, slo) || crossing.limitedBySettling)) {
-      if (axis === 'concurrency' ? closedLoopDone(lo.level, crossing.level) : crossing.level - lo.level <= width(lo.level)) {
+      // Done when the crossing is within a resolution step, or where the search would aim next is: levels
+      // lie a step apart, so the next one would land above the aim.
+      if (axis === 'concurrency' ? closedLoopDone(lo.level, crossing.level) : openLoopAim(crossing.level, width(lo.level)) < lo.level + width(lo.level)) {
         if (crossing.limitedBySettling && limit !== undefined) stoppedAtSettledLimit = round3(limit);
         break;
       }
@@ -262,7 +264,7 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
     // Once: a third miss bisects.
     if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width(lo.level);
     // Just below the crossing, where a pass ends the search: half a resolution step (closedLoopAim).
-    else if (crossing) estimate = axis === 'concurrency' ? closedLoopAim(crossing.level) : crossing.level - width(lo.level) / 2;
+    else if (crossing) estimate = axis === 'concurrency' ? closedLoopAim(crossing.level) : openLoopAim(crossing.level, width(lo.level));
     else estimate = misses >= 2 ? null : estimateBoundary(lo, hi, slo, axis);
     // A guess at or below a level that passed: confirm one resolution step above it instead.
     if (estimate !== null && estimate <= lo.level) estimate = lo.level + width(lo.level);
@@ -397,6 +399,11 @@ function closedLoopAim(crossing: number): number {
 
 function closedLoopDone(lo: number, crossing: number): boolean {
   return crossing - lo < Math.max(1, 0.05 * crossing);
+}
+
+/** Open loop: aim half a resolution step under the crossing. */
+function openLoopAim(crossing: number, step: number): number {
+  return crossing - step / 2;
 }
 
 function clamp(x: number, min: number, max: number): number {

@@ -175,6 +175,28 @@ describe('tune/capacity-search', () => {
     }
   });
 
+  it('in open loop, stops when where it would aim next is within a resolution step of the passing end', async () => {
+    // M/M/8 at 50 ms whose p95 from 140/s up reads 10 % under the shape: after 143 passes, the shape
+    // re-anchored there puts the crossing about 1.3 steps higher. The next level would be a whole step above
+    // the passing end, past the aim: 143 is the answer at this resolution (truth ≈ 146).
+    const shape = { servers: 8, serviceMs: 50 };
+    const curve = (x: number) => shapePercentileMs('rate', x, shape, 0.95) * (x >= 140 ? 0.9 : 1);
+    const truth = crossingOf(curve, 250, 160, false);
+    const estimates: number[] = [];
+    const result = await searchCapacity({
+      axis: 'rate',
+      slo: slo(250),
+      windowMs: 10_000,
+      measure: curveMeasure({ percentileMs: curve, serviceMs: 50, saturationPerSecond: 160 }),
+      onEvent: (e) => {
+        if (e.type === 'step-start' && e.phase === 'refine' && e.estimate !== null) estimates.push(e.estimate);
+      },
+    });
+    const steps = result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}`).join(' ');
+    assert.equal(estimates.length, 1, steps);
+    assert.ok(result.capacityLevel! <= truth && result.capacityLevel! >= 0.975 * truth, `found ${result.capacityLevel} vs ${truth} (${steps})`);
+  });
+
   it('in open loop, aims no higher than a queue settles within a window, and stops there', async () => {
     // M/M/16 at 50 ms with a loose SLO: the p95 crosses 1 s at ρ ≈ 0.98, where the queue takes minutes
     // to settle; 2 s windows can judge levels up to about X (1 − 1/√(X × 2 s))² ≈ 0.92 X.
