@@ -31,6 +31,19 @@ function cdf(s: SummaryPoints, x: number): number {
   return 1;
 }
 
+/**
+ * One summary's latency at quantile q: the inverse of its piecewise-linear CDF. Without a min (summaries that
+ * report only percentiles), the CDF is taken as flat at p50 below it.
+ */
+export function summaryQuantile(s: Omit<SummaryPoints, 'count' | 'min'> & { min?: number }, q: number): number {
+  const xs = [s.min ?? s.p50, s.p50, s.p90, s.p95, s.p99, s.max];
+  if (q <= 0) return xs[0]!;
+  for (let i = 1; i < xs.length; i++) {
+    if (q <= LEVELS[i]!) return xs[i - 1]! + ((xs[i]! - xs[i - 1]!) * (q - LEVELS[i - 1]!)) / (LEVELS[i]! - LEVELS[i - 1]!);
+  }
+  return s.max;
+}
+
 export function mixtureQuantile(summaries: readonly SummaryPoints[], q: number): number {
   const parts = summaries.filter((s) => s.count > 0);
   const total = parts.reduce((a, s) => a + s.count, 0);

@@ -2,6 +2,7 @@
  * Judging measurement windows: steady state (perf_analyzer's rule), a clear SLO breach, and a growing
  * backlog. Pure functions of the windows.
  */
+import { summaryQuantile } from './quantile-mix.js';
 import { QUANTILE_OF } from './queue-shape.js';
 import type { LatencyPercentiles, SearchAxis, Slo, WindowResult } from './types.js';
 
@@ -67,27 +68,9 @@ export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, 
 export function withinSamplingNoise(windows: readonly WindowResult[], q: number): boolean {
   const bands = windows.map((w) => {
     const d = 2 * Math.sqrt((q * (1 - q)) / Math.max(1, w.completed));
-    return [latencyAtQuantile(w.latencyMs, q - d), latencyAtQuantile(w.latencyMs, q + d)] as const;
+    return [summaryQuantile(w.latencyMs, q - d), summaryQuantile(w.latencyMs, q + d)] as const;
   });
   return Math.max(...bands.map((b) => b[0])) <= Math.min(...bands.map((b) => b[1]));
-}
-
-/** One window's latency at quantile q, linear between the percentiles it reports (its p50 below them). */
-export function latencyAtQuantile(l: LatencyPercentiles, q: number): number {
-  const knots: ReadonlyArray<readonly [number, number]> = [
-    [0.5, l.p50],
-    [0.9, l.p90],
-    [0.95, l.p95],
-    [0.99, l.p99],
-    [1, l.max],
-  ];
-  if (q <= 0.5) return l.p50;
-  for (let i = 1; i < knots.length; i++) {
-    const [q0, v0] = knots[i - 1]!;
-    const [q1, v1] = knots[i]!;
-    if (q <= q1) return v0 + ((v1 - v0) * (q - q0)) / (q1 - q0);
-  }
-  return l.max;
 }
 
 function farUnder(latencies: number[], slo: Slo, tolerance: number): boolean {

@@ -4,7 +4,7 @@
 import { ManualClock } from '../../src/clock.js';
 import type { ScalingSettings, SimulationPoint, SimulationSummary } from '../../src/tune/prove.js';
 import type { TuneResult } from '../../src/tune/result.js';
-import { runTune } from '../../src/tune/run-tune.js';
+import { runTune, type TuneOptions } from '../../src/tune/run-tune.js';
 import { modelMeasure } from './queue-model.js';
 
 /** Traffic of one diurnal hump; replicas follow it with a 15 s step, as an HPA would without lag. */
@@ -24,8 +24,9 @@ export function toySimulate(s: ScalingSettings): SimulationSummary {
   return { durationSeconds: 3600, secondsOverSlo: over, replicaHours: hours, peakReplicas: peak, series };
 }
 
-export async function sampleTuneResult(): Promise<TuneResult> {
-  return runTune({
+/** A vLLM endpoint on the queue model, the spec's traffic and current settings, the toy simulator. */
+export function sampleTuneOptions(): TuneOptions {
+  return {
     url: 'http://127.0.0.1:8080/v1/completions',
     local: false,
     runtime: 'vllm',
@@ -36,5 +37,9 @@ export async function sampleTuneResult(): Promise<TuneResult> {
     current: { minReplicas: 1, maxReplicas: 4, target: 16, scaleUp: { stabilizationWindowSeconds: 0, policies: [] }, scaleDown: { stabilizationWindowSeconds: 300, policies: [] } },
     simulatorFor: () => toySimulate,
     clock: new ManualClock(0, Date.UTC(2026, 10, 28)),
-  });
+  };
+}
+
+export async function sampleTuneResult(): Promise<TuneResult> {
+  return runTune(sampleTuneOptions());
 }

@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../src/clock.js';
 import { shapePercentileMs } from '../../../src/tune/queue-shape.js';
 import { runTune } from '../../../src/tune/run-tune.js';
 import { curveMeasure } from '../../support/queue-model.js';
-import { toySimulate } from '../../support/tune-fixtures.js';
+import { sampleTuneOptions } from '../../support/tune-fixtures.js';
 
 /** An M/M/16 server at 50 ms under an SLO on the p95, searched in open loop with 2 s windows. */
 function tune(sloMs: number) {
   const shape = { servers: 16, serviceMs: 50 };
   return runTune({
+    ...sampleTuneOptions(),
     url: 'http://127.0.0.1:8080/predict',
-    local: false,
     runtime: 'http',
     axis: 'rate',
     slo: { percentile: 'p95', latencyMs: sloMs, errorRate: 0.01, source: 'flag' },
-    replicas: 1,
     search: { windowMs: 2000 },
     measure: curveMeasure({ percentileMs: (x) => shapePercentileMs('rate', x, shape, 0.95), serviceMs: 50, saturationPerSecond: 320, noise: 0.02, seed: 3 }),
-    traffic: { value: { baselinePerSecond: 10, peakPerSecond: 200, rampSeconds: 600 }, source: 'spec', note: 'traffic in the spec' },
-    current: { minReplicas: 1, maxReplicas: 4, target: 16, scaleUp: { stabilizationWindowSeconds: 0, policies: [] }, scaleDown: { stabilizationWindowSeconds: 300, policies: [] } },
-    simulatorFor: () => toySimulate,
-    clock: new ManualClock(0, Date.UTC(2026, 10, 28)),
   });
 }
 
