@@ -12,6 +12,7 @@
  */
 import { H1Pool, type H1Controller, type H1Handler, type H1Request } from './h1-client.js';
 import { systemClock, type Clock } from '../clock.js';
+import { SendTimer } from './send-timer.js';
 import { badInput } from '../errors.js';
 import { classifyError, httpErrorClass, RequestTimeoutError } from './error-class.js';
 import { PayloadCursor, type PayloadItem } from './payload.js';
@@ -183,6 +184,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     }
     onComplete?.();
     maybeDrained();
+    reaimSendTimer();
   };
 
   const maybeDrained = () => {
@@ -190,6 +192,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   };
 
   let onComplete: (() => void) | undefined;
+  // Open loop: after anything else woke the event loop, the send timer is set again (see SendTimer).
+  let reaimSendTimer = () => {};
 
   const send = (scheduledMs: number) => {
     const prepared: PreparedRequest = adapter.next();
@@ -220,6 +224,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       },
       onResponseData(controller, chunk) {
         if (r.judge) r.judge.onData(chunk, controller.receivedMs ?? elapsed());
+        reaimSendTimer();
       },
       onResponseEnd(controller) {
         finishRequest(r, undefined, r.status >= 400, controller.receivedMs);
@@ -244,6 +249,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       finishRequest(r, new RequestTimeoutError(), false);
       controller?.abort(new RequestTimeoutError());
     }
+    reaimSendTimer();
   }, Math.max(10, Math.min(100, timeoutMs / 4)));
 
   // Snapshots: warm-up seconds count up to 0, measured seconds from 1, aligned to the end of warm-up.
@@ -278,6 +284,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     snapshotTimer = setTimeout(() => {
       emit(at);
       scheduleSnapshot();
+      reaimSendTimer();
     }, Math.max(0, at - elapsed()));
   };
   scheduleSnapshot();
@@ -297,16 +304,11 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
 
     if (schedule) {
       let nextAt = schedule.next();
-      let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-      clearSendTimers = () => {
-        if (timer) {
-          clearTimeout(timer as NodeJS.Timeout);
-          clearImmediate(timer as NodeJS.Immediate);
-        }
-      };
+      const timer = new SendTimer(elapsed, () => pump());
+      reaimSendTimer = () => timer.reaim();
+      clearSendTimers = () => timer.cancel();
       stopSending = resolve;
       const pump = () => {
-        timer = undefined;
         const now = elapsed();
         while (nextAt !== undefined && nextAt <= now && !stopping) {
           if (measuredDone()) {
@@ -321,12 +323,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
           nextAt = schedule.next();
         }
         if (nextAt === undefined || stopping || measuredDone()) return stopSending();
-        // A Node timer fires up to about a millisecond early or late (it counts whole milliseconds on the
-        // loop's cached clock); an early pump finds nothing due and waits the rest turn by turn. Waking
-        // earlier on purpose and polling the clock was tried: it cost up to twice the CPU and, on a shared
-        // machine, made sends later, not earlier (a spinning process loses its turn on the core).
-        const wait = nextAt - elapsed();
-        timer = wait >= 1 ? setTimeout(pump, wait) : setImmediate(pump);
+        timer.at(nextAt);
       };
       if (!stopping) pump();
     } else {

@@ -33,38 +33,67 @@ function newHistogram(): Histogram {
   return buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
 }
 
-function recordMs(h: Histogram, ms: number): void {
-  h.recordValue(Math.max(1, Math.round(ms * 1000)));
-}
-
 export const EMPTY_SUMMARY: LatencySummary = Object.freeze({ min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, count: 0 }) as LatencySummary;
 
-export function summarize(h: Histogram): LatencySummary {
-  const count = h.totalCount;
-  if (count === 0) return { ...EMPTY_SUMMARY };
-  // HDR reports a bucket's highest equivalent value; clamp so that no percentile exceeds the max seen.
-  const max = h.maxValue;
-  const ms = (us: number) => Math.round(Math.min(us, max)) / 1000;
-  return {
-    min: ms(h.minNonZeroValue),
-    mean: Math.round(h.mean) / 1000,
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p95: ms(h.getValueAtPercentile(95)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(max),
-    count,
-  };
+/**
+ * Durations in µs: an HDR histogram and the exact sum of what it holds. The sum gives the mean; HDR's own
+ * mean walks every bucket through an iterator, 1–7 ms a call here, and the engine closes a second while
+ * the open loop is waiting to send (it made sends at second boundaries late by as much).
+ */
+export class Timings {
+  readonly histogram = newHistogram();
+  private sumUs = 0;
+
+  record(ms: number): void {
+    const us = Math.max(1, Math.round(ms * 1000));
+    this.histogram.recordValue(us);
+    this.sumUs += us;
+  }
+
+  add(other: Timings): void {
+    if (other.histogram.totalCount === 0) return;
+    this.histogram.add(other.histogram);
+    this.sumUs += other.sumUs;
+  }
+
+  reset(): void {
+    if (this.histogram.totalCount === 0) return;
+    this.histogram.reset();
+    this.sumUs = 0;
+  }
+
+  destroy(): void {
+    this.histogram.destroy();
+  }
+
+  summary(): LatencySummary {
+    const h = this.histogram;
+    const count = h.totalCount;
+    if (count === 0) return { ...EMPTY_SUMMARY };
+    // HDR reports a bucket's highest equivalent value; clamp so that no percentile exceeds the max seen.
+    const max = h.maxValue;
+    const ms = (us: number) => Math.round(Math.min(us, max)) / 1000;
+    return {
+      min: ms(h.minNonZeroValue),
+      mean: Math.round(this.sumUs / count) / 1000,
+      p50: ms(h.getValueAtPercentile(50)),
+      p90: ms(h.getValueAtPercentile(90)),
+      p95: ms(h.getValueAtPercentile(95)),
+      p99: ms(h.getValueAtPercentile(99)),
+      p999: ms(h.getValueAtPercentile(99.9)),
+      max: ms(max),
+      count,
+    };
+  }
 }
 
 /** A set of histograms for one window (a second or the whole run). */
 class Window {
-  latency = newHistogram();
-  service = newHistogram();
-  ttft = newHistogram();
-  itl = newHistogram();
-  tpot = newHistogram();
+  latency = new Timings();
+  service = new Timings();
+  ttft = new Timings();
+  itl = new Timings();
+  tpot = new Timings();
   sent = 0;
   completed = 0;
   failed = 0;
@@ -155,8 +184,8 @@ export class Recorder {
       return;
     }
     w.completed++;
-    recordMs(w.latency, sample.latencyMs);
-    recordMs(w.service, sample.serviceTimeMs);
+    w.latency.record(sample.latencyMs);
+    w.service.record(sample.serviceTimeMs);
     let good = this.goodput.latencyMs === undefined || sample.latencyMs <= this.goodput.latencyMs;
     const llm = sample.llm;
     if (llm) {
@@ -164,10 +193,10 @@ export class Recorder {
       if (llm.tokensApproximate) this.tokensApproximate = true;
       w.llmRequests++;
       w.outputTokens += llm.outputTokens;
-      if (llm.ttftMs !== undefined) recordMs(w.ttft, llm.ttftMs);
-      for (const gap of llm.itlMs) recordMs(w.itl, gap);
+      if (llm.ttftMs !== undefined) w.ttft.record(llm.ttftMs);
+      for (const gap of llm.itlMs) w.itl.record(gap);
       const tpot = tpotMs(llm);
-      if (tpot !== undefined) recordMs(w.tpot, tpot);
+      if (tpot !== undefined) w.tpot.record(tpot);
       if (this.goodput.ttftMs !== undefined && !(llm.ttftMs !== undefined && llm.ttftMs <= this.goodput.ttftMs)) good = false;
       if (this.goodput.tpotMs !== undefined && tpot !== undefined && tpot > this.goodput.tpotMs) good = false;
     }
@@ -201,15 +230,15 @@ export class Recorder {
       inFlight: info.inFlight,
       ...(warmupCompleted > 0 ? { warmupCompleted } : {}),
       achievedPerSecond: seconds > 0 ? round2(w.sent / seconds) : 0,
-      latencyMs: summarize(w.latency),
-      serviceTimeMs: summarize(w.service),
+      latencyMs: w.latency.summary(),
+      serviceTimeMs: w.service.summary(),
       errors: { ...w.errors },
       totals,
     };
     if (this.llmSeen) {
       snapshot.llm = {
-        ttftMs: summarize(w.ttft),
-        itlMs: summarize(w.itl),
+        ttftMs: w.ttft.summary(),
+        itlMs: w.itl.summary(),
         outputTokensPerSecond: seconds > 0 ? round2(w.outputTokens / seconds) : 0,
       };
     }
@@ -241,14 +270,14 @@ export class Recorder {
       dropped: o.dropped,
       good: o.good,
       errors: { ...o.errors },
-      latencyMs: summarize(o.latency),
-      serviceTimeMs: summarize(o.service),
+      latencyMs: o.latency.summary(),
+      serviceTimeMs: o.service.summary(),
       ...(this.llmSeen
         ? {
             llm: {
-              ttftMs: summarize(o.ttft),
-              itlMs: summarize(o.itl),
-              tpotMs: summarize(o.tpot),
+              ttftMs: o.ttft.summary(),
+              itlMs: o.itl.summary(),
+              tpotMs: o.tpot.summary(),
               outputTokens: o.outputTokens,
               tokenCountsApproximate: this.tokensApproximate,
             },

@@ -51,6 +51,22 @@ describe('Recorder', () => {
     assert.ok(Math.abs(s.serviceTimeMs.p50 - 0.125) < 0.001);
   });
 
+  it('means are exact to the microsecond, per second and overall', () => {
+    const r = new Recorder();
+    // HDR buckets are 16 µs wide at 20 ms, so its bucket-based mean would be off by up to 8 µs here.
+    r.record({ latencyMs: 20.001, serviceTimeMs: 20.001 });
+    r.record({ latencyMs: 21.2345, serviceTimeMs: 0.5 });
+    const first = r.endSecond(second(1));
+    assert.equal(first.latencyMs.mean, 20.618); // (20 001 + 21 235) / 2 µs, rounded
+    assert.equal(first.serviceTimeMs.mean, 10.251); // (20 001 + 500) / 2 µs, rounded
+    r.record({ latencyMs: 30.003, serviceTimeMs: 1 });
+    const next = r.endSecond(second(2));
+    assert.equal(next.latencyMs.mean, 30.003, 'a second starts from nothing');
+    assert.equal(r.endSecond(second(3)).latencyMs.mean, 0, 'an empty second has no mean');
+    assert.equal(r.totals().latencyMs.mean, 23.746); // (20 001 + 21 235 + 30 003) / 3 µs, rounded
+    r.destroy();
+  });
+
   it('percentiles are monotone and within [min, max] (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0.01, max: 60_000, noNaN: true }), { minLength: 1, maxLength: 300 }), (values) => {
