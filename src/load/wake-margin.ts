@@ -2,10 +2,12 @@
  * How early the open loop's timer must be aimed so that it wakes before a send is due.
  *
  * A Node timer fires a little after its (whole-millisecond) delay: the kernel's wake-up and the event
- * loop's turn. That overshoot depends on the machine (on a 2-core VM here its median was 0.25–0.35 ms,
- * its 90th percentile 0.4–0.9 ms), so it is learnt as the run goes: the margin is the 90th percentile of
- * the last `window` overshoots. A wake that comes early costs a few turns of polling; one that comes late
- * makes the send late, which the corrected latency then reports as the server's.
+ * loop's turn. That overshoot depends on the machine (on a 2-core VM here its median was 0.2–0.35 ms,
+ * its 90th percentile 0.4–0.9 ms), so it is learnt as the run goes: the margin is the median of the last
+ * `window` overshoots. A wake that comes early costs a few turns of polling; one that comes late makes the
+ * send late, which the corrected latency then reports as the server's. The median, not a high quantile:
+ * Node's truncation of the delay already leaves up to a millisecond of slack, and aiming at the 90th
+ * percentile cost a third more CPU at 100/s for no fewer late sends (test/bench/RESULTS.md).
  *
  * Pure: overshoots come in as numbers.
  */
@@ -22,7 +24,7 @@ export interface WakeMarginOptions {
   every: number;
 }
 
-export const DEFAULT_WAKE_MARGIN: WakeMarginOptions = { window: 64, quantile: 0.9, initialMs: 0.5, maxMs: 2, every: 16 };
+export const DEFAULT_WAKE_MARGIN: WakeMarginOptions = { window: 64, quantile: 0.5, initialMs: 0.3, maxMs: 1, every: 16 };
 
 export class WakeMargin {
   private readonly samples: Float64Array;
