@@ -8,8 +8,8 @@
  * - Whenever something else wakes the loop (a response, another timer), libuv recomputes the time left
  *   from its whole-millisecond clock, which moves the wake up to a millisecond later. Measured at 100/s
  *   against a 20 ms server, where a response comes in during every wait, that spread the overshoot to a
- *   90th percentile of 1.5 ms and made about half the sends late. The engine therefore calls reaim() after
- *   such events, which sets the timer again from the precise clock.
+ *   90th percentile of 1.5 ms, and a quarter to a half of the sends went out late. The engine calls
+ *   reaim() after such events, which sets the timer again from the precise clock.
  *
  * The margin is also held to a quarter of the gap between sends, so that the pump polls for a bounded
  * share of the time: a margin learnt on a busy machine must not turn a fast schedule into a spin, which
