@@ -31,12 +31,16 @@ export class WakeMargin {
   private count = 0;
   private nextSlot = 0;
   private sinceUpdate = 0;
-  /** The current margin, ms (≥ 0, ≤ maxMs). */
-  ms: number;
+  private current: number;
 
   constructor(private readonly options: WakeMarginOptions = DEFAULT_WAKE_MARGIN) {
     this.samples = new Float64Array(options.window);
-    this.ms = Math.min(options.maxMs, Math.max(0, options.initialMs));
+    this.current = Math.min(options.maxMs, Math.max(0, options.initialMs));
+  }
+
+  /** The current margin, ms (≥ 0, ≤ maxMs); it changes only through observe(). */
+  get ms(): number {
+    return this.current;
   }
 
   /** One timer's overshoot: when it fired minus when it was set minus its whole-millisecond delay (ms). */
@@ -49,7 +53,7 @@ export class WakeMargin {
       this.sinceUpdate = 0;
       const sorted = this.samples.slice(0, this.count).sort();
       const q = sorted[Math.min(this.count - 1, Math.ceil(this.options.quantile * this.count) - 1)]!;
-      this.ms = Math.min(this.options.maxMs, Math.max(0, q));
+      this.current = Math.min(this.options.maxMs, Math.max(0, q));
     }
   }
 }
