@@ -17,7 +17,7 @@ export default class Delete extends MdlCommand<typeof Delete> {
   public async run(): Promise<DeleteResult> {
     const f = this.flags;
     // The model's name: --name, else the spec's (or the --manifests Deployment's).
-    const name = f.name ?? (await import('../src/cli/model-source.js').then((m) => m.loadModelObjects(f))).name;
+    const name = f.name ?? (await import('../src/services/model-source.js').then((m) => m.loadModelObjects(f))).name;
     if (!f.yes) {
       if (!process.stdin.isTTY) throw badInput(`Refusing to delete "${name}" without confirmation`, { where: '--yes', hint: 'Pass --yes to delete without asking.' });
       const { createInterface } = await import('node:readline/promises');

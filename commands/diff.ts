@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
-import { loadModelObjects } from '../src/cli/model-source.js';
+import { loadModelObjects } from '../src/services/model-source.js';
 import { ExitCode } from '../src/errors.js';
 import type { ObjectDiff } from '../src/kube/apply.js';
 

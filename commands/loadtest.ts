@@ -1,8 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { appendFileSync, writeFileSync } from 'node:fs';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { buildLoadOptions, specDefaults } from '../src/cli/loadtest-options.js';
-import { ExitCode, MdlError, badInput } from '../src/errors.js';
 import type { LoadResult } from '../src/load/types.js';
 import type { ModelSpec } from '../src/spec/index.js';
 
@@ -62,80 +59,15 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
   }
 
   public async run(): Promise<LoadResult> {
-    const spec = await this.optionalSpec();
-    if (!this.flags.local) return this.loadtest(this.args.url, spec);
-    if (this.args.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
-    const { startLocalEndpoint } = await import('../src/cli/loadtest-local.js');
-    this.note('» starting the local runtime (replicas, balancer, autoscaler)…');
-    const local = await startLocalEndpoint(spec, { replicas: this.flags.replicas });
-    this.note(`» ${spec?.name} on ${local.url}`);
-    try {
-      return await this.loadtest(local.url, spec);
-    } finally {
-      await local.stop();
-    }
-  }
-
-  private async loadtest(url: string | undefined, spec: ModelSpec | undefined): Promise<LoadResult> {
-    const { flags } = this;
-    if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
-    const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
-    const [{ runLoadInThread }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
-      import('../src/load/engine-thread.js'),
-      import('../src/report/ndjson.js'),
-      import('../src/ui/load-view.js'),
-      import('../src/cli/loadtest-view.js'),
-      import('../src/report/summary-text.js'),
-      import('../src/report/junit.js'),
-    ]);
-    const out = flags.out ? new NdjsonWriter(flags.out) : undefined;
-    const mode = this.outputMode;
-    const controller = new AbortController();
-    // q in the dashboard and Ctrl+C (SIGINT) stop the same way: no new requests, those in flight finish.
-    const stop = () => {
-      if (controller.signal.aborted) return;
-      if (mode === 'plain') this.note('Stopping: no new requests; waiting for those in flight…');
-      view.stopping();
-      controller.abort();
-    };
-    const view = await startLoadView({ mode, config: loadViewConfig(options), onStop: stop });
-    const stopReplicas = mode === 'json' ? () => {} : followLocalReplicas(options.url, view);
-    // once: a second Ctrl+C (when keys are not read raw) ends the process at once.
-    process.once('SIGINT', stop);
-    let result: LoadResult;
-    try {
-      // On its own thread: a young generation fixed from the start keeps memory flat (engine-thread.ts).
-      result = await runLoadInThread(options, {
-        signal: controller.signal,
-        onSnapshot: (s) => {
-          out?.snapshot(s);
-          view.snapshot(s);
-        },
-      });
-    } catch (error) {
-      await view.finish();
-      throw error;
-    } finally {
-      process.removeListener('SIGINT', stop);
-      stopReplicas();
-    }
-    // The final frame stays on screen; the summary follows it.
-    await view.finish(result);
-    out?.result(result);
-    out?.close();
-    if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
-    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
-    this.note(formatSummary(result));
-    const failed = result.thresholds.some((t) => !t.passed);
-    this.resultExitCode = result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok;
+    const { runLoadtestCommand } = await import('../src/services/loadtest.js');
+    const { result, exitCode } = await runLoadtestCommand({
+      flags: this.flags,
+      url: this.args.url,
+      mode: this.outputMode,
+      spec: await this.optionalSpec(),
+      note: (m) => this.note(m),
+    });
+    this.resultExitCode = exitCode;
     return result;
-  }
-}
-
-function writeReport(path: string, text: string, flag: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new MdlError(`cannot write ${path}: ${(error as Error).message}`, { where: flag });
   }
 }

@@ -36,7 +36,7 @@ export default class Simulate extends MdlCommand<typeof Simulate> {
   };
 
   public async run(): Promise<SimulationReport> {
-    const [{ runSimulate }, { formatWhatIf }] = await Promise.all([import('../src/cli/simulate.js'), import('../src/autoscale/compare.js')]);
+    const [{ runSimulate }, { formatWhatIf }] = await Promise.all([import('../src/services/simulate.js'), import('../src/autoscale/compare.js')]);
     const f = this.flags;
     const target = f.target === undefined ? undefined : Number(f.target);
     if (target !== undefined && !(target > 0)) {

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
 import type { ModelStatus } from '../src/kube/status.js';
-import { parseDurationMs } from '../src/units.js';
 
 export default class Status extends MdlCommand<typeof Status> {
   static override description =
@@ -18,35 +17,15 @@ export default class Status extends MdlCommand<typeof Status> {
   };
 
   public async run(): Promise<ModelStatus> {
-    const f = this.flags;
-    // The model's name: --name, else the spec's (or the --manifests Deployment's).
-    const name = f.name ?? (await import('../src/cli/model-source.js').then((m) => m.loadModelObjects(f))).name;
-    const { readStatus, formatStatus } = await import('../src/kube/status.js');
-    const read = () => readStatus({ name, context: f.context, namespace: f.namespace });
-    let status = await read();
-    const show = (s: ModelStatus) => {
-      if (!this.jsonEnabled()) process.stdout.write(`${formatStatus(s).join('\n')}\n`);
+    const [{ runStatusCommand }, { formatStatus }] = await Promise.all([import('../src/services/status.js'), import('../src/kube/status.js')]);
+    const print = (line: string) => {
+      if (!this.jsonEnabled()) process.stdout.write(`${line}\n`);
     };
-    if (f.watch && this.outputMode === 'ink') {
-      // The live view on stderr; the last reading is printed on stdout when it ends.
-      const { watchStatusLive } = await import('../src/cli/status-watch-view.js');
-      status = await watchStatusLive(status, read, { intervalMs: parseDurationMs(f.interval), forMs: f['watch-for'] ? parseDurationMs(f['watch-for']) : undefined });
-      show(status);
-      return status;
-    }
-    show(status);
-    if (f.watch) {
-      const intervalMs = parseDurationMs(f.interval);
-      const until = f['watch-for'] ? Date.now() + parseDurationMs(f['watch-for']) : Number.POSITIVE_INFINITY;
-      let stop = false;
-      process.once('SIGINT', () => { stop = true; });
-      while (!stop && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, intervalMs));
-        status = await read();
-        if (!this.jsonEnabled()) process.stdout.write(`--- ${new Date().toISOString()}\n`);
-        show(status);
-      }
-    }
-    return status;
+    return runStatusCommand({
+      flags: this.flags,
+      mode: this.outputMode,
+      show: (s) => print(formatStatus(s).join('\n')),
+      separator: print,
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
-import { runTuneCommand, runTuneRestore, type TuneCommandFlags } from '../src/cli/tune-run.js';
+import { runTuneCommand, runTuneRestore, type TuneCommandFlags } from '../src/services/tune.js';
 import type { RestoreResult } from '../src/tune/cluster-target.js';
 import type { TuneResult } from '../src/tune/result.js';
 

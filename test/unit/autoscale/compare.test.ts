@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatWhatIf, runWhatIf, type WhatIfInput } from '../../../src/autoscale/compare.js';
 import { hpaSpecFor } from '../../../src/autoscale/simulator.js';
-import { parseCapacity } from '../../../src/cli/simulate.js';
+import { parseCapacity } from '../../../src/services/simulate.js';
 import { MdlError } from '../../../src/errors.js';
 
 const traffic = { stepMs: 15_000, ratesPerSecond: new Float64Array(240).fill(100), source: 'steady test' };

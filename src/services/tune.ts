@@ -17,8 +17,8 @@ import type { FirstRequest, LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
 import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
-import { buildLoadOptions } from './loadtest-options.js';
-import type { OutputMode } from './output-mode.js';
+import { buildLoadOptions } from '../cli/loadtest-options.js';
+import type { OutputMode } from '../cli/output-mode.js';
 
 export interface TuneCommandFlags {
   url?: string;

@@ -1,0 +1,124 @@
+/**
+ * `mdl deploy` between flags and the library: the objects (from the spec or --manifests), the client dry
+ * run, or server-side apply with the rollout watched live or as plain lines.
+ */
+import { badInput } from '../errors.js';
+import type { DeployEvent, DeployResult } from '../kube/deploy.js';
+import type { KubeObject } from '../kube/types.js';
+import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
+import type { OutputMode } from '../cli/output-mode.js';
+import { loadModelObjects } from './model-source.js';
+
+export interface DeployCommandFlags {
+  manifests?: string | undefined;
+  name?: string | undefined;
+  config?: string | undefined;
+  env?: string | undefined;
+  context?: string | undefined;
+  namespace?: string | undefined;
+  'create-namespace': boolean;
+  'dry-run'?: string | undefined;
+  wait: boolean;
+  timeout: string;
+  'force-conflicts': boolean;
+  prune: boolean;
+  strict: boolean;
+}
+
+export interface DeployContext {
+  flags: DeployCommandFlags;
+  mode: OutputMode;
+  note: (message: string) => void;
+}
+
+/** --dry-run client: the objects as they would be applied, nothing sent. */
+export interface ClientDryRun {
+  objects: KubeObject[];
+}
+
+export async function runDeployCommand(ctx: DeployContext): Promise<DeployResult | ClientDryRun> {
+  const f = ctx.flags;
+  let timeoutMs: number;
+  try {
+    timeoutMs = parseDurationMs(f.timeout);
+  } catch {
+    throw badInput(`--timeout ${f.timeout} is not ${DURATION_EXPECTED}`, { where: '--timeout' });
+  }
+  const source = await loadModelObjects(f);
+  const kube = await import('../kube/deploy.js');
+  if (f['dry-run'] === 'client') {
+    const { resolveKubeTarget } = await import('../kube/context.js');
+    const namespace = f.namespace ?? (await resolveKubeTarget({ context: f.context }).then((t) => t.namespace, () => 'default'));
+    return { objects: kube.clientDryRun(source.objects, namespace, source.name) };
+  }
+  const note = ctx.note;
+  // On a terminal, --wait shows the rollout live (pods, counters, HPA); q or Ctrl+C stops waiting.
+  const controller = new AbortController();
+  const live = f.wait && !f['dry-run'] && ctx.mode === 'ink'
+    ? (await import('../cli/deploy-watch-view.js')).deployLiveView({ title: source.name, note, onStop: () => controller.abort() })
+    : undefined;
+  const deploying = kube.deploy(source.objects, {
+    name: source.name,
+    context: f.context,
+    namespace: f.namespace,
+    createNamespace: f['create-namespace'],
+    dryRun: f['dry-run'] as 'server' | undefined,
+    wait: f.wait,
+    timeoutMs,
+    forceConflicts: f['force-conflicts'],
+    prune: f.prune,
+    strict: f.strict,
+    ...(source.specPath ? { specPath: source.specPath } : {}),
+    onEvent: (event) => {
+      if (!live?.onEvent(event)) renderDeployEvent(event, note);
+    },
+    ...(live ? { signal: controller.signal } : {}),
+  });
+  let result: DeployResult;
+  try {
+    result = await deploying;
+  } catch (error) {
+    await live?.finish({ ok: false, message: (error as Error).message });
+    throw error;
+  }
+  await live?.finish({ ok: true, message: `rolled out: ${result.rollouts.map((r) => `${r.deployment} ${r.status.ready}/${r.status.desired} ready`).join(', ')}` });
+  const changed = result.objects.filter((o) => o.action !== 'unchanged').length;
+  note(`${result.dryRun ? 'dry run: ' : ''}${changed} of ${result.objects.length} objects ${result.dryRun ? 'would change' : 'changed'}` +
+    `${result.pruned.length ? `, ${result.pruned.length} pruned` : ''}`);
+  return result;
+}
+
+/** Plain lines on stderr, one per event that matters. */
+function renderDeployEvent(event: DeployEvent, note: (message: string) => void): void {
+  switch (event.type) {
+    case 'target':
+      note(`context ${event.context} (${event.server}), namespace ${event.namespace}`);
+      break;
+    case 'applied':
+      note(`${event.ref} ${event.action}${event.dryRun ? ' (server dry run)' : ''}`);
+      break;
+    case 'pruned':
+      note(`${event.ref} pruned`);
+      break;
+    case 'rollout':
+      note(event.status.message);
+      break;
+    case 'pod':
+      note(`  pod ${event.pod.name}: ${event.pod.deleted ? 'deleted' : `${event.pod.phase}${event.pod.ready ? ', ready' : ''}`}${event.pod.reason ? ` (${event.pod.reason})` : ''}`);
+      break;
+    case 'reconnect':
+      note(`  lost the watch on ${event.deployment} (${event.reason}); reconnecting`);
+      break;
+    case 'hpa': {
+      const s = event.state;
+      const conds = s.conditions.map((c) => `${c.type}=${c.status}`).join(' ');
+      note(`hpa ${s.name}: ${s.currentReplicas} replicas (min ${s.minReplicas}, max ${s.maxReplicas}) ${conds}`);
+      break;
+    }
+    case 'warning':
+      note(`Warning: ${event.message}${event.hint ? `\n  ${event.hint}` : ''}`);
+      break;
+    case 'phase':
+      break;
+  }
+}

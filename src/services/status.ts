@@ -1,0 +1,59 @@
+/**
+ * `mdl status` between flags and the library: the model's name, one reading, and with --watch a reading
+ * every --interval until interrupted or --watch-for passes (drawn live on a terminal, else printed again).
+ */
+import type { ModelStatus } from '../kube/status.js';
+import { parseDurationMs } from '../units.js';
+import type { OutputMode } from '../cli/output-mode.js';
+import { loadModelObjects } from './model-source.js';
+
+export interface StatusCommandFlags {
+  manifests?: string | undefined;
+  name?: string | undefined;
+  config?: string | undefined;
+  env?: string | undefined;
+  context?: string | undefined;
+  namespace?: string | undefined;
+  watch: boolean;
+  'watch-for'?: string | undefined;
+  interval: string;
+}
+
+export interface StatusContext {
+  flags: StatusCommandFlags;
+  mode: OutputMode;
+  /** Prints one reading (the command picks the output: nothing under --json). */
+  show: (status: ModelStatus) => void;
+  /** Prints the line between two readings in plain --watch. */
+  separator: (line: string) => void;
+}
+
+export async function runStatusCommand(ctx: StatusContext): Promise<ModelStatus> {
+  const f = ctx.flags;
+  // The model's name: --name, else the spec's (or the --manifests Deployment's).
+  const name = f.name ?? (await loadModelObjects(f)).name;
+  const { readStatus } = await import('../kube/status.js');
+  const read = () => readStatus({ name, context: f.context, namespace: f.namespace });
+  let status = await read();
+  if (f.watch && ctx.mode === 'ink') {
+    // The live view on stderr; the last reading is printed on stdout when it ends.
+    const { watchStatusLive } = await import('../cli/status-watch-view.js');
+    status = await watchStatusLive(status, read, { intervalMs: parseDurationMs(f.interval), forMs: f['watch-for'] ? parseDurationMs(f['watch-for']) : undefined });
+    ctx.show(status);
+    return status;
+  }
+  ctx.show(status);
+  if (f.watch) {
+    const intervalMs = parseDurationMs(f.interval);
+    const until = f['watch-for'] ? Date.now() + parseDurationMs(f['watch-for']) : Number.POSITIVE_INFINITY;
+    let stop = false;
+    process.once('SIGINT', () => { stop = true; });
+    while (!stop && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, intervalMs));
+      status = await read();
+      ctx.separator(`--- ${new Date().toISOString()}`);
+      ctx.show(status);
+    }
+  }
+  return status;
+}
