@@ -46,6 +46,8 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   timeoutMs?: number;
+  /** Aborts the request itself (an overall deadline); it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface WatchEvent<T = KubeObject> {
@@ -100,15 +102,15 @@ export class KubeClient {
     }
     const opts = await this.httpOptions(method, url, headers, options.timeoutMs ?? 30_000);
     const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
-      const req = (url.protocol === 'http:' ? http : https).request(opts, (res) => {
+      const req = (url.protocol === 'http:' ? http : https).request({ ...opts, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
         let data = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => { data += chunk; });
         res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: data }));
-        res.on('error', reject);
+        res.on('error', (error) => reject(options.signal?.aborted ? options.signal.reason : error));
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
-      req.on('error', (error) => reject(this.unreachable(error)));
+      req.on('error', (error) => reject(options.signal?.aborted ? options.signal.reason : this.unreachable(error)));
       if (payload !== undefined) req.write(payload);
       req.end();
     });
@@ -180,13 +182,25 @@ export class KubeClient {
   }
 
   /**
-   * Streams a watch. Calls onEvent for each event until the server ends the stream (its timeout, or the
-   * connection drops); resolves then. The caller resumes from the last resourceVersion.
+   * Streams one watch request. Calls onEvent for each event and resolves with why the stream ended:
+   * the server closed it (its timeoutSeconds, or the connection dropped), nothing arrived for idleTimeoutMs
+   * (a half-open connection; the socket is destroyed), a line was not JSON (the stream is dropped), or the
+   * signal aborted it. The caller resumes from the last resourceVersion. An exception thrown by onEvent
+   * rejects the promise; nothing is thrown inside a socket handler.
    */
-  async watchOnce(path: string, query: RequestOptions['query'], onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  async watchOnce(path: string, query: RequestOptions['query'], onEvent: (event: WatchEvent) => void, signal: AbortSignal,
+    idleTimeoutMs: number): Promise<WatchEnd> {
     const url = this.url(path, { ...query, watch: 1, allowWatchBookmarks: true });
-    const opts = await this.httpOptions('GET', url, { accept: 'application/json' }, 0);
-    await new Promise<void>((resolve, reject) => {
+    const opts = await this.httpOptions('GET', url, { accept: 'application/json' }, idleTimeoutMs);
+    if (signal.aborted) return 'aborted';
+    return new Promise<WatchEnd>((resolve, reject) => {
+      let settled = false;
+      const settle = (end: WatchEnd | Error) => {
+        if (settled) return;
+        settled = true;
+        if (end instanceof Error) reject(end);
+        else resolve(end);
+      };
       const req = (url.protocol === 'http:' ? http : https).request({ ...opts, signal }, (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           let data = '';
@@ -194,8 +208,8 @@ export class KubeClient {
           res.on('data', (c: string) => { data += c; });
           res.on('end', () => {
             const parsed = parseJson(data);
-            if (res.statusCode === 401) reject(this.unauthorized());
-            else reject(new ApiError(res.statusCode ?? 0, isStatus(parsed) ? parsed : { message: data }, 'GET', path));
+            if (res.statusCode === 401) settle(this.unauthorized());
+            else settle(new ApiError(res.statusCode ?? 0, isStatus(parsed) ? parsed : { message: data }, 'GET', path));
           });
           return;
         }
@@ -204,24 +218,49 @@ export class KubeClient {
         res.on('data', (chunk: string) => {
           buffer += chunk;
           let nl: number;
-          while ((nl = buffer.indexOf('\n')) >= 0) {
+          while (!settled && (nl = buffer.indexOf('\n')) >= 0) {
             const line = buffer.slice(0, nl).trim();
             buffer = buffer.slice(nl + 1);
-            if (line) onEvent(JSON.parse(line) as WatchEvent);
+            if (!line) continue;
+            const event = parseJson(line) as WatchEvent | undefined;
+            if (typeof event !== 'object' || event === null || typeof event.type !== 'string') {
+              settle('malformed');
+              req.destroy();
+              return;
+            }
+            try {
+              onEvent(event);
+            } catch (error) {
+              settle(error as Error);
+              req.destroy();
+              return;
+            }
           }
         });
-        res.on('end', () => resolve());
-        res.on('error', () => resolve());
-        res.on('aborted', () => resolve());
+        res.on('end', () => settle('closed'));
+        res.on('error', () => settle(signal.aborted ? 'aborted' : 'closed'));
+        res.on('aborted', () => settle(signal.aborted ? 'aborted' : 'closed'));
+      });
+      // A peer that vanished without a FIN (a NAT or load balancer dropped the flow) is found by keepalive probes.
+      req.on('socket', (socket) => socket.setKeepAlive(true, WATCH_KEEPALIVE_MS));
+      // Socket inactivity: no byte (event, bookmark or headers) for idleTimeoutMs.
+      req.on('timeout', () => {
+        settle('idle');
+        req.destroy();
       });
       req.on('error', (error: Error & { code?: string }) => {
-        if (signal.aborted) resolve();
-        else reject(this.unreachable(error));
+        if (signal.aborted) settle('aborted');
+        else settle(this.unreachable(error));
       });
       req.end();
     });
   }
 }
+
+/** Why one watch request ended. */
+export type WatchEnd = 'closed' | 'idle' | 'malformed' | 'aborted';
+
+const WATCH_KEEPALIVE_MS = 15_000;
 
 /** "GET /apis/apps/v1/namespaces/ml/deployments" -> list deployments in ml (RBAC's words for a request). */
 export function describeRequest(method: string, path: string): { verb: string; resource: string; namespace: string | undefined } {

@@ -6,9 +6,10 @@
  */
 import { ExitCode, MdlError } from '../errors.js';
 import { formatDuration } from '../units.js';
-import { ApiError, type KubeClient, type WatchEvent } from './client.js';
+import type { KubeClient, WatchEvent } from './client.js';
 import { readyEndpointPods } from './pin.js';
 import type { KubeObject } from './types.js';
+import { followCollection } from './watch.js';
 
 export interface PodStartTimes {
   pod: string;
@@ -45,20 +46,16 @@ export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Prom
   const listPods = () => client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query: { labelSelector: o.selector } });
   const list = await listPods().catch((e: unknown) => { throw client.explain(e); });
   const before = new Set(list.items.map((p) => p.metadata.name));
-  let resourceVersion = list.metadata.resourceVersion;
+  const resourceVersion = list.metadata.resourceVersion;
   let pod: { name: string; creationTimestamp: string; createdAtMs: number; readyAtMs?: number } | undefined;
 
   const stop = new AbortController();
   const abort = () => stop.abort();
   o.signal?.addEventListener('abort', abort, { once: true });
+  // A pod first seen in a re-list (after 410 Gone) is timed from then, later than it was made.
   const onEvent = (event: WatchEvent) => {
-    if (event.type === 'ERROR') {
-      if ((event.object as unknown as { code?: number }).code === 410) resourceVersion = '';
-      return;
-    }
     const obj = event.object;
-    if (obj?.metadata?.resourceVersion) resourceVersion = String(obj.metadata.resourceVersion);
-    if (event.type === 'BOOKMARK' || event.type === 'DELETED' || before.has(obj.metadata.name) || obj.metadata.deletionTimestamp) return;
+    if (event.type === 'DELETED' || before.has(obj.metadata.name) || obj.metadata.deletionTimestamp) return;
     const seenAt = now();
     if (!pod) pod = { name: obj.metadata.name, creationTimestamp: String(obj.metadata.creationTimestamp ?? ''), createdAtMs: seenAt };
     if (obj.metadata.name === pod.name && pod.readyAtMs === undefined && isReady(obj)) {
@@ -66,33 +63,22 @@ export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Prom
       stop.abort();
     }
   };
-  const watching = (async () => {
-    while (!stop.signal.aborted && Date.now() < deadline) {
-      try {
-        if (!resourceVersion) {
-          // Too old to resume: list again; a pod first seen here is timed from now (later than it was made).
-          const again = await listPods();
-          resourceVersion = again.metadata.resourceVersion;
-          for (const item of again.items) onEvent({ type: 'MODIFIED', object: item });
-        }
-        const seconds = Math.max(1, Math.min(60, Math.ceil((deadline - Date.now()) / 1000)));
-        await client.watchOnce(path, { labelSelector: o.selector, resourceVersion, timeoutSeconds: seconds }, onEvent, stop.signal);
-      } catch (error) {
-        if (error instanceof ApiError && error.statusCode === 410) resourceVersion = '';
-        else if (error instanceof ApiError && error.statusCode === 403) throw client.explain(error);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-  })();
+  // Resolves with the watch's failure rather than rejecting, so that a failure while trigger() runs is not
+  // an unhandled rejection. The API server still away at the deadline is reported below as the pod not seen.
+  const watching = followCollection(client, path, {
+    query: { labelSelector: o.selector }, onEvent, resourceVersion, stop: () => stop.signal.aborted, deadline, signal: stop.signal,
+  }).then(() => undefined, (error: unknown) =>
+    (error instanceof MdlError && error.exitCode === ExitCode.cluster && Date.now() >= deadline ? undefined : { error }));
   try {
     try {
       await o.trigger();
     } catch (error) {
       stop.abort();
-      await watching.catch(() => undefined);
+      await watching;
       throw error;
     }
-    await watching;
+    const failed = await watching;
+    if (failed) throw failed.error;
   } finally {
     stop.abort();
     o.signal?.removeEventListener('abort', abort);

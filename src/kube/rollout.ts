@@ -1,8 +1,9 @@
 import { ExitCode, MdlError } from '../errors.js';
 import { formatDuration } from '../units.js';
-import { ApiError, KubeClient, type WatchEvent } from './client.js';
+import type { KubeClient, WatchEvent } from './client.js';
 import { recentEvents, type KubeEventSummary } from './events.js';
 import type { KubeObject } from './types.js';
+import { followCollection } from './watch.js';
 
 export interface DeploymentLike extends KubeObject {
   spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; progressDeadlineSeconds?: number };
@@ -89,50 +90,8 @@ export interface WaitOptions {
   timeoutMs: number;
   onEvent?: (event: RolloutEvent) => void;
   signal?: AbortSignal;
-}
-
-/**
- * Follows a list-then-watch on a collection until stop() returns true or the deadline passes. It resumes
- * from the last resourceVersion when the stream ends or the server goes away (a restart), and lists again
- * when that version is too old (410 Gone).
- */
-export async function followCollection(client: KubeClient, path: string, query: Record<string, string>,
-  onEvent: (event: WatchEvent) => void, stop: () => boolean, deadline: number, signal: AbortSignal,
-  onReconnect?: (reason: string) => void): Promise<void> {
-  let resourceVersion: string | undefined;
-  let lastError: unknown;
-  while (!stop() && !signal.aborted && Date.now() < deadline) {
-    try {
-      if (resourceVersion === undefined) {
-        const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path, { query, timeoutMs: 10_000 });
-        resourceVersion = list.metadata.resourceVersion;
-        for (const item of list.items) onEvent({ type: 'ADDED', object: item });
-        if (stop()) return;
-      }
-      const remainingSeconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-      await client.watchOnce(path, { ...query, resourceVersion, timeoutSeconds: Math.min(remainingSeconds, 60) }, (event) => {
-        if (event.type === 'ERROR') {
-          const code = (event.object as unknown as { code?: number }).code;
-          if (code === 410) resourceVersion = undefined;
-          return;
-        }
-        if (event.object?.metadata?.resourceVersion) resourceVersion = event.object.metadata.resourceVersion as string;
-        if (event.type !== 'BOOKMARK') onEvent(event);
-      }, signal);
-    } catch (error) {
-      if (error instanceof ApiError && error.statusCode === 410) {
-        resourceVersion = undefined;
-        continue;
-      }
-      if (error instanceof ApiError && error.statusCode === 403) throw client.explain(error);
-      if (error instanceof MdlError && /rejected the credentials/.test(error.message)) throw error;
-      // Unreachable (a restarting API server) or a transient server error: try again until the deadline.
-      lastError = error;
-      onReconnect?.((error as Error).message);
-      await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), signal);
-    }
-  }
-  if (lastError && !stop() && Date.now() >= deadline) throw lastError;
+  /** Overrides the watch's idle timeout (see followCollection). */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -164,13 +123,17 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
   controller.signal.addEventListener('abort', () => podController.abort());
   const startPodWatch = () => {
     if (podWatch || !selector) return;
-    podWatch = followCollection(client, `/api/v1/namespaces/${namespace}/pods`, { labelSelector: selector }, emitPod,
-      () => finished(), deadline, podController.signal).catch(() => undefined);
+    // The pods are shown for information: a failure to follow them does not fail the rollout wait.
+    podWatch = followCollection(client, `/api/v1/namespaces/${namespace}/pods`, {
+      query: { labelSelector: selector }, onEvent: emitPod, stop: finished, deadline, signal: podController.signal,
+      ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    }).catch(() => undefined);
   };
 
   try {
-    await followCollection(client, `/apis/apps/v1/namespaces/${namespace}/deployments`, { fieldSelector: `metadata.name=${name}` },
-      (event) => {
+    await followCollection(client, `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+      query: { fieldSelector: `metadata.name=${name}` },
+      onEvent: (event) => {
         if (event.type === 'DELETED') {
           deleted = true;
           controller.abort();
@@ -188,8 +151,10 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
         // Done or failed: end the open watch now rather than when the server closes it.
         if (finished()) controller.abort();
       },
-      finished, deadline, controller.signal,
-      (reason) => options.onEvent?.({ type: 'reconnect', deployment: name, reason }));
+      stop: finished, deadline, signal: controller.signal,
+      onReconnect: (reason) => options.onEvent?.({ type: 'reconnect', deployment: name, reason }),
+      ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    });
   } catch (error) {
     if (Date.now() < deadline || !(error instanceof MdlError && error.exitCode === ExitCode.cluster)) throw error;
     // The API server was still away when time ran out: that is a timeout, reported below.
@@ -213,14 +178,4 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
     `Timed out after ${formatDuration(options.timeoutMs)} waiting for deployment "${name}": ${status?.message ?? 'no status seen'}`,
     { exitCode: ExitCode.rollout, hint: 'Raise --timeout if the rollout is slow, or check mdl status for pods that are not ready.' },
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 }
