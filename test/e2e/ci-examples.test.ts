@@ -40,7 +40,7 @@ loadtest:
   return spec;
 }
 
-function failed(run: { steps: { step: string; code: number; stderr: string }[] }): string {
+function failed(run: { steps: { step: string; code: number; stdout: string; stderr: string }[] }): string {
   return run.steps
     .filter((s) => s.code !== 0)
     .map((s) => `${s.step} exited ${s.code}: ${s.stderr}${s.stdout.slice(-2000)}`)
