@@ -31,6 +31,8 @@ export interface TuneCommandFlags {
   'start-level'?: string;
   'max-level'?: string;
   write?: boolean;
+  force?: boolean;
+  'max-replicas'?: number;
   report?: string;
   protocol?: string;
   method?: string;
@@ -362,6 +364,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     traffic: trafficFromSpec(spec),
     current: currentFromSpec(spec),
     simulatorFor,
+    ...(flags['max-replicas'] !== undefined ? { maxReplicasLimit: flags['max-replicas'] } : {}),
     signal: controller.signal,
     onEvent: (e) => {
       if (view) return view.event(e);
@@ -386,27 +389,25 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     await writeFile(flags.report, renderTuneReport(result));
     ctx.note(`Report written to ${flags.report}`);
   }
-  if (flags.write) await writeBack(ctx, loaded, result);
+  if (flags.write) await writeBack(ctx, loaded, result, flags.force === true);
 
-  const exitCode = result.interrupted ? ExitCode.interrupted : result.recommendation ? ExitCode.ok : ExitCode.thresholds;
+  const passed = result.recommendation !== null && result.simulation?.passed !== false;
+  const exitCode = result.interrupted ? ExitCode.interrupted : passed ? ExitCode.ok : ExitCode.thresholds;
   return { result, exitCode };
 }
 
-async function writeBack(ctx: TuneCommandContext, loaded: LoadedSpec | null, result: TuneResult): Promise<void> {
+async function writeBack(ctx: TuneCommandContext, loaded: LoadedSpec | null, result: TuneResult, force: boolean): Promise<void> {
   if (!loaded) throw badInput('--write needs a spec file', { where: '--write', hint: 'Run mdl init, or pass --config <file>.' });
-  if (!result.recommendation) {
-    ctx.note('Nothing written: there is no recommendation.');
-    return;
-  }
-  if (result.interrupted) {
-    ctx.note('Nothing written: the run was interrupted.');
+  const { scalingPatch, writeDecision, writeScaling } = await import('../tune/write-back.js');
+  const decision = writeDecision(result, force);
+  if (!decision.write || !result.recommendation) {
+    ctx.note(`Nothing written: ${decision.write ? 'there is no recommendation' : decision.why}.`);
     return;
   }
   const { filepath, format } = loaded.source;
   if (format !== 'yaml') {
     throw badInput(`--write edits YAML specs only; ${filepath} is ${format}`, { where: filepath, hint: 'Copy the recommended scaling section from the output into the spec by hand.' });
   }
-  const { scalingPatch, writeScaling } = await import('../tune/write-back.js');
   const text = loaded.source.text ?? (await readFile(filepath, 'utf8'));
   const out = writeScaling(text, scalingPatch(result.recommendation), filepath, loaded.source.environment);
   if (!out.changed) {

@@ -71,13 +71,15 @@ export function formatTuneResult(r: TuneResult): string {
   const sim = r.simulation;
   if (sim) {
     lines.push('');
-    lines.push(`Simulated over the spec's traffic (budget ${n(sim.budgetSeconds)} s over SLO) [simulated]:`);
+    lines.push(`Simulated over the spec's traffic (budget ${n(sim.budgetSeconds)} s over SLO, ${sim.candidates.length} settings tried) [simulated]:`);
     lines.push('  settings                         s over SLO  replica-hours  peak replicas');
     const row = (name: string, s: { secondsOverSlo: number; replicaHours: number; peakReplicas: number }) =>
       `  ${name.padEnd(32)} ${n(s.secondsOverSlo).padStart(10)}  ${n(s.replicaHours).padStart(13)}  ${String(s.peakReplicas).padStart(13)}`;
-    lines.push(row('recommended', sim.recommended));
+    lines.push(row(sim.passed ? 'recommended (chosen)' : 'best found (over budget)', sim.recommended));
+    if (sim.chosen.origin !== 'derived') lines.push(row('derived by formula', sim.derived));
     if (sim.current) lines.push(row('current (spec)', sim.current));
-    if (sim.cheapest) lines.push(row(`cheapest in budget (target ${n(sim.cheapest.settings.target)})`, sim.cheapest.summary));
+    lines.push(`  why: ${sim.reason}`);
+    if (!sim.passed) lines.push(`  NO SETTING PASSES: every setting tried spends more than ${n(sim.budgetSeconds)} s over the SLO.`);
   }
   if (r.notes.length) {
     lines.push('');

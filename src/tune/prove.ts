@@ -1,9 +1,12 @@
 /**
- * Proving a recommendation: simulate the expected traffic with the recommended and the current settings,
- * and search the target space for the cheapest setting whose seconds over the SLO stay within budget.
- * The simulator is injected (src/autoscale provides it), so this is pure.
+ * Choosing the setting that is written: simulate the expected traffic for the derived setting (the
+ * formula's, the starting point) and for candidates around it — target, minReplicas with a buffer for the
+ * scale-up lag, and the scale-up policy — and pick the cheapest (replica-hours) whose seconds over the SLO
+ * stay within budget. That one setting is what tune prints, reports and writes. The simulator is injected
+ * (src/autoscale provides it), so this is pure.
  */
-import type { MetricKind, Recommendation, ScalingPolicy } from './recommend.js';
+import { hpaMetricBlock, kedaTrigger, type MetricKind, type Recommendation, type ScalingPolicy } from './recommend.js';
+import type { Sourced } from './types.js';
 
 export interface ScalingSettings {
   /** The metric the target is in, when not the recommendation's (the spec's current settings). */
@@ -36,6 +39,9 @@ export type SimulateFn = (settings: ScalingSettings) => SimulationSummary;
 
 export interface Candidate {
   settings: ScalingSettings;
+  /** What varied from the derived setting, in words ("derived", "target 55 %, min +3, fast scale-up"). */
+  label: string;
+  origin: 'derived' | 'search';
   /** target ÷ capacity per replica. */
   targetFraction: number;
   summary: Omit<SimulationSummary, 'series'>;
@@ -44,11 +50,21 @@ export interface Candidate {
 
 export interface Proof {
   budgetSeconds: number;
+  /** True when the chosen setting stays within budget; false when no candidate did (chosen is then the best found). */
+  passed: boolean;
+  /** The one setting tune recommends and writes: the cheapest within budget, else the fewest seconds over the SLO. */
+  chosen: Candidate;
+  /** Why the chosen one won, in one sentence. */
+  reason: string;
+  /** The chosen setting's simulation, with its series (for charts). */
   recommended: SimulationSummary;
+  /** The formula's setting (the search's starting point). */
+  derived: Omit<SimulationSummary, 'series'>;
   current: SimulationSummary | null;
-  /** The cheapest candidate within budget (by replica-hours), or null if none was. */
-  cheapest: Candidate | null;
+  /** Every candidate simulated, the derived one first. */
   candidates: Candidate[];
+  /** The most replicas any candidate was allowed. */
+  maxReplicasLimit: number | null;
 }
 
 export function settingsFrom(rec: Recommendation): ScalingSettings {
@@ -67,33 +83,123 @@ export interface ProveOptions {
   /** Target fractions of capacity to try. */
   fractions?: number[];
   integerTarget?: boolean;
+  /** Completions per second per replica at capacity (to size the lag buffer in replicas); default: capacity when the metric is rps. */
+  capacityPerSecond?: number;
+  /** No candidate gets more than this many replicas. */
+  maxReplicasLimit?: number;
 }
+
+/** Buffers tried on top of minReplicas, as shares of the replicas the ramp needs during one scale-up lag. */
+const BUFFER_SHARES = [0, 0.5, 1, 1.5];
 
 export function prove(rec: Recommendation, current: ScalingSettings | null, simulate: SimulateFn, options: ProveOptions = {}): Proof {
   const base = settingsFrom(rec);
-  const recommended = simulate(base);
-  const budgetSeconds = (options.budgetFraction ?? 0.005) * recommended.durationSeconds;
+  const limit = options.maxReplicasLimit ?? null;
   const capacity = rec.capacityPerReplica.value;
+  const perSecondAtCapacity = options.capacityPerSecond ?? capacity;
   const fractions = options.fractions ?? Array.from({ length: 15 }, (_, i) => 0.3 + i * 0.05);
-  const seen = new Set<number>();
+  // The lag chain: traffic grows by growth × lag before a new replica serves. Replicas kept warm for that.
+  const lagS = rec.headroom.scaleUpLagSeconds.value;
+  const growth = rec.headroom.growthPerSecond.value;
+  const fast: ScalingPolicy[] = [{ type: 'Percent', value: 900, periodSeconds: 15 }];
+  const policies: Array<{ name: string; policies: ScalingPolicy[] }> = [
+    { name: '', policies: base.scaleUp.policies },
+    { name: ', scale-up ×10 per 15 s', policies: fast },
+  ];
+
   const candidates: Candidate[] = [];
+  const seen = new Set<string>();
+  const add = (settings: ScalingSettings, label: string, origin: Candidate['origin']): SimulationSummary | null => {
+    const key = JSON.stringify(settings);
+    if (seen.has(key)) return null;
+    seen.add(key);
+    const full = simulate(settings);
+    const { series: _series, ...summary } = full;
+    candidates.push({ settings, label, origin, targetFraction: settings.target / capacity, summary, withinBudget: false });
+    return full;
+  };
+  const clampMax = (n: number) => (limit === null ? n : Math.min(limit, n));
+
+  const derivedSettings = { ...base, maxReplicas: clampMax(base.maxReplicas), minReplicas: Math.min(base.minReplicas, clampMax(base.maxReplicas)) };
+  const derivedSummary = add(derivedSettings, 'derived', 'derived')!;
+  const budgetSeconds = (options.budgetFraction ?? 0.005) * derivedSummary.durationSeconds;
+
+  // Above capacity × (1 − noise) the simulator would be trusting the measurement's noise to be in our favour.
+  const highest = 1 - rec.headroom.noiseFraction.value + 1e-9;
   for (const f of fractions) {
+    if (f > highest) continue;
     const raw = capacity * f;
     const target = options.integerTarget ? Math.max(1, Math.floor(raw)) : Math.round(raw * 100) / 100;
-    if (target <= 0 || seen.has(target)) continue;
-    seen.add(target);
-    // Replica bounds scale with the target so that a lower target is not capped by the recommended max.
+    if (target <= 0) continue;
+    // Replica bounds scale with the target so that a lower target is not capped by the derived max.
     const scale = base.target / target;
-    const settings: ScalingSettings = {
-      ...base,
-      target,
-      minReplicas: Math.max(base.minReplicas, Math.ceil(base.minReplicas * scale * 0.999)),
-      maxReplicas: Math.max(base.maxReplicas, Math.ceil(base.maxReplicas * scale)),
-    };
-    const { series: _series, ...summary } = simulate(settings);
-    candidates.push({ settings, targetFraction: target / capacity, summary, withinBudget: summary.secondsOverSlo <= budgetSeconds });
+    const minBase = Math.max(base.minReplicas, Math.ceil(base.minReplicas * scale * 0.999));
+    const maxReplicas = clampMax(Math.max(base.maxReplicas, Math.ceil(base.maxReplicas * scale)));
+    const perReplicaPerSecond = Math.max(perSecondAtCapacity * (target / capacity), 1e-9);
+    const lagReplicas = Math.ceil((growth * lagS) / perReplicaPerSecond);
+    const buffers = [...new Set(BUFFER_SHARES.map((b) => Math.ceil(b * lagReplicas)))];
+    for (const buffer of buffers) {
+      const minReplicas = Math.min(maxReplicas, minBase + buffer);
+      for (const p of policies) {
+        const settings: ScalingSettings = { ...base, target, minReplicas, maxReplicas, scaleUp: { ...base.scaleUp, policies: p.policies } };
+        add(settings, `target ${Math.round(f * 100)} %${buffer ? `, min +${buffer} (lag buffer)` : ''}${p.name}`, 'search');
+      }
+    }
   }
-  const cheapest =
-    candidates.filter((c) => c.withinBudget).sort((a, b) => a.summary.replicaHours - b.summary.replicaHours || b.settings.target - a.settings.target)[0] ?? null;
-  return { budgetSeconds, recommended, current: current ? simulate(current) : null, cheapest, candidates };
+  for (const c of candidates) c.withinBudget = c.summary.secondsOverSlo <= budgetSeconds;
+  const within = candidates.filter((c) => c.withinBudget);
+  const byCost = (a: Candidate, b: Candidate) =>
+    a.summary.replicaHours - b.summary.replicaHours || a.summary.secondsOverSlo - b.summary.secondsOverSlo || b.settings.target - a.settings.target;
+  const byOver = (a: Candidate, b: Candidate) => a.summary.secondsOverSlo - b.summary.secondsOverSlo || byCost(a, b);
+  const passed = within.length > 0;
+  const chosen = passed ? [...within].sort(byCost)[0]! : [...candidates].sort(byOver)[0]!;
+  const recommended = chosen.origin === 'derived' ? derivedSummary : simulate(chosen.settings);
+  const derived = candidates[0]!;
+  const h = (x: number) => x.toFixed(2);
+  const reason = passed
+    ? `cheapest of ${within.length} of ${candidates.length} settings within the ${Math.round(budgetSeconds)} s budget: ${h(chosen.summary.replicaHours)} replica-hours, ${Math.round(chosen.summary.secondsOverSlo)} s over the SLO` +
+      (chosen === derived
+        ? ' (the derived setting itself)'
+        : derived.withinBudget
+          ? ` (derived: ${h(derived.summary.replicaHours)} replica-hours)`
+          : ` (derived: ${Math.round(derived.summary.secondsOverSlo)} s over the SLO, over budget)`)
+    : `no setting${limit !== null ? ` with at most ${limit} replicas` : ''} of ${candidates.length} tried stays within the ${Math.round(budgetSeconds)} s budget; the fewest seconds over the SLO: ${Math.round(chosen.summary.secondsOverSlo)} s`;
+  return {
+    budgetSeconds,
+    passed,
+    chosen,
+    reason,
+    recommended,
+    derived: derived.summary,
+    current: current ? simulate(current) : null,
+    candidates,
+    maxReplicasLimit: limit,
+  };
+}
+
+/**
+ * The recommendation with the chosen setting in it: what tune prints, reports and writes. Values the
+ * search changed carry source `simulated` and say what the formula gave; the rest stay as derived.
+ */
+export function adoptChosen(rec: Recommendation, proof: Proof): Recommendation {
+  const s = proof.chosen.settings;
+  if (proof.chosen.origin === 'derived') return rec;
+  const why = `chosen by simulation: ${proof.reason}`;
+  const sim = (value: number, was: Sourced<number>): Sourced<number> =>
+    value === was.value ? was : { value, source: 'simulated' as const, note: `${why}; the formula gave ${was.value} (${was.note})` };
+  const policiesChanged = JSON.stringify(s.scaleUp.policies) !== JSON.stringify(rec.behavior.scaleUp.policies);
+  return {
+    ...rec,
+    target: sim(s.target, rec.target),
+    minReplicas: sim(s.minReplicas, rec.minReplicas),
+    maxReplicas: sim(s.maxReplicas, rec.maxReplicas),
+    behavior: {
+      ...rec.behavior,
+      scaleUp: policiesChanged
+        ? { ...rec.behavior.scaleUp, policies: s.scaleUp.policies, note: `${why}; the formula gave ${rec.behavior.scaleUp.policies.map((p) => `${p.type} ${p.value}/${p.periodSeconds}s`).join(', ')}` }
+        : rec.behavior.scaleUp,
+    },
+    hpaMetric: hpaMetricBlock(rec.metric, s.target),
+    kedaTrigger: kedaTrigger(rec.metric, s.target),
+  };
 }

@@ -8,8 +8,8 @@ import { searchCapacity, type CapacitySearchOptions, type MeasureFn, type Search
 import type { TuneClusterInfo } from './cluster-target.js';
 import { coldStartFromSample, defaultColdStart, type ColdStartProbe } from './cold-start.js';
 import { findKnee } from './knee.js';
-import { prove, type ScalingSettings, type SimulateFn } from './prove.js';
-import { metricFor, recommend, type MetricKind, type TrafficShape } from './recommend.js';
+import { adoptChosen, prove, type ScalingSettings, type SimulateFn } from './prove.js';
+import { metricFor, recommend, type MetricKind, type Recommendation, type TrafficShape } from './recommend.js';
 import { TUNE_RESULT_SCHEMA_VERSION, type TuneResult } from './result.js';
 import type { CapacityPoint, SearchAxis, Slo, Sourced } from './types.js';
 
@@ -36,6 +36,8 @@ export interface TuneOptions {
   /** Builds the simulator for the measured curve and cold start (src/autoscale); null when unavailable. */
   simulatorFor?: ((input: { curve: CapacityPoint[]; axis: SearchAxis; slo: Slo; coldStartMs: number; traffic: TrafficShape; metric: MetricKind }) => SimulateFn) | null;
   minReplicasFloor?: Sourced<number>;
+  /** No simulated setting gets more replicas than this. */
+  maxReplicasLimit?: number;
   clock?: Clock;
   signal?: AbortSignal;
   onEvent?: (e: TuneEvent) => void;
@@ -96,7 +98,7 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
     notes.push(`Cold start not measured for a URL target: ${Math.round(coldStartMs.value / 1000)} s is typical for ${options.runtime}.`);
   }
 
-  let recommendation = null;
+  let recommendation: Recommendation | null = null;
   let simulation = null;
   if (capacityPerReplica && capPoint) {
     emit({ type: 'phase', phase: 'recommend', message: 'deriving the autoscaler settings' });
@@ -122,14 +124,22 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
         traffic: options.traffic.value,
         metric: recommendation.metric.kind,
       });
-      simulation = prove(recommendation, options.current ?? null, simulate, { integerTarget: recommendation.metric.axis === 'concurrency' });
-      if (!simulation.cheapest) {
+      const searchStarted = clock.now();
+      simulation = prove(recommendation, options.current ?? null, simulate, {
+        integerTarget: recommendation.metric.axis === 'concurrency',
+        capacityPerSecond: recommendation.metric.kind === 'rps' ? recommendation.capacityPerReplica.value : (capacityPerReplica.perSecond.value * recommendation.capacityPerReplica.value) / capPoint.level,
+        ...(options.maxReplicasLimit !== undefined ? { maxReplicasLimit: options.maxReplicasLimit } : {}),
+      });
+      const searchMs = clock.now() - searchStarted;
+      recommendation = adoptChosen(recommendation, simulation);
+      const c = simulation.chosen.settings;
+      const setting = `target ${c.target}, ${c.minReplicas}–${c.maxReplicas} replicas`;
+      notes.push(`Settings search: ${simulation.candidates.length} settings simulated in ${Math.round(searchMs)} ms; ${setting} is ${simulation.reason}.`);
+      if (!simulation.passed) {
         notes.push(
-          `No target from 30 % to 100 % of capacity keeps the simulated time over the SLO within ${Math.round(simulation.budgetSeconds)} s: ` +
-            `the ramp outpaces the ${Math.round(recommendation.headroom.scaleUpLagSeconds.value)} s scale-up lag. Raise minReplicas towards the peak, shorten the cold start, or accept the budget being spent.`,
+          `No setting passes: ${simulation.reason}. The best found (${setting}) is shown; nothing is written without --force. ` +
+            `The ramp outpaces the ${Math.round(recommendation.headroom.scaleUpLagSeconds.value)} s scale-up lag: allow more replicas, shorten the cold start, or accept a larger budget.`,
         );
-      } else if (simulation.recommended.secondsOverSlo > simulation.budgetSeconds) {
-        notes.push(`The derived target spends more than the SLO budget in simulation; target ${simulation.cheapest.settings.target} is the cheapest that stays within it.`);
       }
     } else {
       notes.push(

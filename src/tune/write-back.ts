@@ -7,11 +7,30 @@ import { isMap, parseDocument } from 'yaml';
 import { badInput } from '../errors.js';
 import { formatDuration } from '../units.js';
 import type { Recommendation } from './recommend.js';
+import type { TuneResult } from './result.js';
 
 export interface WriteBackResult {
   text: string;
   diff: string;
   changed: boolean;
+}
+
+/**
+ * Whether `--write` may write the result's recommendation: only when there is one, the run finished, and
+ * its simulation stayed within budget (or `force` says to write the best found anyway). Without a
+ * simulation (no traffic section) the derived setting is all there is, and it is written.
+ */
+export function writeDecision(result: Pick<TuneResult, 'recommendation' | 'interrupted' | 'simulation'>, force = false): { write: true } | { write: false; why: string } {
+  if (!result.recommendation) return { write: false, why: 'there is no recommendation' };
+  if (result.interrupted) return { write: false, why: 'the run was interrupted' };
+  const sim = result.simulation;
+  if (sim && !sim.passed && !force) {
+    return {
+      write: false,
+      why: `no setting passes the simulation (the best found is ${Math.round(sim.chosen.summary.secondsOverSlo)} s over the SLO against a ${Math.round(sim.budgetSeconds)} s budget); --force writes it anyway`,
+    };
+  }
+  return { write: true };
 }
 
 /** The spec's scaling section as the recommendation fills it (spec units: durations and rates as text). */

@@ -56,7 +56,8 @@ describe('report/html tune report in headless Chromium', function () {
     assert.match(dom, /SLO p95 &lt; 300 ms/);
     assert.match(dom, /knee 12/);
     assert.match(dom, /target per replica/);
-    assert.match(dom, /cheapest within budget/);
+    assert.match(dom, /Settings tried/);
+    assert.match(dom, /<td>chosen<\/td>/);
     assert.doesNotMatch(stderr, /CONSOLE|Uncaught|ERR_FILE|net::ERR/);
     const png = join(dir, 'report.png');
     await chromium(['--window-size=1000,1900', `--screenshot=${png}`, `file://${file}`]);

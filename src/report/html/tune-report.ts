@@ -5,7 +5,7 @@
  */
 import type { TuneResult } from '../../tune/result.js';
 import type { Sourced } from '../../tune/types.js';
-import type { SimulationSummary } from '../../tune/prove.js';
+import type { Proof, SimulationSummary } from '../../tune/prove.js';
 import { escapeXml as esc, renderLineChart } from './svg-chart.js';
 
 const COLORS = { p50: '#4c78a8', p95: '#e45756', p99: '#b279a2', slo: '#d62728', knee: '#f58518', capacity: '#54a24b', traffic: '#4c78a8', rec: '#54a24b', cur: '#9d755d' };
@@ -76,11 +76,12 @@ export function renderTuneReport(result: TuneResult): string {
     : '';
   const simRows = sim
     ? [
-        simRow('recommended', sim.recommended),
+        simRow(sim.passed ? 'recommended (chosen)' : 'best found — over budget', sim.recommended),
+        ...(sim.chosen.origin !== 'derived' ? [simRow('derived by formula', sim.derived)] : []),
         ...(sim.current ? [simRow('current (spec)', sim.current)] : []),
-        ...(sim.cheapest ? [simRow(`cheapest within budget (target ${fmt(sim.cheapest.settings.target)})`, sim.cheapest.summary)] : []),
       ].join('\n')
     : '';
+  const candidateRows = sim ? candidateTable(sim) : '';
   const stepRows = curve
     .map(
       (p) =>
@@ -129,7 +130,9 @@ ${throughputChart}
 ${rec ? `<table><thead><tr><th>setting</th><th>value</th><th>source</th><th>how</th></tr></thead><tbody>\n${recRows}\n</tbody></table>` : '<p class="missing">No recommendation: no capacity was found.</p>'}
 <h2>Simulation</h2>
 <div class="charts">${simChart}</div>
-${sim ? `<table><thead><tr><th>settings</th><th>seconds over SLO</th><th>replica-hours</th><th>peak replicas</th></tr></thead><tbody>\n${simRows}\n</tbody></table><p class="meta">Budget: ${fmt(sim.budgetSeconds)} s over the SLO <span class="src simulated">simulated</span>.</p>` : ''}
+${sim ? `<table><thead><tr><th>settings</th><th>seconds over SLO</th><th>replica-hours</th><th>peak replicas</th></tr></thead><tbody>\n${simRows}\n</tbody></table><p class="meta">Budget: ${fmt(sim.budgetSeconds)} s over the SLO <span class="src simulated">simulated</span>. ${sim.passed ? 'Chosen' : '<strong>No setting passes.</strong> Shown'}: ${esc(sim.reason)}.</p>
+<h3>Settings tried</h3>
+${candidateRows}` : ''}
 <h2>Measured steps</h2>
 <table><thead><tr><th>level</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>errors</th><th>achieved/s</th><th>result</th><th>ended</th><th>windows</th><th>phase</th></tr></thead><tbody>
 ${stepRows}
@@ -150,6 +153,25 @@ function sourcedRow(name: string, s: Sourced<number>): string {
 
 function simRow(name: string, s: Omit<SimulationSummary, 'series'>): string {
   return `<tr><td>${esc(name)}</td><td>${fmt(s.secondsOverSlo)}</td><td>${fmt(s.replicaHours)}</td><td>${s.peakReplicas}</td></tr>`;
+}
+
+const CANDIDATE_ROWS = 12;
+
+/** The chosen setting, the derived one, then the cheapest others within budget, then the closest misses. */
+function candidateTable(sim: Proof): string {
+  const rest = sim.candidates.filter((c) => c !== sim.chosen && c.origin !== 'derived');
+  const within = rest.filter((c) => c.withinBudget).sort((a, b) => a.summary.replicaHours - b.summary.replicaHours);
+  const over = rest.filter((c) => !c.withinBudget).sort((a, b) => a.summary.secondsOverSlo - b.summary.secondsOverSlo);
+  const derived = sim.candidates.find((c) => c.origin === 'derived' && c !== sim.chosen);
+  const shown = [sim.chosen, ...(derived ? [derived] : []), ...within, ...over].slice(0, CANDIDATE_ROWS);
+  const rows = shown
+    .map((c) => {
+      const s = c.settings;
+      const verdict = c === sim.chosen ? (sim.passed ? 'chosen' : 'best found') : c.withinBudget ? 'within budget, costlier' : 'over budget';
+      return `<tr class="${c.withinBudget ? 'pass' : 'fail'}"><td>${esc(c.label)}</td><td>${fmt(s.target)}</td><td>${s.minReplicas}–${s.maxReplicas}</td><td>${esc(policies(s.scaleUp.policies))}</td><td>${fmt(c.summary.secondsOverSlo)}</td><td>${fmt(c.summary.replicaHours)}</td><td>${verdict}</td></tr>`;
+    })
+    .join('\n');
+  return `<table><thead><tr><th>candidate</th><th>target</th><th>replicas</th><th>scale-up</th><th>s over SLO</th><th>replica-hours</th><th>verdict</th></tr></thead><tbody>\n${rows}\n</tbody></table><p class="meta">${shown.length} of ${sim.candidates.length} settings simulated.</p>`;
 }
 
 function policies(ps: ReadonlyArray<{ type: string; value: number; periodSeconds: number }>): string {

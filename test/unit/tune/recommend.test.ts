@@ -92,14 +92,17 @@ describe('tune/prove', () => {
     return { durationSeconds: 3600, secondsOverSlo: over, replicaHours: hours, peakReplicas: peak, series: [] };
   };
 
-  it('simulates recommended and current settings and finds the cheapest target within budget', () => {
+  it('simulates the derived and current settings and chooses the cheapest setting within budget', () => {
     const rec = recommend(input());
     const current = { ...settingsFrom(rec), target: 16, minReplicas: 1, maxReplicas: 2 };
     const proof = prove(rec, current, simulate, { integerTarget: true });
     assert.ok(proof.current!.secondsOverSlo > 0);
-    assert.ok(proof.cheapest && proof.cheapest.withinBudget);
+    assert.ok(proof.passed && proof.chosen.withinBudget);
     const within = proof.candidates.filter((c) => c.withinBudget);
-    assert.ok(within.every((c) => c.summary.replicaHours >= proof.cheapest!.summary.replicaHours));
-    assert.ok(proof.candidates.every((c, i, a) => i === 0 || c.settings.target !== a[i - 1]!.settings.target));
+    assert.ok(within.every((c) => c.summary.replicaHours >= proof.chosen.summary.replicaHours));
+    assert.equal(proof.candidates[0]!.origin, 'derived');
+    assert.deepEqual(proof.candidates[0]!.settings, settingsFrom(rec));
+    const keys = proof.candidates.map((c) => JSON.stringify(c.settings));
+    assert.equal(new Set(keys).size, keys.length, 'each setting simulated once');
   });
 });

@@ -26,12 +26,13 @@ describe('tune/simulate-adapter (the HPA simulator of src/autoscale)', () => {
     const proof = prove(rec, undersized, simulate, { integerTarget: true });
     const duration = (2 * 10 * 60 + 2 * 600 + 30 * 60);
     assert.equal(proof.recommended.durationSeconds, duration);
-    assert.ok(proof.recommended.peakReplicas <= rec.maxReplicas.value);
+    assert.ok(proof.recommended.peakReplicas <= proof.chosen.settings.maxReplicas);
     assert.ok(proof.recommended.peakReplicas >= Math.ceil(300 / point.achievedPerSecond), 'enough replicas for the peak');
+    assert.ok(proof.passed);
     assert.ok(proof.recommended.secondsOverSlo <= proof.budgetSeconds, `recommended ${proof.recommended.secondsOverSlo}s over SLO`);
     assert.ok(proof.current!.secondsOverSlo > proof.budgetSeconds, 'three replicas cannot carry 300/s');
     assert.ok(proof.recommended.series.length > 0 && proof.recommended.series.length <= 720);
-    assert.ok(proof.cheapest === null || proof.cheapest.summary.replicaHours <= proof.recommended.replicaHours + 1e-9 || !proof.candidates.some((c) => c.settings.target === rec.target.value));
+    assert.ok(proof.recommended.replicaHours <= proof.derived.replicaHours + 1e-9 || proof.derived.secondsOverSlo > proof.budgetSeconds, 'never costlier than a derived setting that passes');
   });
 
   it('lays the spec traffic out as baseline, ramp, hold, ramp down, baseline', () => {
