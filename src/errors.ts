@@ -1,6 +1,6 @@
 /**
  * Errors a user can cause carry their exit code and a hint; anything else is a bug of ours.
- * Exit codes are the project's contract (DESIGN.md): scripts and CI branch on them.
+ * Exit codes are the project's contract (docs/architecture.md): scripts and CI branch on them.
  */
 export const ExitCode = {
   ok: 0,

@@ -8,7 +8,7 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
 
 /**
  * The base of every mdl command: the shared flags, the output mode, and the one place where errors
- * become exit codes (DESIGN.md). Commands stay thin: parse flags, call src/, return a result; with
+ * become exit codes (docs/architecture.md). Commands stay thin: parse flags, call src/, return a result; with
  * --json oclif prints that result alone on stdout.
  */
 export abstract class MdlCommand<T extends typeof Command> extends Command {

@@ -6,7 +6,7 @@ import { objectRef, type KubeObject } from './types.js';
 /** Maps a manifest field path to the spec key that produced it, when one is known. */
 export type SpecLocator = (obj: KubeObject, fieldPath: string) => string | undefined;
 
-/** Where the usual manifest fields come from in the model spec (DESIGN.md's sketch). */
+/** Where the usual manifest fields come from in the model spec (docs/spec.md). */
 export const defaultSpecLocator: SpecLocator = (obj, field) => {
   const f = field.replace(/^\./, '');
   const rules: [RegExp, string][] = [
