@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { buildLoadOptions, specDefaults } from '../src/cli/loadtest-options.js';
+import { buildLoadOptions, parseMaxErrorRate, specDefaults } from '../src/cli/loadtest-options.js';
 import { ExitCode, MdlError, badInput } from '../src/errors.js';
 import type { LoadResult } from '../src/load/types.js';
 import type { ModelSpec } from '../src/spec/index.js';
@@ -47,6 +47,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     threshold: Flags.string({ char: 't', description: 'Pass/fail criterion, repeatable: p95<300ms, error_rate<1%, ttft_p99<2s, rps>=100', multiple: true, helpGroup: 'RESULT' }),
     out: Flags.string({ description: 'Write one JSON line per second (and the result last) to this file', helpGroup: 'RESULT' }),
     junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
+    'max-error-rate': Flags.string({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
     'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 
@@ -80,6 +81,9 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     const { flags } = this;
     if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
     const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
+    const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
+    const { ErrorBound, errorBoundError } = await import('../src/load/error-bound.js');
+    const errorBound = new ErrorBound(maxErrorRate);
     const [{ runLoadInThread }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
       import('../src/load/engine-thread.js'),
       import('../src/report/ndjson.js'),
@@ -110,6 +114,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
         onSnapshot: (s) => {
           out?.snapshot(s);
           view.snapshot(s);
+          if (maxErrorRate < 1 && errorBound.observe(s) && !controller.signal.aborted) controller.abort();
         },
       });
     } catch (error) {
@@ -126,6 +131,8 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
     this.note(formatSummary(result));
+    const breach = errorBound.breached();
+    if (breach) throw errorBoundError(breach, maxErrorRate, options.url);
     const failed = result.thresholds.some((t) => !t.passed);
     this.resultExitCode = result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok;
     return result;
