@@ -44,6 +44,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     threshold: Flags.string({ char: 't', description: 'Pass/fail criterion, repeatable: p95<300ms, error_rate<1%, ttft_p99<2s, rps>=100', multiple: true, helpGroup: 'RESULT' }),
     out: Flags.string({ description: 'Write one JSON line per second (and the result last) to this file', helpGroup: 'RESULT' }),
     junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
+    'max-error-rate': Flags.string({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
     'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 

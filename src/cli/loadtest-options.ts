@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { badInput, MdlError } from '../errors.js';
 import type { LoadOptions } from '../load/engine.js';
+import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
 import { loadPayloadFile } from '../load/payload.js';
 import { parseStages } from '../load/schedule.js';
 import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
@@ -36,6 +37,7 @@ export interface LoadtestFlags {
   insecure?: boolean;
   http2?: boolean;
   'show-secrets'?: boolean;
+  'max-error-rate'?: string;
 }
 
 /** What the spec contributes (src/spec's loadtest and slo sections), all optional. */
@@ -165,6 +167,17 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     thresholds,
     showSecrets: flags['show-secrets'],
   };
+}
+
+/** --max-error-rate as a fraction: "50%", "0.5", or "100%" to never stop on errors. */
+export function parseMaxErrorRate(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_ERROR_RATE;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(value >= 0 && value <= 1)) {
+    throw badInput(`--max-error-rate "${text}" is not a rate between 0 and 100%`, { where: '--max-error-rate', hint: 'Write it as 50% or 0.5; 100% never stops a run for its errors.' });
+  }
+  return value;
 }
 
 async function readBodyFile(path: string): Promise<string> {

@@ -6,7 +6,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { ExitCode, MdlError, badInput } from '../errors.js';
 import type { LoadResult } from '../load/types.js';
 import type { ModelSpec } from '../spec/index.js';
-import { buildLoadOptions, specDefaults, type LoadtestFlags } from '../cli/loadtest-options.js';
+import { buildLoadOptions, parseMaxErrorRate, specDefaults, type LoadtestFlags } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
 
 export interface LoadtestCommandFlags extends LoadtestFlags {
@@ -44,6 +44,9 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
   const { flags, spec, mode } = ctx;
   if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
   const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
+  const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
+  const { ErrorBound, errorBoundError } = await import('../load/error-bound.js');
+  const errorBound = new ErrorBound(maxErrorRate);
   const [{ runLoadInThread }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
     import('../load/engine-thread.js'),
     import('../report/ndjson.js'),
@@ -73,6 +76,7 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
       onSnapshot: (s) => {
         out?.snapshot(s);
         view.snapshot(s);
+        if (maxErrorRate < 1 && errorBound.observe(s) && !controller.signal.aborted) controller.abort();
       },
     });
   } catch (error) {
@@ -89,6 +93,8 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
   if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
   ctx.note(formatSummary(result));
+  const breach = errorBound.breached();
+  if (breach) throw errorBoundError(breach, maxErrorRate, options.url);
   const failed = result.thresholds.some((t) => !t.passed);
   return { result, exitCode: result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok };
 }
