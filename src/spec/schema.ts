@@ -322,7 +322,7 @@ export const specFields = {
     .meta({ description: 'Expected traffic, used to size and simulate the autoscaler' }),
   loadtest: z
     .strictObject({
-      url: z.string().url().optional().meta({ description: 'Base URL of the endpoint to load (default: the local or port-forwarded endpoint)' }),
+      url: z.string().url().optional().meta({ description: 'Base URL of the endpoint to load; `mdl loadtest --local` loads the balancer of the local runtime instead' }),
       protocol: z.enum(PROTOCOLS).optional().meta({ description: 'Request shape (default from the preset)' }),
       path: z.string().regex(/^\//, 'an HTTP path starting with /').optional().meta({ description: 'Request path (default from the protocol)' }),
       method: z.enum(['GET', 'POST', 'PUT']).optional().meta({ description: 'HTTP method (default POST)' }),
