@@ -42,7 +42,7 @@ describe('mdl loadtest (built CLI)', function () {
     const r = await mdl(['loadtest', `${server.url}/`, '--rate', '50', '--duration', '1s', '-H', 'Authorization: Bearer s3cret', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout);
-    assert.equal(result.schemaVersion, 1);
+    assert.equal(result.schemaVersion, 2);
     assert.equal(result.requests.sent, 50);
     assert.deepEqual(result.target.headers, { authorization: '[redacted]' });
     assert.ok(!r.stdout.includes('s3cret') && !r.stderr.includes('s3cret'));
