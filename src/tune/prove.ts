@@ -192,14 +192,17 @@ export function prove(rec: Recommendation, current: ScalingSettings | null, simu
 
 /**
  * The recommendation with the chosen setting in it: what tune prints, reports and writes. Values the
- * search changed carry source `simulated` and say what the formula gave; the rest stay as derived.
+ * search changed carry source `simulated` (bounds that only --max-replicas capped: `flag`) and say what the
+ * formula gave; the rest stay as derived.
  */
 export function adoptChosen(rec: Recommendation, proof: Proof): Recommendation {
   const s = proof.chosen.settings;
-  if (proof.chosen.origin === 'derived') return rec;
-  const why = `chosen by simulation: ${proof.reason}`;
+  // The derived setting differs from the formula's only where --max-replicas capped its bounds.
+  const derived = proof.chosen.origin === 'derived';
+  if (derived && s.minReplicas === rec.minReplicas.value && s.maxReplicas === rec.maxReplicas.value) return rec;
+  const why = derived ? `capped by --max-replicas ${proof.maxReplicasLimit}` : `chosen by simulation: ${proof.reason}`;
   const sim = (value: number, was: Sourced<number>): Sourced<number> =>
-    value === was.value ? was : { value, source: 'simulated' as const, note: `${why}; the formula gave ${was.value} (${was.note})` };
+    value === was.value ? was : { value, source: derived ? ('flag' as const) : ('simulated' as const), note: `${why}; the formula gave ${was.value} (${was.note})` };
   const policiesChanged = JSON.stringify(s.scaleUp.policies) !== JSON.stringify(rec.behavior.scaleUp.policies);
   return {
     ...rec,
