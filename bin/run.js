@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Checked before any dependency loads: the current majors of oclif, Ink and execa need Node >= 22.
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
+// Checked before any dependency loads, against package.json's engines (the one statement of the Node
+// versions mdl supports): the current majors of oclif, Ink, undici and cosmiconfig need them.
+import { readFileSync } from 'node:fs';
+import { supports } from './node-version.js';
+const { engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+if (!supports(engines.node, process.versions.node)) {
   process.stderr.write(
-    `mdl needs Node.js 22 or newer; this is ${process.version}.\n` +
+    `mdl needs Node.js ${engines.node}; this is ${process.version}.\n` +
       '  Run it through npm (npm run mdl -- <command>, or npx mdl), which uses the Node 24 that the project installs,\n' +
-      '  or install Node 22+.\n',
+      '  or install a supported Node.js.\n',
   );
   process.exit(2);
 }

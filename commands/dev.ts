@@ -1,15 +1,16 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { badInput } from '../src/errors.js';
 
 export default class Dev extends MdlCommand<typeof Dev> {
   static override description =
     "Run the spec's model on this machine: replicas as local processes behind one balancer port, autoscaled " +
-    'by the HPA algorithm on the metric the spec names. Runs in the foreground until Ctrl-C.';
+    'by the HPA algorithm on the metric the spec names. Runs in the foreground until Ctrl-C; with --json, prints ' +
+    'the status document once the replicas are ready.';
 
   static override examples = [
     '<%= config.bin %> dev -c examples/demo/mdl.config.yaml',
     '<%= config.bin %> dev --port 8080 --replicas 2 --sync-period 5s',
+    '<%= config.bin %> dev --json > status.json   # the status document once ready; runs until a signal',
   ];
 
   static override flags = {
@@ -19,13 +20,9 @@ export default class Dev extends MdlCommand<typeof Dev> {
   };
 
   public async run(): Promise<void> {
-    if (this.jsonEnabled()) {
-      throw badInput('mdl dev runs in the foreground and has no JSON result.', {
-        where: '--json',
-        hint: 'Read the state as JSON from GET <url>/.mdl/status while it runs.',
-      });
-    }
     const { runDevCommand } = await import('../src/services/dev.js');
-    this.resultExitCode = await runDevCommand({ flags: this.flags, mode: this.outputMode, note: (m) => this.note(m) });
+    // With --json the status document is printed by the service once the replicas are ready; the command
+    // returns nothing, so oclif prints no second document when it ends.
+    this.resultExitCode = await runDevCommand({ flags: this.flags, mode: this.outputMode, json: this.jsonEnabled(), note: (m) => this.note(m) });
   }
 }

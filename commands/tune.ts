@@ -4,6 +4,7 @@ import { kubeFlags } from '../src/cli/kube-flags.js';
 import { runTuneCommand, runTuneRestore, type TuneCommandFlags } from '../src/services/tune.js';
 import type { RestoreResult } from '../src/tune/cluster-target.js';
 import type { TuneResult } from '../src/tune/result.js';
+import type { TuneCheckResult } from '../src/tune/check.js';
 
 export default class Tune extends MdlCommand<typeof Tune> {
   static override description =
@@ -14,6 +15,7 @@ export default class Tune extends MdlCommand<typeof Tune> {
     '<%= config.bin %> tune --local --slo "p95<300ms,error_rate<1%" --write',
     '<%= config.bin %> tune https://sentiment.example.com/predict --cluster --namespace ml --replicas 2',
     '<%= config.bin %> tune --restore --name sentiment --namespace ml',
+    '<%= config.bin %> tune --check tune-result.json --env prod',
     '<%= config.bin %> tune http://127.0.0.1:8000/v1/completions --protocol openai --model llama --slo "p99<2s" --report tune.html --json',
   ];
 
@@ -24,6 +26,10 @@ export default class Tune extends MdlCommand<typeof Tune> {
   static override flags = {
     local: Flags.boolean({ description: 'Start the spec\'s local runtime (mdl dev) and tune against it; measures cold start too', helpGroup: 'TARGET' }),
     cluster: Flags.boolean({ description: "Tune the deployed model: pin its HPA/ScaledObject to --replicas for the run, restore it afterwards, and measure pod cold start", helpGroup: 'TARGET' }),
+    check: Flags.string({
+      description: "Regression gate, no load: simulate the spec's current scaling settings on the capacity in this TuneResult file (mdl tune --json) over the spec's traffic; exit 99 when they no longer keep the SLO, 0 when they do",
+      helpGroup: 'TARGET',
+    }),
     restore: Flags.boolean({ description: 'Put back the autoscaler bounds an interrupted --cluster run left pinned, then exit', helpGroup: 'TARGET' }),
     'ready-timeout': Flags.string({ description: 'With --cluster: how long to wait for exactly N Ready replicas, and for the cold-start pod (default 10m)', helpGroup: 'TARGET' }),
     context: kubeFlags.context,
@@ -50,7 +56,8 @@ export default class Tune extends MdlCommand<typeof Tune> {
     arrival: Flags.string({ description: 'Open-loop arrivals when searching on rate (default constant)', options: ['constant', 'poisson'], helpGroup: 'REQUEST' }),
   };
 
-  public async run(): Promise<TuneResult | RestoreResult> {
+  public async run(): Promise<TuneResult | RestoreResult | TuneCheckResult> {
+    if (this.flags.check !== undefined) return this.check(this.flags.check);
     const ctx = {
       flags: { ...(this.flags as TuneCommandFlags), url: this.args.url },
       json: this.jsonEnabled(),
@@ -60,6 +67,24 @@ export default class Tune extends MdlCommand<typeof Tune> {
     };
     if (this.flags.restore) return runTuneRestore(ctx);
     const { result, exitCode } = await runTuneCommand(ctx);
+    this.resultExitCode = exitCode;
+    return result;
+  }
+
+  private async check(file: string): Promise<TuneCheckResult> {
+    const [{ runTuneCheck }, { formatTuneCheck }] = await Promise.all([import('../src/services/tune-check.js'), import('../src/tune/check.js')]);
+    const f = this.flags;
+    const given: Array<[string, unknown]> = [
+      ['URL', this.args.url], ['--local', f.local || undefined], ['--cluster', f.cluster || undefined], ['--restore', f.restore || undefined],
+      ['--write', f.write || undefined], ['--report', f.report], ['--replicas', f.replicas],
+    ];
+    const { result, exitCode } = await runTuneCheck({
+      file,
+      slo: f.slo,
+      conflicting: given.filter(([, v]) => v !== undefined).map(([name]) => name),
+      loadSpec: () => this.loadSpec(),
+    });
+    this.note(formatTuneCheck(result));
     this.resultExitCode = exitCode;
     return result;
   }

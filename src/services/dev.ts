@@ -17,6 +17,8 @@ export interface DevCommandFlags {
 export interface DevContext {
   flags: DevCommandFlags;
   mode: OutputMode;
+  /** --json: stdout gets the status document (GET <url>/.mdl/status) once the replicas are ready, not the URL. */
+  json?: boolean;
   note: (message: string) => void;
 }
 
@@ -69,7 +71,7 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
     throw new MdlError('Interrupted while the replicas were starting; stopped them.', { exitCode: ExitCode.interrupted });
   }
   const runtime = first.rt;
-  const printUrl = () => process.stdout.write(`${runtime.url}\n`);
+  const printUrl = () => process.stdout.write(ctx.json ? `${JSON.stringify(runtime.status(), null, 2)}\n` : `${runtime.url}\n`);
   if (view) view.url(runtime.url, printUrl);
   else printUrl();
   const m = options.scaling.metric;

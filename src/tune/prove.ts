@@ -78,7 +78,7 @@ export function settingsFrom(rec: Recommendation): ScalingSettings {
 }
 
 export interface ProveOptions {
-  /** Seconds over the SLO allowed, as a share of the simulated time (default 0.5 %). */
+  /** Seconds over the SLO allowed, as a share of the simulated time (default DEFAULT_BUDGET_FRACTION, 0.5 %). */
   budgetFraction?: number;
   /** Target fractions of capacity to try. */
   fractions?: number[];
@@ -87,6 +87,19 @@ export interface ProveOptions {
   capacityPerSecond?: number;
   /** No candidate gets more than this many replicas. */
   maxReplicasLimit?: number;
+}
+
+/** Seconds over the SLO allowed, as a share of the simulated time: tune's selection and `tune --check`. */
+export const DEFAULT_BUDGET_FRACTION = 0.005;
+
+/** The SLO budget of a simulation lasting `durationSeconds`: the seconds over the SLO a setting may have. */
+export function sloBudgetSeconds(durationSeconds: number, budgetFraction = DEFAULT_BUDGET_FRACTION): number {
+  return budgetFraction * durationSeconds;
+}
+
+/** Whether a simulated setting keeps the SLO: its seconds over the SLO stay within the budget. */
+export function keepsSlo(summary: Pick<SimulationSummary, 'secondsOverSlo'>, budgetSeconds: number): boolean {
+  return summary.secondsOverSlo <= budgetSeconds;
 }
 
 /** Buffers tried on top of minReplicas, as shares of the replicas the ramp needs during one scale-up lag. */
@@ -122,7 +135,7 @@ export function prove(rec: Recommendation, current: ScalingSettings | null, simu
 
   const derivedSettings = { ...base, maxReplicas: clampMax(base.maxReplicas), minReplicas: Math.min(base.minReplicas, clampMax(base.maxReplicas)) };
   const derivedSummary = add(derivedSettings, 'derived', 'derived')!;
-  const budgetSeconds = (options.budgetFraction ?? 0.005) * derivedSummary.durationSeconds;
+  const budgetSeconds = sloBudgetSeconds(derivedSummary.durationSeconds, options.budgetFraction);
 
   // Above capacity × (1 − noise) the simulator would be trusting the measurement's noise to be in our favour.
   const highest = 1 - rec.headroom.noiseFraction.value + 1e-9;
@@ -146,7 +159,7 @@ export function prove(rec: Recommendation, current: ScalingSettings | null, simu
       }
     }
   }
-  for (const c of candidates) c.withinBudget = c.summary.secondsOverSlo <= budgetSeconds;
+  for (const c of candidates) c.withinBudget = keepsSlo(c.summary, budgetSeconds);
   const within = candidates.filter((c) => c.withinBudget);
   const byCost = (a: Candidate, b: Candidate) =>
     a.summary.replicaHours - b.summary.replicaHours || a.summary.secondsOverSlo - b.summary.secondsOverSlo || b.settings.target - a.settings.target;
@@ -179,14 +192,17 @@ export function prove(rec: Recommendation, current: ScalingSettings | null, simu
 
 /**
  * The recommendation with the chosen setting in it: what tune prints, reports and writes. Values the
- * search changed carry source `simulated` and say what the formula gave; the rest stay as derived.
+ * search changed carry source `simulated` (bounds that only --max-replicas capped: `flag`) and say what the
+ * formula gave; the rest stay as derived.
  */
 export function adoptChosen(rec: Recommendation, proof: Proof): Recommendation {
   const s = proof.chosen.settings;
-  if (proof.chosen.origin === 'derived') return rec;
-  const why = `chosen by simulation: ${proof.reason}`;
+  // The derived setting differs from the formula's only where --max-replicas capped its bounds.
+  const derived = proof.chosen.origin === 'derived';
+  if (derived && s.minReplicas === rec.minReplicas.value && s.maxReplicas === rec.maxReplicas.value) return rec;
+  const why = derived ? `capped by --max-replicas ${proof.maxReplicasLimit}` : `chosen by simulation: ${proof.reason}`;
   const sim = (value: number, was: Sourced<number>): Sourced<number> =>
-    value === was.value ? was : { value, source: 'simulated' as const, note: `${why}; the formula gave ${was.value} (${was.note})` };
+    value === was.value ? was : { value, source: derived ? ('flag' as const) : ('simulated' as const), note: `${why}; the formula gave ${was.value} (${was.note})` };
   const policiesChanged = JSON.stringify(s.scaleUp.policies) !== JSON.stringify(rec.behavior.scaleUp.policies);
   return {
     ...rec,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -66,7 +66,31 @@ describe('example CI pipelines run as written (built CLI, local runtime)', funct
     assert.match(comment, /spec and manifests valid/);
     assert.match(comment, /\d+ objects rendered/);
     assert.match(comment, /cluster diff not run: no KUBECONFIG secret/);
+    assert.match(comment, /scaling settings not checked: no `mdl\/tune-result\.json`/);
     assert.equal(run.summary, comment);
+  });
+
+  it('pull-request gate with a kept TuneResult: passes while the settings keep the SLO, fails the job with 99 once they do not', () => {
+    // The TuneResult of a real mdl tune --local run and its spec (test/e2e/tune-check.test.ts says how it was made).
+    const spec = readFileSync(resolve('test/fixtures/tune-check/mdl.config.yaml'), 'utf8');
+    mkdirSync(join(dir, 'mdl'));
+    copyFileSync(resolve('test/fixtures/tune-check/tune-result.json'), join(dir, 'mdl/tune-result.json'));
+    writeFileSync(join(dir, 'mdl.config.yaml'), spec.replace('minReplicas: 2', 'minReplicas: 4'));
+    const keeps = runWorkflowJob(join(GITHUB, 'pr-gate.yml'), 'gate', { cwd: dir, skip: SKIP, secrets: {} });
+    assert.equal(keeps.code, 0, failed(keeps));
+    assert.match(readFileSync(join(dir, 'mdl-out/comment.md'), 'utf8'), /scaling settings keep the SLO on the capacity in `mdl\/tune-result\.json`/);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'mdl-out/check.json'), 'utf8')).passed, true);
+
+    writeFileSync(join(dir, 'mdl.config.yaml'), spec.replace('maxReplicas: 10', 'maxReplicas: 2'));
+    const regressed = runWorkflowJob(join(GITHUB, 'pr-gate.yml'), 'gate', { cwd: dir, skip: SKIP, secrets: {} });
+    assert.equal(regressed.code, 99, failed(regressed));
+    const comment = readFileSync(join(dir, 'mdl-out/comment.md'), 'utf8');
+    assert.match(comment, /\*\*scaling settings no longer keep the SLO\*\*: the current settings no longer keep p95 < 100 ms: \d+ s over it/);
+    assert.match(regressed.steps.map((s) => s.stdout).join(''), /::error title=mdl tune --check::/);
+
+    const gitlab = runGitlabJob(GITLAB, 'mdl-pr-gate', { cwd: dir });
+    assert.equal(gitlab.code, 99, failed(gitlab));
+    assert.match(readFileSync(join(dir, 'mdl-out/comment.md'), 'utf8'), /scaling settings no longer keep the SLO/);
   });
 
   it('pull-request gate fails the job on a spec that does not validate (exit 2), before rendering', () => {
@@ -150,6 +174,7 @@ describe('example CI pipelines run as written (built CLI, local runtime)', funct
     const gate = runGitlabJob(GITLAB, 'mdl-pr-gate', { cwd: dir });
     assert.equal(gate.code, 0, failed(gate));
     assert.match(readFileSync(join(dir, 'mdl-out/comment.md'), 'utf8'), /cluster diff not run/);
+    assert.match(readFileSync(join(dir, 'mdl-out/comment.md'), 'utf8'), /scaling settings not checked/);
     const breach = runGitlabJob(GITLAB, 'mdl-performance-gate', { cwd: dir, env: { ...SHORT, THRESHOLDS: 'rps>=100000' } });
     assert.equal(breach.code, 99, failed(breach));
     assert.match(readFileSync(join(dir, 'mdl-out/loadtest.junit.xml'), 'utf8'), /<failure /);

@@ -108,6 +108,22 @@ describe('tune: the setting written is the setting that passed', () => {
     );
   });
 
+  it('keeps --max-replicas when the derived setting itself is chosen (found by the property above: capacity 20/s, 5 ms, cold start 0, baseline 21/s, ramp 5 s, at most 2)', () => {
+    const slo: Slo = { percentile: 'p95', latencyMs: 60, errorRate: 0.01 };
+    const curve = rateCurve(20, 5);
+    const traffic = { baselinePerSecond: 21, peakPerSecond: 21, rampSeconds: 5 };
+    const rec = httpRecommendation(curve, slo, 0, traffic);
+    const simulate = simulatorFor({ curve, axis: 'rate', slo, coldStartMs: 0, traffic, metric: 'rps' });
+    const proof = prove(rec, null, simulate, { maxReplicasLimit: 2 });
+    assert.ok(rec.maxReplicas.value > 2, `the formula's max is above the limit (${rec.maxReplicas.value})`);
+    assert.equal(proof.chosen.origin, 'derived');
+    const written = adoptChosen(rec, proof);
+    assert.equal(written.maxReplicas.value, 2);
+    assert.equal(written.maxReplicas.source, 'flag');
+    assert.match(written.maxReplicas.note, /--max-replicas 2/);
+    assert.deepEqual(settingsFrom(written), proof.chosen.settings);
+  });
+
   it('with too few replicas allowed, no setting passes: says so and writes nothing', () => {
     const slo: Slo = { percentile: 'p95', latencyMs: 300, errorRate: 0.01 };
     const curve = rateCurve(50, 20);

@@ -1,0 +1,102 @@
+// mdl tune --check with the built CLI. The TuneResult is test/fixtures/tune-check/tune-result.json, written
+// by a real run of
+//   mdl tune --local -c test/fixtures/tune-check/mdl.config.yaml --window 1s --json
+// (one local replica of the capacity fixture: 4 slots × 20 ms), committed with the chart series and the
+// candidate list of its simulation emptied (jq '.simulation.recommended.series = [] |
+// .simulation.current.series = [] | .simulation.candidates = []') to keep it small; the check reads neither.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TuneCheckResult } from '../../src/tune/check.js';
+import type { TuneResult } from '../../src/tune/result.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FIX = join(ROOT, 'test/fixtures/tune-check');
+const RESULT = join(FIX, 'tune-result.json');
+const SPEC = readFileSync(join(FIX, 'mdl.config.yaml'), 'utf8');
+
+function mdl(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'tune', ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('mdl tune --check (built CLI)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  /** The fixture spec with its scaling bounds and target replaced. */
+  const specWith = (name: string, min: number, max: number, target: string) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      SPEC.replace('minReplicas: 2', `minReplicas: ${min}`).replace('maxReplicas: 10', `maxReplicas: ${max}`).replace('target: 100rps', `target: ${target}`),
+    );
+    return file;
+  };
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'mdl-tune-check-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 when the current settings keep the SLO on the measured capacity', () => {
+    const r = mdl(['--check', RESULT, '-c', specWith('roomy', 4, 10, '100rps'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as TuneCheckResult;
+    assert.equal(doc.passed, true);
+    assert.equal(doc.settings.minReplicas, 4);
+    assert.equal(doc.settings.target, 100);
+    assert.equal(doc.settings.metric, 'rps');
+    assert.ok(doc.simulation.secondsOverSlo <= doc.budgetSeconds, `${doc.simulation.secondsOverSlo} s over vs ${doc.budgetSeconds} s`);
+    // 0.5 % of the simulated time: tune's selection budget (54 min of the spec's traffic → 16.2 s).
+    assert.equal(doc.simulation.durationSeconds, 3240);
+    assert.equal(doc.budgetSeconds, 16.2);
+    assert.deepEqual({ ...doc.slo }, { percentile: 'p95', latencyMs: 100, errorRate: 0.01, source: 'roomy.yaml slo' });
+    assert.equal(doc.coldStartMs.source, 'measured');
+  });
+
+  it('exits 99 when they no longer do, and says why on stderr', () => {
+    const r = mdl(['--check', RESULT, '-c', specWith('capped', 2, 2, '100rps')]);
+    assert.equal(r.code, 99, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^tune --check: FAIL: the current settings no longer keep p95 < 100 ms: \d+ s over it in 54 min/m);
+    assert.match(r.stderr, /settings {3}rps target 100, 2–2 replicas \(capped\.yaml scaling\)/);
+  });
+
+  it('judges the spec the tune ran on exactly as that tune judged its current settings', () => {
+    // The TuneResult's simulation.current is tune's own proof of these settings; --check must agree with it.
+    const tuned = JSON.parse(readFileSync(RESULT, 'utf8')) as TuneResult;
+    const current = tuned.simulation!.current!;
+    const r = mdl(['--check', RESULT, '-c', join(FIX, 'mdl.config.yaml'), '--json']);
+    const doc = JSON.parse(r.stdout) as TuneCheckResult;
+    assert.equal(doc.simulation.secondsOverSlo, current.secondsOverSlo);
+    assert.equal(doc.simulation.replicaHours, current.replicaHours);
+    assert.equal(doc.budgetSeconds, tuned.simulation!.budgetSeconds);
+    const keeps = current.secondsOverSlo <= tuned.simulation!.budgetSeconds;
+    assert.equal(doc.passed, keeps);
+    assert.equal(r.code, keeps ? 0 : 99, r.stderr);
+  });
+
+  it('exits 2 naming the file for a missing, non-JSON or non-TuneResult file, and for flags that send load', () => {
+    const spec = join(FIX, 'mdl.config.yaml');
+    const missing = mdl(['--check', join(dir, 'nope.json'), '-c', spec]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read the TuneResult .*nope\.json: ENOENT/);
+    assert.match(missing.stderr, /at --check/);
+
+    writeFileSync(join(dir, 'broken.json'), '{"schemaVersion": 1, ');
+    const broken = mdl(['--check', join(dir, 'broken.json'), '-c', spec, '--json']);
+    assert.equal(broken.code, 2);
+    assert.match(JSON.parse(broken.stdout).error.message, /broken\.json is not JSON/);
+
+    writeFileSync(join(dir, 'load.json'), JSON.stringify({ schemaVersion: 1, kind: 'load', summary: {} }));
+    const other = mdl(['--check', join(dir, 'load.json'), '-c', spec]);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /load\.json is not a TuneResult mdl can check against: it has no search\.curve/);
+    assert.match(other.stderr, /mdl tune --json/);
+
+    const conflict = mdl(['--check', RESULT, '-c', spec, '--local', '--write']);
+    assert.equal(conflict.code, 2);
+    assert.match(conflict.stderr, /--check takes no --local, --write/);
+    for (const r of [missing, broken, other, conflict]) assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+});
