@@ -26,6 +26,7 @@ export default class Tune extends MdlCommand<typeof Tune> {
     cluster: Flags.boolean({ description: "Tune the deployed model: pin its HPA/ScaledObject to --replicas for the run, restore it afterwards, and measure pod cold start", helpGroup: 'TARGET' }),
     restore: Flags.boolean({ description: 'Put back the autoscaler bounds an interrupted --cluster run left pinned, then exit', helpGroup: 'TARGET' }),
     'ready-timeout': Flags.string({ description: 'With --cluster: how long to wait for exactly N Ready replicas, and for the cold-start pod (default 10m)', helpGroup: 'TARGET' }),
+    kubeconfig: kubeFlags.kubeconfig,
     context: kubeFlags.context,
     namespace: kubeFlags.namespace,
     name: kubeFlags.name,
