@@ -54,7 +54,12 @@ export async function runDeployCommand(ctx: DeployContext): Promise<DeployResult
   if (dryRun === 'client') {
     await validateObjects(source, f.manifests);
     const { resolveKubeTarget } = await import('../kube/context.js');
-    const namespace = f.namespace ?? (await resolveKubeTarget(kubeTargetOptions(f)).then((t) => t.namespace, () => 'default'));
+    // The context's namespace when a kubeconfig is there; without one, default. A kubeconfig or context
+    // the flags name must exist, though: a typo there is not silently "default".
+    const namespace = f.namespace ?? (await resolveKubeTarget(kubeTargetOptions(f)).then((t) => t.namespace, (error: unknown) => {
+      if (f.kubeconfig || f.context) throw error;
+      return 'default';
+    }));
     const objects = kube.clientDryRun(source.objects, namespace, source.name);
     for (const o of objects) ctx.note(`${o.kind}/${o.metadata.name} would be applied in ${namespace} (client dry run)`);
     return { objects };

@@ -7,23 +7,8 @@ import { join } from 'node:path';
 import { runLoad } from '../../../src/load/engine.js';
 import { startCapacityServer, type CapacityServer } from '../../fixtures/capacity-server.js';
 import { startCountingProxy, type CountingProxy } from '../../fixtures/counting-proxy.js';
+import { withProxyEnv } from '../../support/proxy-env.js';
 
-const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
-
-/** Runs fn with exactly these proxy variables set (the engine reads process.env), then puts the old ones back. */
-async function withProxyEnv<T>(vars: Partial<Record<(typeof PROXY_VARS)[number], string>>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(PROXY_VARS.map((k) => [k, process.env[k]]));
-  for (const k of PROXY_VARS) delete process.env[k];
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const k of PROXY_VARS) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-  }
-}
 
 describe('load engine behind an HTTP proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', function () {
   this.timeout(30_000);
