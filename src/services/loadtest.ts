@@ -8,10 +8,13 @@ import type { LoadResult } from '../load/types.js';
 import type { ModelSpec } from '../spec/index.js';
 import { buildLoadOptions, parseMaxErrorRate, specDefaults, type LoadtestFlags } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
+import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
 
 export interface LoadtestCommandFlags extends LoadtestFlags {
   local?: boolean;
   replicas?: number;
+  /** With --local: the local autoscaler's sync period (default 15s, the HPA controller's). */
+  'sync-period'?: string;
   out?: string;
   junit?: string;
 }
@@ -31,7 +34,7 @@ export async function runLoadtestCommand(ctx: LoadtestContext): Promise<{ result
   if (ctx.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
   const { startLocalEndpoint } = await import('./loadtest-local.js');
   ctx.note('» starting the local runtime (replicas, balancer, autoscaler)…');
-  const local = await startLocalEndpoint(spec, { replicas: flags.replicas });
+  const local = await startLocalEndpoint(spec, { replicas: flags.replicas, syncPeriodMs: syncPeriodOf(flags['sync-period']) });
   ctx.note(`» ${spec?.name} on ${local.url}`);
   try {
     return await loadtest(ctx, local.url);
@@ -40,9 +43,22 @@ export async function runLoadtestCommand(ctx: LoadtestContext): Promise<{ result
   }
 }
 
+function syncPeriodOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = parseDurationMs(value);
+  } catch {
+    throw badInput(`--sync-period ${value} is not ${DURATION_EXPECTED}`, { where: '--sync-period' });
+  }
+  if (!(ms > 0)) throw badInput(`--sync-period must be above 0, got ${value}`, { where: '--sync-period' });
+  return ms;
+}
+
 async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<{ result: LoadResult; exitCode: ExitCode }> {
   const { flags, spec, mode } = ctx;
   if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
+  if (flags['sync-period'] !== undefined && !flags.local) throw badInput('--sync-period goes with --local', { where: '--sync-period' });
   const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
   const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
   const { ErrorBound, errorBoundError } = await import('../load/error-bound.js');
