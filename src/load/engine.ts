@@ -51,6 +51,9 @@ export interface LoadOptions {
   /** HTTP client: the lean built-in HTTP/1.1 client (default) or undici (always used with http2). */
   transport?: 'h1' | 'undici';
   thresholds?: Threshold[];
+  /** Connect directly whatever HTTP(S)_PROXY says: the target is one mdl started on this machine (--local),
+   *  which no proxy can reach. */
+  direct?: boolean;
   /** Header names whose values are shown in results (the rest are redacted). */
   showSecrets?: boolean;
   clock?: Clock;
@@ -148,7 +151,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   const connections = options.connections ?? (mode.kind === 'concurrency' ? mode.concurrency : DEFAULT_OPEN_LOOP_CONNECTIONS);
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   // HTTP_PROXY / HTTPS_PROXY / NO_PROXY, read as the kube client reads them (src/net/proxy-env.ts).
-  const proxy = proxyFor(url);
+  const proxy = options.direct ? undefined : proxyFor(url);
   const pool = await openTransport(url, {
     proxy,
     connections,

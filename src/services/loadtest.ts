@@ -37,7 +37,7 @@ export async function runLoadtestCommand(ctx: LoadtestContext): Promise<{ result
   const local = await startLocalEndpoint(spec, { replicas: flags.replicas, syncPeriodMs: syncPeriodOf(flags['sync-period']) });
   ctx.note(`» ${spec?.name} on ${local.url}`);
   try {
-    return await loadtest(ctx, local.url);
+    return await loadtest(ctx, local.url, { direct: true });
   } finally {
     await local.stop();
   }
@@ -55,11 +55,12 @@ function syncPeriodOf(value: string | undefined): number | undefined {
   return ms;
 }
 
-async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<{ result: LoadResult; exitCode: ExitCode }> {
+async function loadtest(ctx: LoadtestContext, url: string | undefined, target: { direct?: boolean } = {}): Promise<{ result: LoadResult; exitCode: ExitCode }> {
   const { flags, spec, mode } = ctx;
   if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
   if (flags['sync-period'] !== undefined && !flags.local) throw badInput('--sync-period goes with --local', { where: '--sync-period' });
   const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
+  if (target.direct) options.direct = true;
   const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
   const { ErrorBound, errorBoundError } = await import('../load/error-bound.js');
   const errorBound = new ErrorBound(maxErrorRate);

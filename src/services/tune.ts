@@ -317,7 +317,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     // The dashboard also draws the step's per-second snapshots.
     runLoad: (o, hooks) =>
       runLoad(
-        { ...base, ...o, thresholds: [] },
+        // The local runtime listens on 127.0.0.1: never through a proxy.
+        { ...base, ...o, thresholds: [], ...(local ? { direct: true } : {}) },
         {
           ...hooks,
           onSnapshot: (s) => {

@@ -17,6 +17,7 @@ import { proxyEnvOnly } from '../support/proxy-env.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const RUN = join(ROOT, 'bin', 'run.js');
+const DEV_SPEC = join(import.meta.dirname, '../fixtures/dev-spec/mdl.config.yaml');
 
 function mdl(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -172,6 +173,16 @@ describe('kubectl habits (built CLI)', function () {
       assert.equal(direct.code, 0, direct.stderr);
       assert.equal((JSON.parse(direct.stdout) as { requests: { completed: number } }).requests.completed, 20);
       assert.equal(proxy.forwarded.length, before, 'NO_PROXY: nothing went through the proxy');
+    });
+
+    it('loadtest --local never sends through the proxy: mdl started that target on 127.0.0.1', async () => {
+      const before = proxy.forwarded.length;
+      const r = await mdl(dir, ['loadtest', '--local', '-c', DEV_SPEC, '--rate', '10', '--duration', '1s', '--json'], { HTTP_PROXY: proxy.url });
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { requests: { completed: number }; target: { proxy?: string } };
+      assert.equal(doc.requests.completed, 10);
+      assert.equal(doc.target.proxy, undefined);
+      assert.equal(proxy.forwarded.length, before);
     });
   });
 });

@@ -61,6 +61,14 @@ describe('load engine behind an HTTP proxy (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)
     assert.equal(r.target.proxy, undefined);
   });
 
+  it('direct (a target mdl started itself) connects directly whatever the environment says', async () => {
+    const r = await withProxyEnv({ HTTP_PROXY: proxy.url }, () =>
+      runLoad({ url: `${server.url}/`, mode: { kind: 'concurrency', concurrency: 1 }, maxRequests: 10, direct: true }));
+    assert.equal(r.requests.completed, 10);
+    assert.deepEqual(proxy.forwarded, []);
+    assert.equal(r.target.proxy, undefined);
+  });
+
   it('https:// tunnels through HTTPS_PROXY with CONNECT; HTTP_PROXY alone leaves it direct', async () => {
     const before = tlsServed;
     const r = await withProxyEnv({ HTTPS_PROXY: proxy.url }, () =>
