@@ -129,7 +129,7 @@ describe('kubectl habits (built CLI)', function () {
     assert.match(value.stderr, /none, client, server/);
   });
 
-  it('--kubeconfig is used by status and delete: the server of that file is the one named when unreachable', async () => {
+  it('--kubeconfig is used by status, delete, diff and tune --restore: the server of that file is the one named when unreachable', async () => {
     const kc = kubeconfig(dir, 'https://127.0.0.1:1', 'ml');
     const status = await mdl(dir, ['status', '--kubeconfig', kc, '-o', 'yaml']);
     assert.equal(status.code, 3, status.stderr);
@@ -141,6 +141,12 @@ describe('kubectl habits (built CLI)', function () {
     const refused = await mdl(dir, ['delete', '--kubeconfig', kc]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--dry-run to see what would be deleted/);
+    // The one flag definition is on every command that talks to a cluster.
+    for (const args of [['diff'], ['tune', '--restore', '--name', 'iris']]) {
+      const r = await mdl(dir, [...args, '--kubeconfig', kc]);
+      assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /context "edge" at https:\/\/127\.0\.0\.1:1/, args.join(' '));
+    }
     const badFormat = await mdl(dir, ['status', '-o', 'wide']);
     assert.equal(badFormat.code, 2);
   });
