@@ -111,7 +111,7 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
   ctx.note(formatSummary(result));
   const breach = errorBound.breached();
-  if (breach) throw errorBoundError(breach, maxErrorRate, options.url);
+  if (breach) throw errorBoundError(breach, maxErrorRate, options.url, result.target.proxy);
   const failed = result.thresholds.some((t) => !t.passed);
   return { result, exitCode: result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok };
 }

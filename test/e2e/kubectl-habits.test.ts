@@ -181,6 +181,15 @@ describe('kubectl habits (built CLI)', function () {
       assert.equal(proxy.forwarded.length, before, 'NO_PROXY: nothing went through the proxy');
     });
 
+    it('a proxy that is down stops the run loudly (exit 99), naming the proxy rather than the server', async () => {
+      const down = await startCountingProxy();
+      await down.close();
+      const r = await mdl(dir, ['loadtest', `${server.url}/`, '--rate', '50', '--duration', '2s'], { HTTP_PROXY: down.url });
+      assert.equal(r.code, 99, r.stderr);
+      assert.match(r.stderr, new RegExp(`through the proxy ${down.url.replace(/[.]/g, '\\.')} failed .*connect_refused`));
+      assert.match(r.stderr, /is it up\? NO_PROXY lists hosts to reach directly/);
+    });
+
     it('loadtest --local never sends through the proxy: mdl started that target on 127.0.0.1', async () => {
       const before = proxy.forwarded.length;
       const r = await mdl(dir, ['loadtest', '--local', '-c', DEV_SPEC, '--rate', '10', '--duration', '1s', '--json'], { HTTP_PROXY: proxy.url });
