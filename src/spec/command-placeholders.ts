@@ -3,10 +3,10 @@
  * list: the spec's description of local.command, docs/local.md and the filling all read it.
  */
 export const COMMAND_PLACEHOLDERS = {
-  port: 'the port the replica serves HTTP on (also in $PORT); required',
+  port: 'the port the replica serves HTTP on, also in $PORT; required',
   grpcPort: 'another free port, for a gRPC listener',
   metricsPort: 'another free port, for a separate metrics listener',
-  replica: "the replica's number: 1, 2, … in the order they start (its name is <name>-<number>; a restart keeps it)",
+  replica: "the replica's number, 1, 2, … in start order, as in its name <name>-<number>; a restart keeps it",
 } as const;
 
 export type CommandPlaceholder = keyof typeof COMMAND_PLACEHOLDERS;
