@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
 import { loadModelObjects } from '../src/services/model-source.js';
+import { kubeTargetOptions } from '../src/kube/context.js';
 import { ExitCode } from '../src/errors.js';
 import type { ObjectDiff } from '../src/kube/apply.js';
 
@@ -32,7 +33,7 @@ export default class Diff extends MdlCommand<typeof Diff> {
     const source = await loadModelObjects(f);
     const { diff } = await import('../src/kube/deploy.js');
     const result = await diff(source.objects, {
-      name: source.name, context: f.context, namespace: f.namespace, prune: f.prune, forceConflicts: f['force-conflicts'],
+      name: source.name, ...kubeTargetOptions(f), prune: f.prune, forceConflicts: f['force-conflicts'],
       ...(source.specPath ? { specPath: source.specPath } : {}),
     });
     if (!this.jsonEnabled()) {

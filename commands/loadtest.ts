@@ -21,6 +21,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
   static override flags = {
     local: Flags.boolean({ description: "Run the spec's model on this machine (as mdl dev: replicas, balancer, autoscaler) and load it; stopped at the end", helpGroup: 'TARGET' }),
     replicas: Flags.integer({ description: 'With --local: replicas at start (default: local.replicas, else scaling.minReplicas)', min: 1, helpGroup: 'TARGET' }),
+    'sync-period': Flags.string({ description: "With --local: the local autoscaler's sync period, e.g. 5s (default 15s, the HPA controller's)", helpGroup: 'TARGET' }),
     rate: Flags.string({ description: 'Open loop: requests per second (20, 20rps, 1200/min)', helpGroup: 'LOAD' }),
     concurrency: Flags.integer({ description: 'Closed loop: this many workers, each waits for its answer', helpGroup: 'LOAD' }),
     stages: Flags.string({ description: 'Open loop stages duration:rate, ramped linearly (30s:10,2m:200,30s:0)', helpGroup: 'LOAD' }),

@@ -32,6 +32,7 @@ export default class Tune extends MdlCommand<typeof Tune> {
     }),
     restore: Flags.boolean({ description: 'Put back the autoscaler bounds an interrupted --cluster run left pinned, then exit', helpGroup: 'TARGET' }),
     'ready-timeout': Flags.string({ description: 'With --cluster: how long to wait for exactly N Ready replicas, and for the cold-start pod (default 10m)', helpGroup: 'TARGET' }),
+    kubeconfig: kubeFlags.kubeconfig,
     context: kubeFlags.context,
     namespace: kubeFlags.namespace,
     name: kubeFlags.name,

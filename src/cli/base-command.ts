@@ -2,6 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, MdlError, formatError, isMdlError } from '../errors.js';
 import type { LoadedSpec } from '../spec/index.js';
 import { decideOutputMode, isCI, type OutputMode } from './output-mode.js';
+import { expandBareFlags, type BareFlag } from './bare-flags.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof MdlCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -41,11 +42,15 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
    * "there are changes", as kubectl diff) moves it above 1 so that a script never takes a crash for an answer.
    */
   static unexpectedExitCode: number = ExitCode.unexpected;
+  /** Value flags that may stand alone, kubectl-style (deploy's bare --dry-run means client). */
+  static bareFlags: Readonly<Record<string, BareFlag>> = {};
   /** Set by a command whose result is printed but whose outcome is a failure (thresholds: 99). */
   protected resultExitCode: ExitCode = ExitCode.ok;
 
   public override async init(): Promise<void> {
     await super.init();
+    const bare = (this.ctor as typeof MdlCommand).bareFlags;
+    if (Object.keys(bare).length > 0) this.argv = expandBareFlags(this.argv, bare);
     try {
       const { args, flags } = await this.parse({
         flags: this.ctor.flags,

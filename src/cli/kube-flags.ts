@@ -2,6 +2,10 @@ import { Flags } from '@oclif/core';
 
 /** The flags every command that talks to a cluster shares, named as kubectl names them. */
 export const kubeFlags = {
+  kubeconfig: Flags.string({
+    helpGroup: 'CLUSTER',
+    description: 'Path to the kubeconfig file to use (default: KUBECONFIG, else ~/.kube/config)',
+  }),
   context: Flags.string({
     helpGroup: 'CLUSTER',
     env: 'MDL_CONTEXT',
@@ -22,3 +26,22 @@ export const kubeFlags = {
     description: "The model's name (default: from the spec, or the Deployment in --manifests)",
   }),
 };
+
+/** kubectl's --dry-run values; a bare --dry-run means client (see bare-flags.ts). */
+export const DRY_RUN_VALUES = ['none', 'client', 'server'] as const;
+export type DryRunValue = (typeof DRY_RUN_VALUES)[number];
+
+/** --dry-run for deploy and delete, and the bare form they accept. */
+export function dryRunFlag(what: { client: string; server: string }) {
+  return Flags.string({
+    options: [...DRY_RUN_VALUES],
+    helpGroup: 'CLUSTER',
+    description: `client: ${what.client}; server: ${what.server}; none: do it (default). A bare --dry-run means client`,
+  });
+}
+export const dryRunBare = { 'dry-run': { value: 'client', options: DRY_RUN_VALUES } };
+
+/** The dry-run mode of a --dry-run value: undefined for none or unset. */
+export function dryRunMode(value: string | undefined): 'client' | 'server' | undefined {
+  return value === 'client' || value === 'server' ? value : undefined;
+}

@@ -3,19 +3,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { badInput } from '../errors.js';
 import { objectFileName, objectToYaml, renderManifests, toJson, toYaml, validateManifests, type KubeObject } from '../manifests/index.js';
+import { kubectlName } from '../kube/types.js';
+import type { OutputFormat } from './output-format.js';
 import { displayPath, loadSpec, type LoadSpecOptions, type ModelSpec } from '../spec/index.js';
 
 export interface RenderResult {
   file: string;
   environment?: string;
   objects: KubeObject[];
-  /** Files written with --output DIR. */
+  /** Files written with --out-dir DIR. */
   files?: string[];
 }
 
 export interface RenderOptions {
-  output: string;
-  format: 'yaml' | 'json';
+  /** A folder to write one file per object into (--out-dir); undefined prints to stdout. */
+  outDir: string | undefined;
+  /** -o: the manifests as YAML documents, a JSON List, or kubectl's `kind.group/name` lines. */
+  format: OutputFormat;
   /** Where stdout text goes; undefined under --json (the result document is printed instead). */
   stdout: ((text: string) => void) | undefined;
 }
@@ -37,21 +41,25 @@ export async function renderAndWrite(spec: ModelSpec, filepath: string, options:
   await validateManifests(objects);
   const result: RenderResult = { file, objects };
   if (spec.environment !== undefined) result.environment = spec.environment;
-  if (options.output === '-') {
-    options.stdout?.(options.format === 'json' ? toJson(objects) : toYaml(objects));
+  const { outDir, format } = options;
+  if (outDir === undefined) {
+    options.stdout?.(format === 'json' ? toJson(objects) : format === 'name' ? objects.map((o) => `${kubectlName(o)}\n`).join('') : toYaml(objects));
     return result;
   }
+  if (format === 'name') {
+    throw badInput('-o name prints names only; it cannot write manifest files', { where: '--out-dir', hint: 'Use -o yaml or -o json with --out-dir.' });
+  }
   try {
-    mkdirSync(options.output, { recursive: true });
+    mkdirSync(outDir, { recursive: true });
     result.files = objects.map((o) => {
-      const path = join(options.output, objectFileName(o, options.format));
-      writeFileSync(path, options.format === 'json' ? `${JSON.stringify(o, null, 2)}\n` : objectToYaml(o));
+      const path = join(outDir, objectFileName(o, format));
+      writeFileSync(path, format === 'json' ? `${JSON.stringify(o, null, 2)}\n` : objectToYaml(o));
       return relative(process.cwd(), path) || path;
     });
   } catch (error) {
-    throw badInput(`cannot write manifests to ${options.output}: ${error instanceof Error ? error.message : String(error)}`, {
-      where: '--output',
-      hint: 'Give a folder you can write to, or - for stdout.',
+    throw badInput(`cannot write manifests to ${outDir}: ${error instanceof Error ? error.message : String(error)}`, {
+      where: '--out-dir',
+      hint: 'Give a folder you can write to, or leave --out-dir out to print the manifests.',
     });
   }
   return result;

@@ -123,8 +123,14 @@ export class KubeClient {
 
   unreachable(error: Error & { code?: string }): MdlError {
     return new MdlError(
-      `Cannot reach the cluster of context "${this.target.context}" at ${this.target.server}: ${error.code ?? error.message}`,
-      { exitCode: ExitCode.cluster, cause: error, hint: 'Check that the cluster is running and that this is the context you meant (--context).' },
+      `Cannot reach the cluster of context "${this.target.context}" at ${this.target.server}${this.target.proxy ? ` through the proxy ${this.target.proxy}` : ''}: ${error.code ?? error.message}`,
+      {
+        exitCode: ExitCode.cluster,
+        cause: error,
+        hint: this.target.proxy
+          ? 'Check that the cluster and the proxy are running (HTTPS_PROXY, or proxy-url in the kubeconfig; NO_PROXY lists hosts to reach directly).'
+          : 'Check that the cluster is running and that this is the context you meant (--context).',
+      },
     );
   }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ExitCode, MdlError } from '../errors.js';
+import { proxyFor, redactProxy } from '../net/proxy-env.js';
 
 /** Where mdl talks to, resolved as kubectl does: KUBECONFIG (several files merged) or ~/.kube/config,
  *  --context or the current context, --namespace or the context's namespace or "default". */
@@ -11,20 +12,37 @@ export interface KubeTarget {
   namespace: string;
   /** Which files the configuration came from, for messages. */
   source: string;
+  /** The HTTP proxy requests go through (the cluster's proxy-url, else HTTPS_PROXY/HTTP_PROXY), credentials left out. */
+  proxy?: string;
 }
 
 export interface KubeTargetOptions {
   context?: string;
   namespace?: string;
-  /** Overrides KUBECONFIG (tests). */
-  kubeconfig?: string;
+  /** --kubeconfig: this one file instead of KUBECONFIG or ~/.kube/config (kubectl's precedence). */
+  kubeconfig?: string | undefined;
+}
+
+/** The kube target options of a command's flags (--kubeconfig, --context, --namespace), unset ones left out. */
+export function kubeTargetOptions(flags: { kubeconfig?: string | undefined; context?: string | undefined; namespace?: string | undefined }): KubeTargetOptions {
+  return {
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context ? { context: flags.context } : {}),
+    ...(flags.namespace ? { namespace: flags.namespace } : {}),
+  };
 }
 
 export async function resolveKubeTarget(options: KubeTargetOptions = {}): Promise<KubeTarget> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   const envValue = options.kubeconfig ?? process.env.KUBECONFIG;
-  const source = envValue ? `KUBECONFIG=${envValue}` : '~/.kube/config';
+  const source = options.kubeconfig ? `--kubeconfig ${options.kubeconfig}` : envValue ? `KUBECONFIG=${envValue}` : '~/.kube/config';
+  if (options.kubeconfig && !existsSync(options.kubeconfig)) {
+    throw new MdlError(`The kubeconfig file ${options.kubeconfig} does not exist`, {
+      where: '--kubeconfig',
+      hint: 'Give the path of a kubeconfig file, or leave --kubeconfig out to use KUBECONFIG or ~/.kube/config.',
+    });
+  }
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
     else if (process.env.KUBECONFIG) {
@@ -58,11 +76,22 @@ export async function resolveKubeTarget(options: KubeTargetOptions = {}): Promis
       hint: 'Set one with kubectl config use-context, or pass --context.',
     });
   }
+  // kubectl's rule: the cluster's proxy-url, else HTTPS_PROXY/HTTP_PROXY unless NO_PROXY names the server.
+  // The env proxy is set as the cluster's proxy-url, so that client-node builds the same agent for both.
+  let proxy = cluster.proxyUrl;
+  if (!proxy) {
+    proxy = proxyFor(cluster.server);
+    if (proxy) {
+      const withProxy = { ...cluster, proxyUrl: proxy };
+      kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? withProxy : c));
+    }
+  }
   return {
     kubeConfig: kc,
     context,
     server: cluster.server,
     namespace: options.namespace || contextObject.namespace || 'default',
     source,
+    ...(proxy ? { proxy: redactProxy(proxy) } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { applyObject, deleteObject, diffObjects, getObject, listByLabel, resourc
 import {
   APPLYSET_GROUP_KINDS, APPLYSET_PART_OF, applySetId, applySetParent, applySetParentName, parseGroupKinds, withApplySetLabel,
 } from './applyset.js';
-import { ApiError, KubeClient } from './client.js';
+import { ApiError, KubeClient, type ResourceInfo } from './client.js';
 import { resolveKubeTarget, type KubeTarget, type KubeTargetOptions } from './context.js';
 import type { SpecLocator } from './errors.js';
 import { readHpa, type HpaProblem, type HpaState } from './hpa.js';
@@ -232,11 +232,17 @@ export async function diff(objects: KubeObject[], options: DeployOptions): Promi
 export interface DeleteResult {
   context: string;
   namespace: string;
+  /** What was deleted, or with a dry run what would be. */
   deleted: string[];
+  /** client: listed, nothing sent that changes anything; server: DELETE with dryRun=All. */
+  dryRun: 'client' | 'server' | null;
 }
 
-/** Deletes every member of the model's ApplySet, then the parent. */
-export async function deleteModel(options: KubeTargetOptions & { name: string; kinds?: string[]; onEvent?: (event: DeployEvent) => void }): Promise<DeleteResult> {
+/** Deletes every member of the model's ApplySet, then the parent. With dryRun, only reads (client) or asks
+ *  the API server to dry-run each DELETE (server): nothing is removed. */
+export async function deleteModel(options: KubeTargetOptions & {
+  name: string; kinds?: string[]; dryRun?: 'client' | 'server'; onEvent?: (event: DeployEvent) => void;
+}): Promise<DeleteResult> {
   const { target, client } = await connect(options);
   const namespace = target.namespace;
   const parentName = applySetParentName(options.name);
@@ -245,19 +251,23 @@ export async function deleteModel(options: KubeTargetOptions & { name: string; k
   const parent = await getObject(client, parentObj, namespace);
   const kinds = new Set([...parseGroupKinds(parent?.metadata.annotations?.[APPLYSET_GROUP_KINDS]), ...(options.kinds ?? [])]);
   const deleted: string[] = [];
+  const dryRun = options.dryRun;
+  // Client dry run: the members as listed; server dry run: what the API server says it would delete.
+  const remove = (info: ResourceInfo, objectName: string) =>
+    dryRun === 'client' ? Promise.resolve(true) : deleteObject(client, info, namespace, objectName, dryRun === 'server');
   for (const gk of kinds) {
     const listed = await listByLabel(client, gk, namespace, `${APPLYSET_PART_OF}=${id}`);
     for (const item of listed?.items ?? []) {
-      if (await deleteObject(client, listed!.info, namespace, item.metadata.name)) {
+      if (await remove(listed!.info, item.metadata.name)) {
         const ref = `${item.kind ?? gk.split('.')[0]}/${item.metadata.name}`;
         deleted.push(ref);
-        options.onEvent?.({ type: 'pruned', ref, dryRun: false });
+        options.onEvent?.({ type: 'pruned', ref, dryRun: dryRun !== undefined });
       }
     }
   }
   if (parent) {
     const info = await resourceForGroupKind(client, 'Secret');
-    if (info) await deleteObject(client, info, namespace, parentName);
+    if (info) await remove(info, parentName);
   }
-  return { context: target.context, namespace, deleted };
+  return { context: target.context, namespace, deleted, dryRun: dryRun ?? null };
 }

@@ -6,7 +6,7 @@ import { connect } from './deploy.js';
 import { recentEvents, type KubeEventSummary } from './events.js';
 import { hpaState, servedMetricApis, type HpaLike, type HpaState } from './hpa.js';
 import { deploymentRolloutStatus, podProgress, type DeploymentLike, type PodProgress, type RolloutStatus } from './rollout.js';
-import type { KubeObject } from './types.js';
+import { kubectlName, type KubeObject } from './types.js';
 
 export interface ModelStatus {
   schemaVersion: 1;
@@ -68,4 +68,22 @@ export function formatStatus(s: ModelStatus): string[] {
   }
   for (const e of s.scalingEvents) lines.push(`event ${e.lastSeen} ${e.reason}: ${e.message}`);
   return lines;
+}
+
+/** `mdl status -o name`: kubectl's `kind.group/name` lines for the model's Deployments, pods and HPAs. */
+export function statusNames(s: ModelStatus): string[] {
+  const lines: string[] = [];
+  for (const d of s.deployments) {
+    lines.push(kubectlName({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: d.name } }));
+    for (const p of d.pods) lines.push(kubectlName({ apiVersion: 'v1', kind: 'Pod', metadata: { name: p.name } }));
+  }
+  for (const h of s.autoscalers) lines.push(kubectlName({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: h.name } }));
+  return lines;
+}
+
+/** One reading in the -o format: YAML or JSON of the status document, or the name lines. */
+export function formatStatusAs(s: ModelStatus, format: 'yaml' | 'json' | 'name', toYaml: (value: unknown) => string): string {
+  if (format === 'json') return JSON.stringify(s, null, 2);
+  if (format === 'yaml') return toYaml(s).trimEnd();
+  return statusNames(s).join('\n');
 }

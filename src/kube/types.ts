@@ -21,3 +21,9 @@ export function groupKind(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): string 
 export function objectRef(obj: KubeObject): string {
   return `${obj.kind}/${obj.metadata.name}`;
 }
+
+/** "deployment.apps/sentiment", "service/sentiment": the line `kubectl get -o name` prints for an object. */
+export function kubectlName(obj: { apiVersion: string; kind: string; metadata: { name: string } }): string {
+  const { group } = splitApiVersion(obj.apiVersion);
+  return `${obj.kind.toLowerCase()}${group ? `.${group}` : ''}/${obj.metadata.name}`;
+}

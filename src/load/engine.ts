@@ -10,6 +10,7 @@
  * Transport: undici's Pool through the low-level dispatch API (no stream per response), keep-alive,
  * `connections` sockets. test/bench/RESULTS.md has the comparison with node:http behind this choice.
  */
+import { proxyFor, redactProxy } from '../net/proxy-env.js';
 import { H1Pool, type H1Controller, type H1Handler, type H1Request } from './h1-client.js';
 import { systemClock, type Clock } from '../clock.js';
 import { SendTimer } from './send-timer.js';
@@ -50,6 +51,9 @@ export interface LoadOptions {
   /** HTTP client: the lean built-in HTTP/1.1 client (default) or undici (always used with http2). */
   transport?: 'h1' | 'undici';
   thresholds?: Threshold[];
+  /** Connect directly whatever HTTP(S)_PROXY says: the target is one mdl started on this machine (--local),
+   *  which no proxy can reach. */
+  direct?: boolean;
   /** Header names whose values are shown in results (the rest are redacted). */
   showSecrets?: boolean;
   clock?: Clock;
@@ -146,7 +150,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   const knownTotalMs = options.durationMs === undefined && mode.kind !== 'stages' ? undefined : totalMs;
   const connections = options.connections ?? (mode.kind === 'concurrency' ? mode.concurrency : DEFAULT_OPEN_LOOP_CONNECTIONS);
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  // HTTP_PROXY / HTTPS_PROXY / NO_PROXY, read as the kube client reads them (src/net/proxy-env.ts).
+  const proxy = options.direct ? undefined : proxyFor(url);
   const pool = await openTransport(url, {
+    proxy,
     connections,
     http2: options.http2 === true,
     transport: options.transport,
@@ -378,7 +385,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     : null;
   const result: LoadResult = {
     schemaVersion: LOAD_RESULT_SCHEMA_VERSION,
-    target: { url: redactUrl(options.url, options.showSecrets === true), protocol, method: adapter.method, headers: redactHeaders(headers, options.showSecrets === true) },
+    target: {
+      url: redactUrl(options.url, options.showSecrets === true), protocol, method: adapter.method, headers: redactHeaders(headers, options.showSecrets === true),
+      ...(proxy ? { proxy: redactProxy(proxy) } : {}),
+    },
     mode,
     startedAt,
     durationMs: Math.round(measuredSendingMs),
@@ -417,12 +427,32 @@ interface Transport {
 
 /**
  * The lean HTTP/1.1 client by default (test/bench/RESULTS.md: faster than undici and autocannon here);
- * undici for HTTP/2 (ALPN) or when asked, through the same handler API.
+ * undici for HTTP/2 (ALPN) or when asked, through the same handler API; undici's ProxyAgent when the
+ * environment names a proxy for the URL (a forward proxy for http://, a CONNECT tunnel for https://).
  */
 async function openTransport(
   url: URL,
-  o: { connections: number; http2: boolean; transport: 'h1' | 'undici' | undefined; rejectUnauthorized: boolean; connectTimeoutMs: number; now: () => number },
+  o: { proxy: string | undefined; connections: number; http2: boolean; transport: 'h1' | 'undici' | undefined; rejectUnauthorized: boolean; connectTimeoutMs: number; now: () => number },
 ): Promise<Transport> {
+  if (o.proxy) {
+    const { ProxyAgent } = await import('undici');
+    const agent = new ProxyAgent({
+      uri: o.proxy,
+      connections: o.connections,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      allowH2: o.http2,
+      connectTimeout: o.connectTimeoutMs,
+      requestTls: { rejectUnauthorized: o.rejectUnauthorized },
+    });
+    return {
+      dispatch: (req, handler) =>
+        agent.dispatch({ origin: url.origin, path: req.path, method: req.method, headers: req.headers, body: req.body }, handler as Parameters<typeof agent.dispatch>[1]),
+      destroy: () => agent.destroy(),
+    };
+  }
   if (!o.http2 && o.transport !== 'undici') {
     return new H1Pool(url.origin, { connections: o.connections, rejectUnauthorized: o.rejectUnauthorized, connectTimeoutMs: o.connectTimeoutMs, now: o.now });
   }

@@ -65,11 +65,16 @@ export class ErrorBound {
   }
 }
 
-/** The error a breached bound ends the command with (exit 99). */
-export function errorBoundError(b: ErrorBoundBreach, maxErrorRate: number, url: string): MdlError {
+/** The error a breached bound ends the command with (exit 99). Through a proxy, a refused or timed-out
+ *  connection is the proxy's, so the message names it. */
+export function errorBoundError(b: ErrorBoundBreach, maxErrorRate: number, url: string, proxy?: string): MdlError {
   const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+  const connect = b.dominant === 'connect_refused' || b.dominant === 'connect_timeout';
+  const hint = proxy && connect
+    ? `The connections go to the proxy ${proxy} (HTTP_PROXY/HTTPS_PROXY): is it up? NO_PROXY lists hosts to reach directly.`
+    : errorClassHint(b.dominant);
   return new MdlError(
-    `stopped early: ${b.failed} of ${b.ended} requests to ${url} failed (${pct(b.errorRate)}, above --max-error-rate ${pct(maxErrorRate)}); most were ${b.dominant} (${b.dominantCount})`,
-    { exitCode: ExitCode.thresholds, where: url, hint: errorClassHint(b.dominant) },
+    `stopped early: ${b.failed} of ${b.ended} requests to ${url}${proxy ? ` through the proxy ${proxy}` : ''} failed (${pct(b.errorRate)}, above --max-error-rate ${pct(maxErrorRate)}); most were ${b.dominant} (${b.dominantCount})`,
+    { exitCode: ExitCode.thresholds, where: url, hint },
   );
 }

@@ -15,7 +15,7 @@ export interface LocalStatusLike {
   minReplicas?: number;
   maxReplicas?: number;
   replicas?: unknown[];
-  autoscaler?: { enabled?: boolean; metric?: { type: string; target: number }; lastMetricValue?: number | undefined };
+  autoscaler?: { enabled?: boolean; metric?: { type: string; target: number }; lastMetricValue?: number | undefined; currentMetricValue?: number | undefined };
   scalingEvents?: Array<{ at: string; from: number; to: number; reason?: string; timeToReadyMs?: number | undefined }>;
 }
 
@@ -57,7 +57,7 @@ export function eventsFromLocalStatus(status: LocalStatusLike, timestampMs: numb
   });
   const a = status.autoscaler;
   if (a?.metric && a.enabled !== false) {
-    events.push({ kind: 'metric', timestampMs, metric: a.metric.type, current: a.lastMetricValue ?? null, target: a.metric.target, unit: UNIT[a.metric.type] ?? '' });
+    events.push({ kind: 'metric', timestampMs, metric: a.metric.type, current: a.lastMetricValue ?? a.currentMetricValue ?? null, target: a.metric.target, unit: UNIT[a.metric.type] ?? '' });
   }
   return events;
 }

@@ -110,7 +110,8 @@ export interface ThresholdOutcome {
 
 export interface LoadResult {
   schemaVersion: typeof LOAD_RESULT_SCHEMA_VERSION;
-  target: { url: string; protocol: LoadProtocol; method: string; headers: Record<string, string> };
+  /** proxy: the HTTP proxy the requests went through (HTTP_PROXY/HTTPS_PROXY), credentials left out. */
+  target: { url: string; protocol: LoadProtocol; method: string; headers: Record<string, string>; proxy?: string };
   mode: LoadMode;
   startedAt: string;
   durationMs: number;

@@ -52,7 +52,7 @@ export interface LocalRuntimeOptions {
   /**
    * The replica's command. A string without shell syntax is split into arguments and run directly; a string
    * with shell syntax (pipes, &&, $VAR, quotes, redirections) runs through /bin/sh; an array runs as given.
-   * `{port}` is replaced by the replica's port. A leading `node` means the Node.js running mdl.
+   * `{port}`, `{grpcPort}`, `{metricsPort}` and `{replica}` are filled per replica (src/spec/command-placeholders.ts). A leading `node` means the Node.js running mdl.
    */
   command: string | string[];
   /** Working directory of the replicas (for a spec: the spec file's folder). */

@@ -6,7 +6,8 @@ import { execa, type ResultPromise } from 'execa';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { commandLine } from './command-line.js';
+import { commandLine, type PlaceholderValues } from './command-line.js';
+import { placeholdersIn } from '../spec/command-placeholders.js';
 import { TrafficCounters } from './counters.js';
 import { GUARD_SOURCE, type GuardSpec } from './guard.js';
 import type { ResolvedOptions } from './options.js';
@@ -66,10 +67,24 @@ export class Replica {
     return this.state === 'starting' || this.state === 'ready' || this.state === 'unready' || this.state === 'draining';
   }
 
+  /** {port} and {replica}, and a free port of its own for each of {grpcPort} and {metricsPort} the command uses. */
+  private async placeholderValues(): Promise<PlaceholderValues> {
+    const values: PlaceholderValues = { port: this.port, replica: replicaNumber(this.id) };
+    const taken = new Set([this.port]);
+    for (const p of placeholdersIn(this.options.command)) {
+      if (p !== 'grpcPort' && p !== 'metricsPort') continue;
+      let port = await freePort();
+      while (taken.has(port)) port = await freePort();
+      taken.add(port);
+      values[p] = port;
+    }
+    return values;
+  }
+
   async start(): Promise<void> {
     const generation = ++this.generation;
     this.port = await freePort();
-    const line = commandLine(this.options.command, this.port);
+    const line = commandLine(this.options.command, await this.placeholderValues());
     const spec: GuardSpec = { file: line.file, args: line.args, graceMs: this.options.stopGraceMs };
     this.state = 'starting';
     this.startedAtMs = this.hooks.now();
@@ -216,6 +231,11 @@ function probe(port: number, path: string, timeoutMs: number): Promise<boolean> 
 }
 
 /** A free loopback port (there is a small window before the replica binds it; a clash shows as a crash). */
+/** The number at the end of a replica's name ("iris-3" → 3): its {replica}. */
+export function replicaNumber(id: string): number {
+  return Number(/-(\d+)$/.exec(id)?.[1] ?? 0);
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

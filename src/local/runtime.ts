@@ -306,6 +306,18 @@ class Runtime {
     }
   }
 
+  /** The metric per ready replica since the last sync (or the start), measured as sync() measures it. */
+  private metricSinceSync(now: number): number | undefined {
+    const { metric } = this.options.scaling;
+    if (metric.type !== 'concurrency' && metric.type !== 'rps') return undefined;
+    const ready = this.replicas.filter((r) => r.state === 'ready').length;
+    const prev = this.lastSync ?? { atMs: this.startedMs, integral: 0, completed: 0 };
+    const ms = now - prev.atMs;
+    if (ready === 0 || ms <= 0) return undefined;
+    const sum = metric.type === 'concurrency' ? (this.allIntegral(now) - prev.integral) / ms : (this.allCompleted() - prev.completed) / (ms / 1000);
+    return Math.round((sum / ready) * 100) / 100;
+  }
+
   private removedIntegral = 0;
   private removedCompleted = 0;
   private readonly counted = new Set<Replica>();
@@ -362,6 +374,7 @@ class Runtime {
         metric: this.options.scaling.metric,
         syncPeriodMs: this.options.scaling.syncPeriodMs,
         lastMetricValue: this.lastMetricValue,
+        currentMetricValue: this.metricSinceSync(now),
         lastSyncAt: iso(this.lastSyncWall),
       },
       totals: {

@@ -17,6 +17,9 @@ export interface LocalRuntimeStatus {
     syncPeriodMs: number;
     /** The per-replica metric value at the last sync. */
     lastMetricValue: number | undefined;
+    /** The same measure from the last sync (or the start) up to now, so that a run shorter than one sync
+     *  period still shows its metric; concurrency and rps only (cpu needs two readings a period apart). */
+    currentMetricValue?: number | undefined;
     lastSyncAt: string | undefined;
   };
   totals: {

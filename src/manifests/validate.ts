@@ -32,6 +32,11 @@ const KINDS: Record<string, keyof Models> = {
   'keda.sh/v1alpha1/ScaledObject': 'ScaledObject',
 };
 
+/** Whether the object's apiVersion/kind is one whose schema is checked here. */
+export function hasSchema(object: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
+  return KINDS[`${object.apiVersion}/${object.kind}`] !== undefined;
+}
+
 async function validatorFor(object: KubeObject): Promise<Validator | undefined> {
   const kind = KINDS[`${object.apiVersion}/${object.kind}`];
   if (!kind) return undefined;

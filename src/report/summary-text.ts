@@ -25,7 +25,7 @@ export function describeMode(r: LoadResult): string {
 
 export function formatSummary(r: LoadResult): string {
   const lines: string[] = [];
-  lines.push(`${r.interrupted ? 'Interrupted: ' : ''}${r.target.method} ${r.target.url} (${r.target.protocol}) — ${describeMode(r)}`);
+  lines.push(`${r.interrupted ? 'Interrupted: ' : ''}${r.target.method} ${r.target.url} (${r.target.protocol}${r.target.proxy ? `, through the proxy ${r.target.proxy}` : ''}) — ${describeMode(r)}`);
   lines.push(
     `duration ${n(r.durationMs / 1000)} s${r.warmupMs ? ` after ${n(r.warmupMs / 1000)} s warm-up` : ''} · sent ${r.requests.sent} · ok ${r.requests.completed} · failed ${r.requests.failed} · dropped ${r.requests.dropped}`,
   );

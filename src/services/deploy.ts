@@ -8,12 +8,16 @@ import type { KubeObject } from '../kube/types.js';
 import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import { loadModelObjects } from './model-source.js';
+import { kubeTargetOptions } from '../kube/context.js';
+import { dryRunMode } from '../cli/kube-flags.js';
+import { validateObjects } from './validate-objects.js';
 
 export interface DeployCommandFlags {
   manifests?: string | undefined;
   name?: string | undefined;
   config?: string | undefined;
   env?: string | undefined;
+  kubeconfig?: string | undefined;
   context?: string | undefined;
   namespace?: string | undefined;
   'create-namespace': boolean;
@@ -46,23 +50,31 @@ export async function runDeployCommand(ctx: DeployContext): Promise<DeployResult
   }
   const source = await loadModelObjects(f);
   const kube = await import('../kube/deploy.js');
-  if (f['dry-run'] === 'client') {
+  const dryRun = dryRunMode(f['dry-run']);
+  if (dryRun === 'client') {
+    await validateObjects(source, f.manifests);
     const { resolveKubeTarget } = await import('../kube/context.js');
-    const namespace = f.namespace ?? (await resolveKubeTarget({ context: f.context }).then((t) => t.namespace, () => 'default'));
-    return { objects: kube.clientDryRun(source.objects, namespace, source.name) };
+    // The context's namespace when a kubeconfig is there; without one, default. A kubeconfig or context
+    // the flags name must exist, though: a typo there is not silently "default".
+    const namespace = f.namespace ?? (await resolveKubeTarget(kubeTargetOptions(f)).then((t) => t.namespace, (error: unknown) => {
+      if (f.kubeconfig || f.context) throw error;
+      return 'default';
+    }));
+    const objects = kube.clientDryRun(source.objects, namespace, source.name);
+    for (const o of objects) ctx.note(`${o.kind}/${o.metadata.name} would be applied in ${namespace} (client dry run)`);
+    return { objects };
   }
   const note = ctx.note;
   // On a terminal, --wait shows the rollout live (pods, counters, HPA); q or Ctrl+C stops waiting.
   const controller = new AbortController();
-  const live = f.wait && !f['dry-run'] && ctx.mode === 'ink'
+  const live = f.wait && !dryRun && ctx.mode === 'ink'
     ? (await import('../cli/deploy-watch-view.js')).deployLiveView({ title: source.name, note, onStop: () => controller.abort() })
     : undefined;
   const deploying = kube.deploy(source.objects, {
     name: source.name,
-    context: f.context,
-    namespace: f.namespace,
+    ...kubeTargetOptions(f),
     createNamespace: f['create-namespace'],
-    dryRun: f['dry-run'] as 'server' | undefined,
+    ...(dryRun ? { dryRun } : {}),
     wait: f.wait,
     timeoutMs,
     forceConflicts: f['force-conflicts'],

@@ -2,7 +2,11 @@
  * `mdl dev` between flags and the library: the spec's local runtime (replicas, balancer, autoscaler) in the
  * foreground, drawn live or as plain lines, stopped by the first signal and at once by a second.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ExitCode, MdlError, badInput } from '../errors.js';
+import type { LocalRuntimeEvent } from '../local/events.js';
 import { parseDurationMs, UnitError } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
 
@@ -10,6 +14,9 @@ export interface DevCommandFlags {
   port?: number | undefined;
   replicas?: number | undefined;
   'sync-period': string;
+  /** Replica output lines shown per replica per second (plain mode). */
+  'log-rate'?: number | undefined;
+  'log-dir'?: string | undefined;
   config?: string | undefined;
   env?: string | undefined;
 }
@@ -56,9 +63,19 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
     if (!view) ctx.note(line);
   };
   note(`mdl dev: starting ${options.replicas} replica(s) of ${spec.name}: ${[options.command].flat().join(' ')}`);
+  // Every replica line goes to its log file; the terminal gets at most --log-rate a second per replica.
+  const { ReplicaLogs } = await import('../local/replica-logs.js');
+  const logs = new ReplicaLogs(flags['log-dir'] ?? mkdtempSync(join(tmpdir(), `mdl-dev-${spec.name}-`)));
+  const linesPerSecond = flags['log-rate'] ?? 20;
+  note(`mdl dev: replica output in ${logs.dir}/<replica>.log; at most ${linesPerSecond} lines/s per replica shown here (--log-rate)`);
+  const shown = view ? (e: LocalRuntimeEvent) => view.listener(e) : plainReporter(write, { linesPerSecond, logPath: (r) => logs.pathOf(r) });
+  const listener = (e: LocalRuntimeEvent) => {
+    if (e.type === 'replica-output') logs.write(e.replica, e.line);
+    shown(e);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const starting = startLocalRuntime(options, { listener: view ? (e) => view.listener(e) : plainReporter(write) });
+  const starting = startLocalRuntime(options, { listener });
   // A signal while replicas are still starting: wait for the start to settle, then stop them.
   const first = await Promise.race([starting.then((rt) => ({ rt })), signalled.then((signal) => ({ signal }))]).catch(async (error: unknown) => {
     await view?.finish();
@@ -68,6 +85,7 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
     view?.stopping();
     await (await starting.catch(() => undefined))?.stop();
     await view?.finish();
+    await logs.close();
     throw new MdlError('Interrupted while the replicas were starting; stopped them.', { exitCode: ExitCode.interrupted });
   }
   const runtime = first.rt;
@@ -90,6 +108,7 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
   process.once('SIGTERM', force);
   await runtime.stop();
   await view?.finish();
+  await logs.close();
   ctx.note('mdl dev: stopped');
   return ExitCode.interrupted;
 }

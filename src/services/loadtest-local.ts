@@ -11,7 +11,7 @@ export interface LocalEndpoint {
   stop(): Promise<void>;
 }
 
-export async function startLocalEndpoint(spec: ModelSpec | undefined, flags: { replicas?: number | undefined }): Promise<LocalEndpoint> {
+export async function startLocalEndpoint(spec: ModelSpec | undefined, flags: { replicas?: number | undefined; syncPeriodMs?: number | undefined }): Promise<LocalEndpoint> {
   if (!spec) {
     throw badInput('--local needs a spec with local.command', {
       where: '--local',
@@ -19,6 +19,9 @@ export async function startLocalEndpoint(spec: ModelSpec | undefined, flags: { r
     });
   }
   const { localOptionsFromSpec, startLocalRuntime } = await import('../local/index.js');
-  const runtime = await startLocalRuntime(localOptionsFromSpec(spec, flags.replicas === undefined ? {} : { replicas: flags.replicas }));
+  const runtime = await startLocalRuntime(localOptionsFromSpec(spec, {
+    ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
+    ...(flags.syncPeriodMs === undefined ? {} : { syncPeriodMs: flags.syncPeriodMs }),
+  }));
   return { url: new URL(spec.loadtest.path, runtime.url).toString(), stop: () => runtime.stop() };
 }

@@ -8,10 +8,13 @@ import type { LoadResult } from '../load/types.js';
 import type { ModelSpec } from '../spec/index.js';
 import { buildLoadOptions, parseMaxErrorRate, specDefaults, type LoadtestFlags } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
+import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
 
 export interface LoadtestCommandFlags extends LoadtestFlags {
   local?: boolean;
   replicas?: number;
+  /** With --local: the local autoscaler's sync period (default 15s, the HPA controller's). */
+  'sync-period'?: string;
   out?: string;
   junit?: string;
 }
@@ -31,19 +34,33 @@ export async function runLoadtestCommand(ctx: LoadtestContext): Promise<{ result
   if (ctx.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
   const { startLocalEndpoint } = await import('./loadtest-local.js');
   ctx.note('» starting the local runtime (replicas, balancer, autoscaler)…');
-  const local = await startLocalEndpoint(spec, { replicas: flags.replicas });
+  const local = await startLocalEndpoint(spec, { replicas: flags.replicas, syncPeriodMs: syncPeriodOf(flags['sync-period']) });
   ctx.note(`» ${spec?.name} on ${local.url}`);
   try {
-    return await loadtest(ctx, local.url);
+    return await loadtest(ctx, local.url, { direct: true });
   } finally {
     await local.stop();
   }
 }
 
-async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<{ result: LoadResult; exitCode: ExitCode }> {
+function syncPeriodOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = parseDurationMs(value);
+  } catch {
+    throw badInput(`--sync-period ${value} is not ${DURATION_EXPECTED}`, { where: '--sync-period' });
+  }
+  if (!(ms > 0)) throw badInput(`--sync-period must be above 0, got ${value}`, { where: '--sync-period' });
+  return ms;
+}
+
+async function loadtest(ctx: LoadtestContext, url: string | undefined, target: { direct?: boolean } = {}): Promise<{ result: LoadResult; exitCode: ExitCode }> {
   const { flags, spec, mode } = ctx;
   if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
+  if (flags['sync-period'] !== undefined && !flags.local) throw badInput('--sync-period goes with --local', { where: '--sync-period' });
   const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
+  if (target.direct) options.direct = true;
   const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
   const { ErrorBound, errorBoundError } = await import('../load/error-bound.js');
   const errorBound = new ErrorBound(maxErrorRate);
@@ -94,7 +111,7 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
   ctx.note(formatSummary(result));
   const breach = errorBound.breached();
-  if (breach) throw errorBoundError(breach, maxErrorRate, options.url);
+  if (breach) throw errorBoundError(breach, maxErrorRate, options.url, result.target.proxy);
   const failed = result.thresholds.some((t) => !t.passed);
   return { result, exitCode: result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok };
 }

@@ -3,6 +3,7 @@
  * every --interval until interrupted or --watch-for passes (drawn live on a terminal, else printed again).
  */
 import type { ModelStatus } from '../kube/status.js';
+import { kubeTargetOptions } from '../kube/context.js';
 import { parseDurationMs } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import { loadModelObjects } from './model-source.js';
@@ -12,6 +13,7 @@ export interface StatusCommandFlags {
   name?: string | undefined;
   config?: string | undefined;
   env?: string | undefined;
+  kubeconfig?: string | undefined;
   context?: string | undefined;
   namespace?: string | undefined;
   watch: boolean;
@@ -33,7 +35,7 @@ export async function runStatusCommand(ctx: StatusContext): Promise<ModelStatus>
   // The model's name: --name, else the spec's (or the --manifests Deployment's).
   const name = f.name ?? (await loadModelObjects(f)).name;
   const { readStatus } = await import('../kube/status.js');
-  const read = () => readStatus({ name, context: f.context, namespace: f.namespace });
+  const read = () => readStatus({ name, ...kubeTargetOptions(f) });
   let status = await read();
   if (f.watch && ctx.mode === 'ink') {
     // The live view on stderr; the last reading is printed on stdout when it ends.

@@ -12,6 +12,7 @@ import type { TrafficShape } from '../tune/recommend.js';
 import type { TuneResult } from '../tune/result.js';
 import type { TuneOptions } from '../tune/run-tune.js';
 import { formatBounds } from '../kube/pin-plan.js';
+import { kubeTargetOptions } from '../kube/context.js';
 import type { ClusterTarget, RestoreResult } from '../tune/cluster-target.js';
 import type { FirstRequest, LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
@@ -46,6 +47,7 @@ export interface TuneCommandFlags {
   env?: string;
   cluster?: boolean;
   restore?: boolean;
+  kubeconfig?: string;
   context?: string;
   namespace?: string;
   name?: string;
@@ -186,8 +188,7 @@ async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ re
     const cluster = await startClusterTarget({
       name,
       ...(r.spec ? { engine: r.spec.scaling.engine } : {}),
-      ...(flags.context ? { context: flags.context } : {}),
-      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+      ...kubeTargetOptions(flags),
       replicas: r.replicas,
       readyTimeoutMs,
       firstRequest: r.firstRequest,
@@ -215,7 +216,7 @@ async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ re
         const { MdlError } = await import('../errors.js');
         failure = new MdlError(`${cluster.info.autoscaler} is still pinned to ${r.replicas} replica(s): restoring it failed (${(error as Error).message})`, {
           exitCode: ExitCode.cluster,
-          hint: `Run mdl tune --restore --name ${name}${flags.namespace ? ` --namespace ${flags.namespace}` : ''}${flags.context ? ` --context ${flags.context}` : ''} once the cluster can be reached.`,
+          hint: `Run mdl tune --restore --name ${name}${flags.namespace ? ` --namespace ${flags.namespace}` : ''}${flags.context ? ` --context ${flags.context}` : ''}${flags.kubeconfig ? ` --kubeconfig ${flags.kubeconfig}` : ''} once the cluster can be reached.`,
           cause: error,
         });
       }
@@ -238,8 +239,7 @@ export async function runTuneRestore(ctx: TuneCommandContext): Promise<RestoreRe
   const result = await restorePinnedAutoscaler({
     name,
     ...(spec ? { engine: spec.scaling.engine } : {}),
-    ...(flags.context ? { context: flags.context } : {}),
-    ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    ...kubeTargetOptions(flags),
   });
   ctx.note(result.restored && result.bounds
     ? `Restored ${result.autoscaler} in namespace ${result.namespace} to ${formatBounds(result.bounds)} (mdl tune had pinned it to ${result.pinnedReplicas} since ${result.pinnedAt}).`
@@ -317,7 +317,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     // The dashboard also draws the step's per-second snapshots.
     runLoad: (o, hooks) =>
       runLoad(
-        { ...base, ...o, thresholds: [] },
+        // The local runtime listens on 127.0.0.1: never through a proxy.
+        { ...base, ...o, thresholds: [], ...(local ? { direct: true } : {}) },
         {
           ...hooks,
           onSnapshot: (s) => {

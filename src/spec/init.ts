@@ -29,6 +29,7 @@ interface RuntimeStarter {
   resources: string;
   metric: string;
   p95: string;
+  /** {{name}} in it becomes the spec's name. */
   loadtest: string;
 }
 
@@ -39,7 +40,7 @@ const STARTERS: Record<RuntimeName, RuntimeStarter> = {
     resources: GPU,
     metric: '{ type: queue, target: 5 }        # vllm:num_requests_waiting per pod',
     p95: '2s',
-    loadtest: '  model: my-model\n  payload: { prompt: "Hello", max_tokens: 64 }',
+    loadtest: '  model: {{name}}\n  payload: { prompt: "Hello", max_tokens: 64 }',
   },
   tgi: {
     image: 'ghcr.io/huggingface/text-generation-inference:latest',
@@ -53,28 +54,28 @@ const STARTERS: Record<RuntimeName, RuntimeStarter> = {
     resources: GPU,
     metric: '{ type: queue, target: 10 }       # nv_inference_pending_request_count per pod',
     p95: '200ms',
-    loadtest: '  model: my-model\n  # payload: ./requests.jsonl    # KServe v2 inference requests, one per line',
+    loadtest: '  model: {{name}}\n  # payload: ./requests.jsonl    # KServe v2 inference requests, one per line',
   },
   torchserve: {
     image: 'pytorch/torchserve:latest',
     resources: '  cpu: "2"\n  memory: 4Gi',
     metric: '{ type: cpu, target: 70% }',
     p95: '300ms',
-    loadtest: '  path: /predictions/my-model\n  # payload: ./requests.jsonl',
+    loadtest: '  path: /predictions/{{name}}\n  # payload: ./requests.jsonl',
   },
   'kserve-v2': {
     image: 'ghcr.io/acme/my-model:1.0.0',
     resources: '  cpu: "2"\n  memory: 4Gi',
     metric: '{ type: concurrency, target: 8 }  # in-flight requests per pod',
     p95: '300ms',
-    loadtest: '  model: my-model\n  # payload: ./requests.jsonl',
+    loadtest: '  model: {{name}}\n  # payload: ./requests.jsonl',
   },
   openai: {
     image: 'ghcr.io/acme/my-llm-server:1.0.0',
     resources: GPU,
     metric: '{ type: concurrency, target: 16 } # in-flight requests per pod',
     p95: '2s',
-    loadtest: '  model: my-model\n  payload: { prompt: "Hello", max_tokens: 64 }',
+    loadtest: '  model: {{name}}\n  payload: { prompt: "Hello", max_tokens: 64 }',
   },
   http: {
     image: 'ghcr.io/acme/my-model:1.0.0',
@@ -116,7 +117,8 @@ export function renderInitTemplate(runtime: RuntimeName, name: string, image: st
     metric: starter.metric,
     p95: starter.p95,
     protocol: d.loadtest?.protocol ?? 'http',
-    loadtest: starter.loadtest,
+    // The starters name the model where the server routes by it (loadtest.model, TorchServe's path).
+    loadtest: starter.loadtest.replace(/\{\{name\}\}/g, name),
   };
   const template = readFileSync(join(templatesDir(), 'init', 'mdl.config.yaml'), 'utf8');
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {

@@ -5,6 +5,7 @@
  * with the unit in the name (latencyMs, ratePerSecond) for the resolved ModelSpec.
  */
 import { z } from 'zod';
+import { describePlaceholders } from './command-placeholders.js';
 import {
   DURATION_EXPECTED,
   PERCENT_EXPECTED,
@@ -352,7 +353,7 @@ export const specFields = {
       command: z
         .string()
         .regex(/\{port\}/, 'a command containing the {port} placeholder')
-        .meta({ description: 'Command that starts one replica on this machine; {port} is replaced by its port' }),
+        .meta({ description: `Command that starts one replica on this machine; placeholders filled per replica: ${describePlaceholders()}` }),
       replicas: positiveInt('Replicas to start (default: scaling.minReplicas, at least 1)').optional(),
       port: z.number().int().min(1).max(65535).optional().meta({ description: 'Port of the local endpoint (default: a free port)' }),
       healthPath: z

@@ -58,7 +58,7 @@ describe('mdl init / validate / render / schema (built CLI)', function () {
 
   it('render writes one file per object, in JSON when asked, and a JSON result with --json', () => {
     mdl(dir, 'init', '--runtime', 'kserve-v2', '--name', 'sentiment');
-    const out = mdl(dir, 'render', '--env', 'prod', '--output', 'k8s', '--format', 'json');
+    const out = mdl(dir, 'render', '--env', 'prod', '--out-dir', 'k8s', '-o', 'json');
     assert.equal(out.code, 0, out.stderr);
     assert.deepEqual(readdirSync(join(dir, 'k8s')).sort(), [
       'deployment-sentiment.json',
