@@ -16,12 +16,34 @@ import { kubeconfigPath, repoRoot, runKubectl } from '../support/cluster/cluster
 import { renderedSpecs } from '../support/rendered-specs.js';
 import { admin, get, manifestFile, modelObjects, runMdl, uniqueNamespace } from './support.js';
 
+/** kubectl prints one JSON document per object, one after the other: split them at the top-level braces. */
+function jsonDocuments(text: string): unknown[] {
+  const docs: unknown[] = [];
+  let depth = 0;
+  let start = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' && depth++ === 0) start = i;
+    else if (c === '}' && --depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)));
+  }
+  return docs;
+}
+
 /** The objects kubectl read from `yaml`, as it prints them (`create --dry-run=client -o json`). */
 async function kubectlRead(yaml: string): Promise<{ code: number | null; items: unknown[]; stderr: string }> {
   const k = await runKubectl(['create', '--dry-run=client', '-o', 'json', '-f', '-'], { input: yaml });
   if (k.code !== 0) return { code: k.code, items: [], stderr: k.stderr };
-  const doc = JSON.parse(k.stdout) as { kind: string; items?: unknown[] };
-  return { code: k.code, items: doc.kind === 'List' ? doc.items ?? [] : [doc], stderr: k.stderr };
+  const items = jsonDocuments(k.stdout).flatMap((d) => ((d as { kind: string }).kind === 'List' ? (d as { items: unknown[] }).items : [d]));
+  // kubectl fills in the namespace it would create the objects in (the kubeconfig's, default); mdl leaves it out.
+  for (const item of items as Array<{ metadata?: { namespace?: string } }>) if (item.metadata?.namespace === 'default') delete item.metadata.namespace;
+  return { code: k.code, items, stderr: k.stderr };
 }
 
 describe('the real kubectl', function () {
