@@ -34,7 +34,8 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     'max-in-flight': Flags.integer({ description: 'Open loop: requests past this many in flight are dropped and counted (default 10000)', helpGroup: 'LOAD' }),
     protocol: Flags.string({ description: 'Request protocol', options: ['http', 'kserve-v2', 'openai'], helpGroup: 'REQUEST' }),
     method: Flags.string({ description: 'HTTP method (default GET, or POST with a body)', helpGroup: 'REQUEST' }),
-    header: Flags.string({ char: 'H', description: 'Request header "Name: value" (repeatable); values are redacted in output', multiple: true, helpGroup: 'REQUEST' }),
+    header: Flags.string({ char: 'H', description: 'Request header "Name: value" (repeatable; ${VAR} reads the environment); values are redacted in output', multiple: true, helpGroup: 'REQUEST' }),
+    'spec-headers': Flags.boolean({ description: "Send the spec's loadtest.headers to this URL although its origin is not loadtest.url's (by default they go to that origin only)", helpGroup: 'REQUEST' }),
     body: Flags.string({ description: 'JSON request body, or @file.json', helpGroup: 'REQUEST' }),
     payload: Flags.string({ description: 'JSONL file of request bodies or {path, method, headers, body}', helpGroup: 'REQUEST' }),
     shuffle: Flags.boolean({ description: 'Use payload lines in a shuffled order (see --seed)', helpGroup: 'REQUEST' }),
@@ -46,7 +47,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     out: Flags.string({ description: 'Write one JSON line per second (and the result last) to this file', helpGroup: 'RESULT' }),
     junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
     'max-error-rate': Flags.string({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
-    'show-secrets': Flags.boolean({ description: 'Show header values in output instead of [redacted]', helpGroup: 'RESULT' }),
+    'show-secrets': Flags.boolean({ description: 'Show header values and URL user info in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 
   /** The spec when one is given or found; none is fine for a bare URL. A spec that is there but wrong still stops. */

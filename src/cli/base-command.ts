@@ -1,6 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, MdlError, formatError, isMdlError } from '../errors.js';
 import type { LoadedSpec } from '../spec/index.js';
+import { redactUrl } from '../load/redact.js';
 import { decideOutputMode, isCI, type OutputMode } from './output-mode.js';
 import { expandBareFlags, type BareFlag } from './bare-flags.js';
 
@@ -96,9 +97,10 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`);
   }
 
-  public override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  public override async catch(raw: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exits (this.exit, --help, --version) pass through untouched.
-    if (error?.oclif?.exit !== undefined && !isMdlError(error)) throw error;
+    if (raw?.oclif?.exit !== undefined && !isMdlError(raw)) throw raw;
+    const error = redactedError(raw);
     const userError = isMdlError(error);
     const exitCode: number = userError ? error.exitCode : (this.ctor as typeof MdlCommand).unexpectedExitCode;
     if (this.jsonEnabled()) {
@@ -127,6 +129,21 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
     if (!error && this.resultExitCode !== ExitCode.ok) process.exitCode = this.resultExitCode;
     return super.finally(error);
   }
+}
+
+/** The error with any URL user info in its text hidden (src/load/redact.ts): messages end up in CI logs. */
+function redactedError<E extends Error>(error: E): E {
+  if (!(error instanceof Error)) return error;
+  if (isMdlError(error)) {
+    return new MdlError(redactUrl(error.message), {
+      exitCode: error.exitCode,
+      ...(error.where !== undefined ? { where: redactUrl(error.where) } : {}),
+      ...(error.hint !== undefined ? { hint: redactUrl(error.hint) } : {}),
+    }) as unknown as E;
+  }
+  error.message = redactUrl(error.message);
+  if (error.stack) error.stack = redactUrl(error.stack);
+  return error;
 }
 
 function debugEnabled(): boolean {

@@ -7,6 +7,8 @@ import { badInput, MdlError } from '../errors.js';
 import type { LoadOptions } from '../load/engine.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
 import { loadPayloadFile } from '../load/payload.js';
+import { REDACTED } from '../load/redact.js';
+import { resolveRequestHeaders, withheldWarning } from '../load/request-headers.js';
 import { parseStages } from '../load/schedule.js';
 import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
 import type { ArrivalProcess, LoadMode, LoadProtocol } from '../load/types.js';
@@ -37,7 +39,15 @@ export interface LoadtestFlags {
   insecure?: boolean;
   http2?: boolean;
   'show-secrets'?: boolean;
+  'spec-headers'?: boolean;
   'max-error-rate'?: string;
+}
+
+/** What building the options needs from outside: the environment for ${VAR} in headers, a warning sink. */
+export interface LoadOptionsContext {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Told once when the spec's headers are withheld from the target (another origin). */
+  warn?: (message: string) => void;
 }
 
 /** What the spec contributes (src/spec's loadtest and slo sections), all optional. */
@@ -84,17 +94,25 @@ function unit<T>(flag: string, fn: () => T): T {
   }
 }
 
+/** A malformed --header as shown in its error: a name alone, else the name and [redacted] — the rest is often the credential. */
+function shownHeader(v: string): string {
+  // A lone word of letters and dashes is a header name without its value (tokens have digits).
+  if (/^\s*[A-Za-z-]{1,64}\s*$/.test(v)) return `"${v.trim()}"`;
+  const name = /^\s*([A-Za-z0-9-]{1,64})\s/.exec(v)?.[1];
+  return name ? `"${name} ${REDACTED}"` : `"${REDACTED}"`;
+}
+
 export function parseHeaders(values: string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const v of values ?? []) {
     const idx = v.indexOf(':');
-    if (idx <= 0) throw badInput(`--header "${v}" is not Name: value`, { where: '--header', hint: 'Write it as --header "Authorization: Bearer …".' });
+    if (idx <= 0) throw badInput(`--header ${shownHeader(v)} is not Name: value`, { where: '--header', hint: 'Write it as --header "Authorization: Bearer …".' });
     headers[v.slice(0, idx).trim().toLowerCase()] = v.slice(idx + 1).trim();
   }
   return headers;
 }
 
-export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecDefaults = {}): Promise<LoadOptions> {
+export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecDefaults = {}, context: LoadOptionsContext = {}): Promise<LoadOptions> {
   const url = flags.url ?? spec.url;
   if (!url) throw badInput('no URL to test', { where: 'URL', hint: 'Pass the endpoint URL, e.g. mdl loadtest http://127.0.0.1:8080/predict, or set loadtest.url in the spec.' });
   const given = [flags.rate !== undefined && '--rate', flags.concurrency !== undefined && '--concurrency', flags.stages !== undefined && '--stages'].filter(Boolean);
@@ -145,12 +163,21 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
   const timeoutMs = flags.timeout === undefined ? undefined : unit('--timeout', () => parseDurationMs(flags.timeout!));
   if (timeoutMs !== undefined && timeoutMs <= 0) throw badInput('--timeout must be above 0', { where: '--timeout' });
   if (flags.connections !== undefined && !(Number.isInteger(flags.connections) && flags.connections > 0)) throw badInput('--connections must be a whole number above 0', { where: '--connections' });
+  const { headers, withheld } = resolveRequestHeaders({
+    targetUrl: url,
+    specUrl: spec.url,
+    specHeaders: spec.headers,
+    flagHeaders: parseHeaders(flags.header),
+    sendSpecHeaders: flags['spec-headers'],
+    env: context.env ?? process.env,
+  });
+  if (withheld) context.warn?.(withheldWarning(withheld));
   return {
     url,
     protocol,
     mode,
     method: flags.method ?? (flags.url === undefined || body !== undefined || payload !== undefined ? spec.method : undefined),
-    headers: { ...(spec.headers ?? {}), ...parseHeaders(flags.header) },
+    headers,
     body,
     payload,
     shuffle: flags.shuffle,

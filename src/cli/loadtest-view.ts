@@ -4,6 +4,7 @@
  */
 import type { LoadOptions } from '../load/engine.js';
 import { pollLocalStatus } from '../load/local-replica-source.js';
+import { redactUrl } from '../load/redact.js';
 import { evaluateThresholds, type Threshold } from '../load/thresholds.js';
 import type { LoadViewConfig } from '../ui/load-state.js';
 import { sloLineFrom } from '../ui/load-state.js';
@@ -18,7 +19,7 @@ export function loadViewConfig(options: LoadOptions): LoadViewConfig {
   const thresholds = options.thresholds ?? [];
   const live = thresholds.filter(estimableLive);
   return {
-    url: options.url,
+    url: redactUrl(options.url, options.showSecrets === true),
     protocol: options.protocol ?? 'http',
     mode: options.mode,
     ...sloLineFrom(thresholds),

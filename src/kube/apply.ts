@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { createTwoFilesPatch } from 'diff';
 import { ExitCode, MdlError } from '../errors.js';
+import { YAML_STRINGIFY_OPTIONS } from '../yaml-scalars.js';
 import { ApiError, KubeClient, type ResourceInfo } from './client.js';
 import { applyConflict, rejected, type SpecLocator } from './errors.js';
 import { groupKind, objectRef, splitApiVersion, type KubeObject } from './types.js';
@@ -128,8 +129,8 @@ export async function diffObjects(client: KubeClient, objects: KubeObject[], def
     const before = comparable(await getObject(client, obj, defaultNamespace));
     const result = await applyObject(client, obj, defaultNamespace, { ...options, dryRun: true });
     const after = comparable(result.live);
-    const oldText = before ? stringify(before) : '';
-    const newText = stringify(after);
+    const oldText = before ? stringify(before, YAML_STRINGIFY_OPTIONS) : '';
+    const newText = stringify(after, YAML_STRINGIFY_OPTIONS);
     const patch = oldText === newText ? '' : createTwoFilesPatch(`live/${result.ref}`, `mdl/${result.ref}`, oldText, newText, undefined, undefined, { context: 3 });
     diffs.push({ ref: result.ref, action: patch ? result.action : 'unchanged', patch });
   }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from './types.js';
 
 /**
- * ApplySet (KEP-3659) labels and annotations, so that `kubectl apply --prune --applyset` and mdl agree
- * on which objects belong to a model. The parent is a Secret in the model's namespace.
+ * ApplySet (KEP-3659) labels and annotations: which objects belong to a model, for `mdl deploy --prune` and
+ * for any tool that reads the labels. The parent is a Secret in the model's namespace with mdl's tooling, so
+ * kubectl's own `apply --applyset` refuses to manage it (docs/cluster.md).
  */
 export const APPLYSET_PART_OF = 'applyset.kubernetes.io/part-of';
 export const APPLYSET_ID = 'applyset.kubernetes.io/id';

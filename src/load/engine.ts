@@ -19,6 +19,7 @@ import { classifyError, httpErrorClass, RequestTimeoutError } from './error-clas
 import { PayloadCursor, type PayloadItem } from './payload.js';
 import { createAdapter, type PreparedRequest, type ProtocolAdapter, type ResponseJudge } from './protocols.js';
 import { Recorder } from './recorder.js';
+import { redactHeaders, redactUrl } from './redact.js';
 import { ArrivalSchedule } from './schedule.js';
 import { evaluateThresholds, goodputLimits, type Threshold } from './thresholds.js';
 import { LOAD_RESULT_SCHEMA_VERSION, type LoadMode, type LoadProtocol, type LoadResult, type LoadSnapshot } from './types.js';
@@ -54,7 +55,7 @@ export interface LoadOptions {
   /** Connect directly whatever HTTP(S)_PROXY says: the target is one mdl started on this machine (--local),
    *  which no proxy can reach. */
   direct?: boolean;
-  /** Header names whose values are shown in results (the rest are redacted). */
+  /** Show header values and URL user info in the result instead of [redacted] (src/load/redact.ts). */
   showSecrets?: boolean;
   clock?: Clock;
 }
@@ -86,7 +87,7 @@ export function validateLoadOptions(o: LoadOptions): URL {
   try {
     url = new URL(o.url);
   } catch {
-    throw badInput(`"${o.url}" is not a URL`, { where: 'URL', hint: 'Pass a URL such as http://127.0.0.1:8080/predict.' });
+    throw badInput(`"${redactUrl(o.url)}" is not a URL`, { where: 'URL', hint: 'Pass a URL such as http://127.0.0.1:8080/predict.' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw badInput(`unsupported scheme ${url.protocol}`, { where: 'URL', hint: 'Use http:// or https://.' });
@@ -104,22 +105,6 @@ export function validateLoadOptions(o: LoadOptions): URL {
     throw badInput('connections must be a whole number above 0', { where: '--connections' });
   }
   return url;
-}
-
-/** Hides a password or token in the URL's user info unless asked not to. */
-export function redactUrl(url: string, show: boolean): string {
-  if (show) return url;
-  const u = new URL(url);
-  if (!u.password && !u.username) return url;
-  if (u.password) u.password = 'redacted';
-  else u.username = 'redacted';
-  return u.toString();
-}
-
-/** Redacts header values unless asked not to: results and reports may be shared. */
-export function redactHeaders(headers: Record<string, string>, show: boolean): Record<string, string> {
-  if (show) return { ...headers };
-  return Object.fromEntries(Object.keys(headers).map((k) => [k, '[redacted]']));
 }
 
 export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promise<LoadResult> {

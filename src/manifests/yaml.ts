@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
 import type { KubeObject } from './types.js';
-
-const OPTIONS = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false } as const;
+import { readsAsNonString, YAML_STRINGIFY_OPTIONS } from '../yaml-scalars.js';
 
 /** Multi-document YAML, one object per document, byte-identical for identical objects. */
 export function toYaml(objects: readonly KubeObject[]): string {
@@ -9,7 +8,7 @@ export function toYaml(objects: readonly KubeObject[]): string {
 }
 
 export function objectToYaml(object: KubeObject): string {
-  return blockYaml(object) ?? stringify(object, OPTIONS);
+  return blockYaml(object) ?? stringify(object, YAML_STRINGIFY_OPTIONS);
 }
 
 /** A JSON List of the objects (kubectl apply -f accepts it). */
@@ -19,21 +18,11 @@ export function toJson(objects: readonly KubeObject[]): string {
 
 // The yaml library takes about as long to warm up as the rest of `mdl render`, so the manifests, which
 // are plain data, are written by this small emitter. It produces exactly what yaml's stringify with
-// OPTIONS produces (a property test holds it to that) and gives up — undefined, and the library writes
-// the object — on anything it does not handle the same way: multi-line or non-ASCII strings, strings
-// that would need single quotes or escapes, sequences directly inside sequences, non-plain objects.
-
-/** A value yaml 1.2's core schema would read as something other than a string (yaml/dist/schema/core). */
-const NOT_A_STRING = [
-  /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-  /^0o[0-7]+$/,
-  /^[-+]?[0-9]+$/,
-  /^0x[0-9a-fA-F]+$/,
-  /^(?:~|[Nn]ull|NULL)?$/,
-];
+// YAML_STRINGIFY_OPTIONS produces (a property test holds it to that) and gives up — undefined, and the
+// library writes the object — on anything it does not handle the same way: multi-line or non-ASCII
+// strings, strings that would need single quotes or escapes, sequences directly inside sequences,
+// non-plain objects.
+// Strings a YAML 1.1 reader (kubectl) would read as another type are quoted by both (src/yaml-scalars.ts).
 /** Where a plain scalar is not allowed (yaml's plainString). */
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -44,7 +33,7 @@ const MAX_IMPLICIT_KEY = 1024;
 function stringScalar(value: string, isKey: boolean): string | undefined {
   if (!PRINTABLE_ASCII.test(value) || DOCUMENT_MARKER.test(value)) return undefined;
   if (isKey && value.length > MAX_IMPLICIT_KEY) return undefined;
-  if (!NOT_PLAIN.test(value) && !NOT_A_STRING.some((re) => re.test(value))) return value;
+  if (!NOT_PLAIN.test(value) && !readsAsNonString(value)) return value;
   // Double quotes, as yaml chooses them, and nothing inside that JSON and YAML would escape differently.
   return value.includes('"') || value.includes("'") || value.includes('\\') ? undefined : `"${value}"`;
 }

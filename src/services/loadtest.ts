@@ -9,6 +9,7 @@ import type { ModelSpec } from '../spec/index.js';
 import { buildLoadOptions, parseMaxErrorRate, specDefaults, type LoadtestFlags } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
+import { createRedactor } from '../load/redact.js';
 
 export interface LoadtestCommandFlags extends LoadtestFlags {
   local?: boolean;
@@ -59,8 +60,11 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   const { flags, spec, mode } = ctx;
   if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
   if (flags['sync-period'] !== undefined && !flags.local) throw badInput('--sync-period goes with --local', { where: '--sync-period' });
-  const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {});
+  const options = await buildLoadOptions({ ...flags, url }, spec ? specDefaults(spec) : {}, { env: process.env, warn: warnOnStderr });
   if (target.direct) options.direct = true;
+  // Everything printed or written from here on shows no header value or URL user info (src/load/redact.ts).
+  const redactor = createRedactor({ urls: [options.url], headers: options.headers, show: options.showSecrets });
+  const note = (message: string) => ctx.note(redactor.text(message));
   const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
   const { ErrorBound, errorBoundError } = await import('../load/error-bound.js');
   const errorBound = new ErrorBound(maxErrorRate);
@@ -77,7 +81,7 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   // q in the dashboard and Ctrl+C (SIGINT) stop the same way: no new requests, those in flight finish.
   const stop = () => {
     if (controller.signal.aborted) return;
-    if (mode === 'plain') ctx.note('Stopping: no new requests; waiting for those in flight…');
+    if (mode === 'plain') note('Stopping: no new requests; waiting for those in flight…');
     view.stopping();
     controller.abort();
   };
@@ -85,10 +89,10 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   const stopReplicas = mode === 'json' ? () => {} : followLocalReplicas(options.url, view);
   // once: a second Ctrl+C (when keys are not read raw) ends the process at once.
   process.once('SIGINT', stop);
-  let result: LoadResult;
+  let measured: LoadResult;
   try {
     // On its own thread: a young generation fixed from the start keeps memory flat (engine-thread.ts).
-    result = await runLoadInThread(options, {
+    measured = await runLoadInThread(options, {
       signal: controller.signal,
       onSnapshot: (s) => {
         out?.snapshot(s);
@@ -103,17 +107,23 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
     process.removeListener('SIGINT', stop);
     stopReplicas();
   }
+  const result = redactor.value(measured);
   // The final frame stays on screen; the summary follows it.
   await view.finish(result);
   out?.result(result);
   out?.close();
   if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
-  ctx.note(formatSummary(result));
+  note(formatSummary(result));
   const breach = errorBound.breached();
-  if (breach) throw errorBoundError(breach, maxErrorRate, options.url, result.target.proxy);
+  if (breach) throw errorBoundError(breach, maxErrorRate, redactor.url(options.url), result.target.proxy);
   const failed = result.thresholds.some((t) => !t.passed);
   return { result, exitCode: result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok };
+}
+
+/** A warning the user must see even under --json (stdout stays the result's). */
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`${message}\n`);
 }
 
 function writeReport(path: string, text: string, flag: string): void {

@@ -20,6 +20,7 @@ import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
 import { buildLoadOptions } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
+import { createRedactor } from '../load/redact.js';
 
 export interface TuneCommandFlags {
   url?: string;
@@ -38,6 +39,8 @@ export interface TuneCommandFlags {
   protocol?: string;
   method?: string;
   header?: string[];
+  'spec-headers'?: boolean;
+  'show-secrets'?: boolean;
   body?: string;
   payload?: string;
   model?: string;
@@ -276,6 +279,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
       ...(flags.protocol ? { protocol: flags.protocol } : {}),
       ...(flags.method ? { method: flags.method } : {}),
       ...(flags.header ? { header: flags.header } : {}),
+      ...(flags['spec-headers'] ? { 'spec-headers': true } : {}),
+      ...(flags['show-secrets'] ? { 'show-secrets': true } : {}),
       ...(flags.body !== undefined ? { body: flags.body } : {}),
       ...(flags.payload ? { payload: flags.payload } : {}),
       ...(flags.model ? { model: flags.model } : {}),
@@ -289,7 +294,11 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
           ...(spec.loadtest.payload?.kind === 'file' ? { payload: spec.loadtest.payload.path } : {}),
         }
       : {},
+    { env: process.env, warn: (m) => process.stderr.write(`${m}\n`) },
   );
+  // What tune prints, writes and returns shows no header value or URL user info (src/load/redact.ts).
+  const redactor = createRedactor({ urls: [base.url], headers: base.headers, show: base.showSecrets });
+  const note = (message: string) => ctx.note(redactor.text(message));
   if (spec?.loadtest.payload?.kind === 'inline' && flags.body === undefined && flags.payload === undefined) {
     base.body = JSON.stringify(spec.loadtest.payload.value);
     if (!base.method) base.method = 'POST';
@@ -336,18 +345,18 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   const onSigint = () => {
     if (controller.signal.aborted) return;
     if (mode === 'ink') view?.stopping();
-    else ctx.note('Stopping: finishing the current window, then reporting what was measured…');
+    else note('Stopping: finishing the current window, then reporting what was measured…');
     controller.abort();
   };
   if (mode === 'ink') {
     const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
-    view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: base.url, protocol: base.protocol ?? 'http' }, onStop: onSigint });
+    view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: redactor.url(base.url), protocol: base.protocol ?? 'http' }, onStop: onSigint });
   }
   process.once('SIGINT', onSigint);
   if (r.interrupt?.aborted) onSigint();
   r.interrupt?.addEventListener('abort', onSigint, { once: true });
   const options: TuneOptions = {
-    url: base.url,
+    url: redactor.url(base.url),
     local: local !== null,
     runtime,
     hasGpu: (spec?.resources.gpu ?? 0) > 0,
@@ -372,19 +381,19 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
       if (view) return view.event(e);
       if (mode === 'json') return;
       const line = formatTuneEvent(e, slo.percentile);
-      if (line) ctx.note(line);
+      if (line) note(line);
     },
   };
   let result: TuneResult;
   try {
-    result = await runTune(options);
+    result = redactor.value(await runTune(options));
   } finally {
     process.removeListener('SIGINT', onSigint);
     r.interrupt?.removeEventListener('abort', onSigint);
     // The final frame stays on screen; the text summary follows it.
     await view?.finish();
   }
-  ctx.note(formatTuneResult(result));
+  note(formatTuneResult(result));
 
   if (flags.report) {
     const { renderTuneReport } = await import('../report/html/tune-report.js');

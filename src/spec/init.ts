@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { badInput } from '../errors.js';
+import { readsAsNonString } from '../yaml-scalars.js';
 import { specJsonSchema } from './json-schema.js';
 import { loadPreset, templatesDir } from './presets.js';
 import { RUNTIMES, type RuntimeName } from './schema.js';
@@ -88,6 +89,11 @@ const STARTERS: Record<RuntimeName, RuntimeStarter> = {
 
 export const SCHEMA_FILE = '.mdl/mdl.config.schema.json';
 
+/** A user's text as a YAML scalar: plain when every reader (YAML 1.1 included) reads it back as this string. */
+function yamlText(value: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(value) && !readsAsNonString(value) ? value : JSON.stringify(value);
+}
+
 /** A folder name as a valid spec name: "My_Model v2" → "my-model-v2". */
 export function nameFromFolder(folder: string): string {
   const cleaned = folder
@@ -107,8 +113,8 @@ export function renderInitTemplate(runtime: RuntimeName, name: string, image: st
   const d = preset.defaults as { port?: number; health?: { startup?: { maxLoadTime?: string } }; shutdown?: { drain?: string }; loadtest?: { protocol?: string } };
   const values: Record<string, string> = {
     schemaPath,
-    name,
-    image,
+    name: yamlText(name),
+    image: yamlText(image),
     runtime,
     port: String(d.port ?? 8080),
     resources: starter.resources,

@@ -344,7 +344,7 @@ export const specFields = {
         .union([z.string().min(1), z.record(z.string(), z.unknown())])
         .optional()
         .meta({ description: 'Request body: a file (JSON or JSONL, one request per line) relative to the spec, or an inline object' }),
-      headers: z.record(z.string(), z.string()).optional().meta({ description: 'Extra request headers' }),
+      headers: z.record(z.string(), z.string()).optional().meta({ description: "Extra request headers, sent to loadtest.url's origin only (--spec-headers: anywhere); values may read the environment: ${TOKEN}" }),
     })
     .optional()
     .meta({ description: 'How `mdl loadtest` talks to the endpoint' }),

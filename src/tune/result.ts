@@ -12,7 +12,8 @@ export const TUNE_RESULT_SCHEMA_VERSION = 1;
 
 export interface TuneResult {
   schemaVersion: typeof TUNE_RESULT_SCHEMA_VERSION;
-  /** cluster: the deployed model whose autoscaler was pinned for the run (`--cluster`). */
+  /** url: its user info redacted unless --show-secrets (src/load/redact.ts). cluster: the deployed model whose
+   *  autoscaler was pinned for the run (`--cluster`). */
   target: { url: string; local: boolean; runtime: string; cluster?: TuneClusterInfo };
   startedAt: string;
   durationMs: number;

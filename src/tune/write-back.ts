@@ -3,7 +3,8 @@
  * user's comments, key order and formatting (the yaml Document API edits nodes, not text), with a diff.
  */
 import { createTwoFilesPatch } from 'diff';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, parseDocument, Scalar, visit } from 'yaml';
+import { readsAsNonString } from '../yaml-scalars.js';
 import { badInput } from '../errors.js';
 import { formatDuration } from '../units.js';
 import type { Recommendation } from './recommend.js';
@@ -68,7 +69,9 @@ export function writeScaling(text: string, patch: Record<string, unknown>, file:
       return;
     }
     // Lists (policies) are replaced whole: their items have no identity to keep.
-    if (doc.getIn(path) !== value) doc.setIn(path, value);
+    if (doc.getIn(path) === value) return;
+    doc.setIn(path, value);
+    quoteForYaml11(doc.getIn(path, true));
   };
   setLeaves(base, patch);
   const out = restoreSpacing(text, doc.toString({ lineWidth: 0 }));
@@ -77,6 +80,15 @@ export function writeScaling(text: string, patch: Record<string, unknown>, file:
     changed: out !== text,
     diff: out === text ? '' : createTwoFilesPatch(file, file, text, out, '', '', { context: 3 }),
   };
+}
+
+/** Double-quotes the strings in a node just written that a YAML 1.1 reader would take for another type. */
+function quoteForYaml11(node: unknown): void {
+  const quote = (s: Scalar) => {
+    if (typeof s.value === 'string' && readsAsNonString(s.value)) s.type = Scalar.QUOTE_DOUBLE;
+  };
+  if (isScalar(node)) quote(node);
+  else if (isNode(node)) visit(node, { Scalar: (_key, s) => quote(s) });
 }
 
 /**

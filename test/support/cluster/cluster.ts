@@ -434,6 +434,33 @@ export async function down(options: { keepLogs?: boolean } = {}): Promise<void> 
   rmSync(kubeconfigPath, { force: true });
 }
 
+/**
+ * The real kubectl, for tests of what kubectl reads and does: the `kube` binary's `kubectl` subcommand
+ * (cmd/kube/main.go, linked with the control plane). Returns a `kubectl` shim (.cache/cluster/run/bin) so
+ * it can be called by name: `export PATH=$PWD/.cache/cluster/run/bin:$PATH KUBECONFIG=...` while up.
+ */
+export function kubectlPath(state: ClusterState | undefined = readState()): string {
+  if (!state) throw new Error('the test cluster is not up: run npm run cluster:up first');
+  const shim = path.join(runDir, 'bin', 'kubectl');
+  mkdirSync(path.dirname(shim), { recursive: true });
+  writeFileSync(shim, `#!/bin/sh\nexec '${path.join(state.binDir, 'kube')}' kubectl "$@"\n`, { mode: 0o755 });
+  return shim;
+}
+
+/** Runs the real kubectl against the test cluster (admin kubeconfig unless env says otherwise). */
+export function runKubectl(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectlPath(), args, { env: { ...process.env, KUBECONFIG: kubeconfigPath, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const command = process.argv[2];

@@ -105,7 +105,7 @@ describe('payload datasets', () => {
 
 describe('redaction', () => {
   it('hides header values and URL credentials unless asked', async () => {
-    const { redactHeaders, redactUrl } = await import('../../../src/load/engine.js');
+    const { redactHeaders, redactUrl } = await import('../../../src/load/redact.js');
     assert.deepEqual(redactHeaders({ authorization: 'Bearer x' }, false), { authorization: '[redacted]' });
     assert.deepEqual(redactHeaders({ authorization: 'Bearer x' }, true), { authorization: 'Bearer x' });
     assert.equal(redactUrl('http://u:secret@127.0.0.1:8/p', false), 'http://u:redacted@127.0.0.1:8/p');

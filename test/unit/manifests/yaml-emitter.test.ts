@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { blockYaml } from '../../../src/manifests/yaml.js';
-
-const OPTIONS = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false } as const;
+import { YAML_STRINGIFY_OPTIONS as OPTIONS } from '../../../src/yaml-scalars.js';
 
 const tricky = fc.constantFrom(
   '', ' ', 'true', 'True', 'FALSE', 'yes', 'no', 'null', 'Null', '~', '8080', '-1', '+1', '1.5', '.5', '1e3', '0x1F', '0o17', '.inf', '-.Inf', '.nan',
   '1.0.0', 'a: b', 'a:b', 'a #b', 'a#b', '#a', '-', '-a', '- a', '?', '? a', ':a', 'a:', 'a ', ' a', '[a]', '{a}', 'a,b', '*a', '&a', '!a', '|', '>', '%a',
   '@a', '`a', "it's", 'say "hi"', 'back\\slash', '---', '...', 'a\nb', 'tab\there', 'ünï', 'sum(vllm:num_requests_waiting{pod=~"chat-.*"})',
   'app.kubernetes.io/name', 'nvidia.com/gpu', '500m', '4Gi', 'http', '/healthz', 'sh -c "sleep 5"', 'x'.repeat(1030),
+  // Strings only a YAML 1.1 reader (kubectl's) takes for another type.
+  'y', 'N', 'on', 'OFF', 'tRUE', '1_000', '012', '0O17', '0X1F', '0b101', '1:20', '190:20:30.15', '1.2.3.', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '<<', '=', '+.INF',
 );
 const str = fc.oneof(
   { arbitrary: tricky, weight: 10 },
