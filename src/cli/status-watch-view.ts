@@ -5,14 +5,17 @@
 import type { ModelStatus } from '../kube/status.js';
 import { fromModelStatus } from '../ui/kube-events.js';
 import { startWatchView } from '../ui/watch-controller.js';
+import { handleStopSignals } from './stop-signals.js';
 
 export async function watchStatusLive(
   first: ModelStatus,
   read: () => Promise<ModelStatus>,
   opts: { intervalMs: number; forMs: number | undefined; stream?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream },
 ): Promise<ModelStatus> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
+  // q, SIGINT and SIGTERM end the watch; a second signal exits at once.
+  const stops = handleStopSignals();
+  const controller = stops;
+  const stop = () => stops.stop();
   const view = await startWatchView({ mode: 'ink', kind: 'status', title: `${first.name} in ${first.namespace} (context ${first.context})`,
     onStop: stop,
     ...(opts.stream ? { stream: opts.stream } : {}),
@@ -24,7 +27,6 @@ export async function watchStatusLive(
     for (const e of fromModelStatus(s, Date.now(), seen, previous)) view.event(e);
     previous = view.store.getState().scaling.desired;
   };
-  process.once('SIGINT', stop);
   const until = opts.forMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.forMs;
   let status = first;
   let outcome = { ok: true, message: 'stopped watching' };
@@ -48,7 +50,7 @@ export async function watchStatusLive(
     outcome = { ok: false, message: (error as Error).message };
     throw error;
   } finally {
-    process.removeListener('SIGINT', stop);
+    stops.dispose();
     await view.finish(outcome);
   }
   return status;

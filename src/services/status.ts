@@ -5,6 +5,7 @@
 import type { ModelStatus } from '../kube/status.js';
 import { parseDurationMs } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
+import { handleStopSignals } from '../cli/stop-signals.js';
 import { loadModelObjects } from './model-source.js';
 
 export interface StatusCommandFlags {
@@ -46,14 +47,32 @@ export async function runStatusCommand(ctx: StatusContext): Promise<ModelStatus>
   if (f.watch) {
     const intervalMs = parseDurationMs(f.interval);
     const until = f['watch-for'] ? Date.now() + parseDurationMs(f['watch-for']) : Number.POSITIVE_INFINITY;
-    let stop = false;
-    process.once('SIGINT', () => { stop = true; });
-    while (!stop && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, intervalMs));
-      status = await read();
-      ctx.separator(`--- ${new Date().toISOString()}`);
-      ctx.show(status);
+    // SIGINT or SIGTERM ends the watch (the last reading stands, exit 0: watching has no result to lose).
+    const stops = handleStopSignals();
+    try {
+      while (!stops.signal.aborted && Date.now() < until) {
+        await sleep(Math.min(intervalMs, until - Date.now()), stops.signal);
+        if (stops.signal.aborted || Date.now() >= until) break;
+        status = await read();
+        ctx.separator(`--- ${new Date().toISOString()}`);
+        ctx.show(status);
+      }
+    } finally {
+      stops.dispose();
     }
   }
   return status;
+}
+
+/** Resolves after ms, or as soon as the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
