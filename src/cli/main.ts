@@ -4,7 +4,9 @@
  * loading hundreds of small modules.
  */
 import { execute } from '@oclif/core';
+import { installCrashHandlers } from './bug-report.js';
 
 export async function main(binUrl: string): Promise<void> {
+  installCrashHandlers();
   await execute({ dir: binUrl });
 }
