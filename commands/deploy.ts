@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
+import { durationFlag } from '../src/cli/flags.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
 import type { DeployResult } from '../src/kube/deploy.js';
 import type { ClientDryRun } from '../src/services/deploy.js';
@@ -20,7 +21,7 @@ export default class Deploy extends MdlCommand<typeof Deploy> {
     'create-namespace': Flags.boolean({ description: 'Create the namespace if it does not exist' }),
     'dry-run': Flags.string({ options: ['server', 'client'], description: 'server: validate on the API server and change nothing; client: print what would be applied' }),
     wait: Flags.boolean({ allowNo: true, default: true, description: 'Wait for the rollout and read the autoscaler (--no-wait: return after applying)' }),
-    timeout: Flags.string({ default: '10m', description: 'How long to wait for the rollout' }),
+    timeout: durationFlag({ default: '10m', description: 'How long to wait for the rollout' }),
     'force-conflicts': Flags.boolean({ description: 'Take over fields that another field manager owns' }),
     prune: Flags.boolean({ description: 'Delete objects that mdl applied earlier for this model and that are no longer rendered' }),
     strict: Flags.boolean({ description: 'Fail (exit 4) when the autoscaler cannot read its metrics, instead of warning' }),

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
+import { durationFlag } from '../src/cli/flags.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
 import type { ModelStatus } from '../src/kube/status.js';
 
@@ -12,8 +13,9 @@ export default class Status extends MdlCommand<typeof Status> {
   static override flags = {
     ...kubeFlags,
     watch: Flags.boolean({ char: 'w', description: 'Keep showing the status until interrupted (or --watch-for passes)' }),
-    'watch-for': Flags.string({ description: 'Stop watching after this long (e.g. 5m)' }),
-    interval: Flags.string({ default: '2s', description: 'How often --watch refreshes' }),
+    'watch-for': durationFlag({ description: 'Stop watching after this long (e.g. 5m)', dependsOn: ['watch'] }),
+    // At least 1 s: a shorter poll asks the API server for the same objects many times a second.
+    interval: durationFlag({ default: '2s', minMs: 1000, description: 'How often --watch refreshes (at least 1s)' }),
   };
 
   public async run(): Promise<ModelStatus> {
