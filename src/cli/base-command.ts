@@ -67,7 +67,10 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
       // A value that is not what its flag takes (src/cli/flags.ts): its own message, where and example.
       if (error instanceof FlagValueError) throw new MdlError(`${error.flag} ${error.detail}`, { where: error.flag, hint: error.hint });
       // oclif's parser errors (unknown flag, missing arg, exclusive flags) are the user's: exit 2 with oclif's message.
-      const message = (error instanceof Error ? error.message : String(error)).replace(/\n?See more help with --help\s*$/, '');
+      // Its text is tidied: "Parsing --port \n\tExpected an integer…\nSee more help with --help" reads as one line.
+      const message = (error instanceof Error ? error.message : String(error))
+        .replace(/\n?See more help with --help\s*$/, '')
+        .replace(/^Parsing (--\S+)\s*\n\t/, '$1: ');
       throw new MdlError(message, { hint: `See: mdl ${this.id ?? ''} --help`.trim() });
     }
   }
