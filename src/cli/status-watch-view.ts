@@ -5,11 +5,12 @@
 import type { ModelStatus } from '../kube/status.js';
 import { fromModelStatus } from '../ui/kube-events.js';
 import { startWatchView } from '../ui/watch-controller.js';
-import { handleStopSignals } from './stop-signals.js';
+import { handleStopSignals, untilSignal } from './stop-signals.js';
 
 export async function watchStatusLive(
   first: ModelStatus,
-  read: () => Promise<ModelStatus>,
+  /** One reading; the signal aborts it when --watch-for passes or the watch is stopped. */
+  read: (signal: AbortSignal) => Promise<ModelStatus>,
   opts: { intervalMs: number; forMs: number | undefined; stream?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream },
 ): Promise<ModelStatus> {
   // q, SIGINT and SIGTERM end the watch; a second signal exits at once.
@@ -43,7 +44,13 @@ export async function watchStatusLive(
         controller.signal.addEventListener('abort', done, { once: true });
       });
       if (controller.signal.aborted || Date.now() >= until) break;
-      status = await read();
+      const poll = untilSignal(controller.signal, until);
+      try {
+        status = await read(poll);
+      } catch (error) {
+        if (poll.aborted) break;
+        throw error;
+      }
       feed(status);
     }
   } catch (error) {

@@ -70,3 +70,8 @@ export function handleStopSignals(options: StopSignalOptions = {}): StopSignals 
     },
   };
 }
+
+/** Aborted by `stop` or when `until` (ms since the epoch; Infinity for never) passes: one poll's deadline. */
+export function untilSignal(stop: AbortSignal, until: number): AbortSignal {
+  return Number.isFinite(until) ? AbortSignal.any([stop, AbortSignal.timeout(Math.max(1, until - Date.now()))]) : stop;
+}

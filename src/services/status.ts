@@ -5,7 +5,7 @@
 import type { ModelStatus } from '../kube/status.js';
 import { parseDurationMs } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
-import { handleStopSignals } from '../cli/stop-signals.js';
+import { handleStopSignals, untilSignal } from '../cli/stop-signals.js';
 import { loadModelObjects } from './model-source.js';
 
 export interface StatusCommandFlags {
@@ -34,7 +34,7 @@ export async function runStatusCommand(ctx: StatusContext): Promise<ModelStatus>
   // The model's name: --name, else the spec's (or the --manifests Deployment's).
   const name = f.name ?? (await loadModelObjects(f)).name;
   const { readStatus } = await import('../kube/status.js');
-  const read = () => readStatus({ name, context: f.context, namespace: f.namespace });
+  const read = (signal?: AbortSignal) => readStatus({ name, context: f.context, namespace: f.namespace, ...(signal ? { signal } : {}) });
   let status = await read();
   if (f.watch && ctx.mode === 'ink') {
     // The live view on stderr; the last reading is printed on stdout when it ends.
@@ -53,7 +53,14 @@ export async function runStatusCommand(ctx: StatusContext): Promise<ModelStatus>
       while (!stops.signal.aborted && Date.now() < until) {
         await sleep(Math.min(intervalMs, until - Date.now()), stops.signal);
         if (stops.signal.aborted || Date.now() >= until) break;
-        status = await read();
+        // --watch-for holds inside a reading too: one the API server never answers is aborted on time.
+        const poll = untilSignal(stops.signal, until);
+        try {
+          status = await read(poll);
+        } catch (error) {
+          if (poll.aborted) break;
+          throw error;
+        }
         ctx.separator(`--- ${new Date().toISOString()}`);
         ctx.show(status);
       }
