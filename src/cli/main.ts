@@ -5,8 +5,10 @@
  */
 import { execute } from '@oclif/core';
 import { installCrashHandlers } from './bug-report.js';
+import { installDefaultStopSignals } from './stop-signals.js';
 
 export async function main(binUrl: string): Promise<void> {
   installCrashHandlers();
+  installDefaultStopSignals();
   await execute({ dir: binUrl });
 }

@@ -29,13 +29,29 @@ export interface StopSignals {
   stop(): void;
   /** Replaces what a later signal does (see StopSignalOptions.onRepeat). */
   setOnRepeat(onRepeat: ((signal: StopSignal) => void) | undefined): void;
-  /** Removes the handlers: signals after this have Node's default effect again. */
+  /** Removes the handlers: a signal after this exits at once (installDefaultStopSignals) or as Node's default. */
   dispose(): void;
 }
 
 /** The default for a second signal: stop now, with the exit code of an interrupted run. */
 export function exitNow(): never {
   process.exit(ExitCode.interrupted);
+}
+
+/** How many handleStopSignals() are in force; while none is, a signal ends the process at once (below). */
+let active = 0;
+
+/**
+ * For the whole process (src/cli/main.ts): a signal that comes while no long work is running (start-up, a
+ * short command) exits 130 at once, so that every command has the same exit code for an interruption
+ * instead of Node's death by signal (143 for SIGTERM).
+ */
+export function installDefaultStopSignals(): void {
+  for (const s of STOP_SIGNALS) {
+    process.on(s, () => {
+      if (active === 0) exitNow();
+    });
+  }
 }
 
 /** Installs the SIGINT and SIGTERM handlers until dispose(). */
@@ -54,6 +70,8 @@ export function handleStopSignals(options: StopSignalOptions = {}): StopSignals 
     else exitNow();
   };
   for (const s of STOP_SIGNALS) process.on(s, listener);
+  active++;
+  let disposed = false;
   return {
     signal: controller.signal,
     get received() {
@@ -66,6 +84,9 @@ export function handleStopSignals(options: StopSignalOptions = {}): StopSignals 
       onRepeat = fn;
     },
     dispose() {
+      if (disposed) return;
+      disposed = true;
+      active--;
       for (const s of STOP_SIGNALS) process.removeListener(s, listener);
     },
   };

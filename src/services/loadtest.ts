@@ -108,7 +108,7 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
   } finally {
     stopReplicas();
   }
-  // The outputs are written while the handlers are still in place: a signal now must not cut them in half.
+  // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
   try {
     // The final frame stays on screen; the summary follows it.
     await view?.finish(result);

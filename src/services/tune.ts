@@ -338,12 +338,6 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   };
   const stops = r.interrupt ? null : handleStopSignals();
   const interrupt = r.interrupt?.signal ?? stops!.signal;
-  if (mode === 'ink') {
-    const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
-    view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: base.url, protocol: base.protocol ?? 'http' }, onStop: () => (r.interrupt ?? stops!).stop() });
-  }
-  if (interrupt.aborted) onStop();
-  interrupt.addEventListener('abort', onStop, { once: true });
   const options: TuneOptions = {
     url: base.url,
     local: local !== null,
@@ -375,13 +369,19 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   let result: TuneResult;
   try {
     try {
+      if (mode === 'ink') {
+        const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
+        view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: base.url, protocol: base.protocol ?? 'http' }, onStop: () => (r.interrupt ?? stops!).stop() });
+      }
+      if (interrupt.aborted) onStop();
+      interrupt.addEventListener('abort', onStop, { once: true });
       result = await runTune(options);
     } finally {
       interrupt.removeEventListener('abort', onStop);
       // The final frame stays on screen; the text summary follows it.
       await view?.finish();
     }
-    // The outputs are written while the handlers are still in place: a signal now must not cut them in half.
+    // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
     ctx.note(formatTuneResult(result));
     if (flags.report) {
       const { renderTuneReport } = await import('../report/html/tune-report.js');
