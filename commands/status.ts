@@ -23,11 +23,13 @@ export default class Status extends MdlCommand<typeof Status> {
     const print = (line: string) => {
       if (!this.jsonEnabled()) process.stdout.write(`${line}\n`);
     };
-    return runStatusCommand({
+    const { status, exitCode } = await runStatusCommand({
       flags: this.flags,
       mode: this.outputMode,
       show: (s) => print(formatStatus(s).join('\n')),
       separator: print,
     });
+    this.resultExitCode = exitCode;
+    return status;
   }
 }

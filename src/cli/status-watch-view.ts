@@ -5,16 +5,24 @@
 import type { ModelStatus } from '../kube/status.js';
 import { fromModelStatus } from '../ui/kube-events.js';
 import { startWatchView } from '../ui/watch-controller.js';
-import { handleStopSignals, untilSignal } from './stop-signals.js';
+import { handleStopSignals, untilSignal, type StopSignals } from './stop-signals.js';
 
 export async function watchStatusLive(
   first: ModelStatus,
   /** One reading; the signal aborts it when --watch-for passes or the watch is stopped. */
   read: (signal: AbortSignal) => Promise<ModelStatus>,
-  opts: { intervalMs: number; forMs: number | undefined; stream?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream },
+  opts: {
+    intervalMs: number;
+    forMs: number | undefined;
+    /** The caller's stop signals (it reads how the watch ended); else the view installs its own. */
+    stops?: StopSignals;
+    stream?: NodeJS.WriteStream;
+    stdin?: NodeJS.ReadStream;
+  },
 ): Promise<ModelStatus> {
   // q, SIGINT and SIGTERM end the watch; a second signal exits at once.
-  const stops = handleStopSignals();
+  const own = opts.stops ? undefined : handleStopSignals();
+  const stops = opts.stops ?? own!;
   const controller = stops;
   const stop = () => stops.stop();
   const view = await startWatchView({ mode: 'ink', kind: 'status', title: `${first.name} in ${first.namespace} (context ${first.context})`,
@@ -57,7 +65,7 @@ export async function watchStatusLive(
     outcome = { ok: false, message: (error as Error).message };
     throw error;
   } finally {
-    stops.dispose();
+    own?.dispose();
     await view.finish(outcome);
   }
   return status;

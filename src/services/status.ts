@@ -2,6 +2,7 @@
  * `mdl status` between flags and the library: the model's name, one reading, and with --watch a reading
  * every --interval until interrupted or --watch-for passes (drawn live on a terminal, else printed again).
  */
+import { ExitCode } from '../errors.js';
 import type { ModelStatus } from '../kube/status.js';
 import { parseDurationMs } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
@@ -29,26 +30,36 @@ export interface StatusContext {
   separator: (line: string) => void;
 }
 
-export async function runStatusCommand(ctx: StatusContext): Promise<ModelStatus> {
+/** The last reading; exit 130 when a signal ended the watch (q or --watch-for end it with 0). */
+export async function runStatusCommand(ctx: StatusContext): Promise<{ status: ModelStatus; exitCode: ExitCode }> {
   const f = ctx.flags;
   // The model's name: --name, else the spec's (or the --manifests Deployment's).
   const name = f.name ?? (await loadModelObjects(f)).name;
   const { readStatus } = await import('../kube/status.js');
   const read = (signal?: AbortSignal) => readStatus({ name, context: f.context, namespace: f.namespace, ...(signal ? { signal } : {}) });
   let status = await read();
-  if (f.watch && ctx.mode === 'ink') {
+  if (!f.watch) {
+    ctx.show(status);
+    return { status, exitCode: ExitCode.ok };
+  }
+  // SIGINT or SIGTERM ends the watch: the last reading is shown, exit 130.
+  const stops = handleStopSignals();
+  const exitCode = () => (stops.received === 'SIGINT' || stops.received === 'SIGTERM' ? ExitCode.interrupted : ExitCode.ok);
+  if (ctx.mode === 'ink') {
     // The live view on stderr; the last reading is printed on stdout when it ends.
     const { watchStatusLive } = await import('../cli/status-watch-view.js');
-    status = await watchStatusLive(status, read, { intervalMs: parseDurationMs(f.interval), forMs: f['watch-for'] ? parseDurationMs(f['watch-for']) : undefined });
+    try {
+      status = await watchStatusLive(status, read, { intervalMs: parseDurationMs(f.interval), forMs: f['watch-for'] ? parseDurationMs(f['watch-for']) : undefined, stops });
+    } finally {
+      stops.dispose();
+    }
     ctx.show(status);
-    return status;
+    return { status, exitCode: exitCode() };
   }
   ctx.show(status);
-  if (f.watch) {
+  {
     const intervalMs = parseDurationMs(f.interval);
     const until = f['watch-for'] ? Date.now() + parseDurationMs(f['watch-for']) : Number.POSITIVE_INFINITY;
-    // SIGINT or SIGTERM ends the watch (the last reading stands, exit 0: watching has no result to lose).
-    const stops = handleStopSignals();
     try {
       while (!stops.signal.aborted && Date.now() < until) {
         await sleep(Math.min(intervalMs, until - Date.now()), stops.signal);
@@ -68,7 +79,7 @@ export async function runStatusCommand(ctx: StatusContext): Promise<ModelStatus>
       stops.dispose();
     }
   }
-  return status;
+  return { status, exitCode: exitCode() };
 }
 
 /** Resolves after ms, or as soon as the signal aborts. */

@@ -4,10 +4,31 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCapacityServer, type CapacityServer } from '../fixtures/capacity-server.js';
+import { listen, type RunningServer } from '../fixtures/serve.js';
+
+/** Just enough of an API server for `mdl status`: one Deployment of the model, no pods, no autoscaling API. */
+async function statusApiDouble(): Promise<RunningServer> {
+  const deployment = {
+    metadata: { name: 'm', namespace: 'ml', generation: 1 },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'm' } } },
+    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
+  };
+  const bodies: Record<string, unknown> = {
+    '/apis/apps': { preferredVersion: { version: 'v1' } },
+    '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] },
+    '/apis/apps/v1/namespaces/ml/deployments': { items: [deployment] },
+    '/api/v1/namespaces/ml/pods': { items: [] },
+  };
+  return listen((req, res) => {
+    const body = bodies[new URL(req.url ?? '/', 'http://x').pathname];
+    if (body === undefined) res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404 }));
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+}
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -141,6 +162,26 @@ describe('stop signals (built CLI)', function () {
       assert.ok(atMs - secondAt < 5_000, `exited ${Math.round(atMs - secondAt)} ms after the second signal`);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('SIGTERM ends status --watch with the last reading printed and exit 130; --watch-for ends it with 0', async () => {
+    const api = await statusApiDouble();
+    try {
+      const kubeconfig = join(dir, 'kubeconfig');
+      writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: d, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: d, context: {cluster: d, user: u, namespace: ml}}]\ncurrent-context: d\n`);
+      const env = { KUBECONFIG: kubeconfig };
+      const run = start(['status', '--name', 'm', '--watch', '--interval', '1s'], env);
+      await until(() => /--- \d{4}-/.test(run.stdout()), run);
+      run.child.kill('SIGTERM');
+      const { code } = await run.exit;
+      assert.equal(code, 130, run.stderr());
+      assert.match(run.stdout(), /m/);
+      const bounded = start(['status', '--name', 'm', '--watch', '--interval', '1s', '--watch-for', '2s'], env);
+      assert.equal((await bounded.exit).code, 0, bounded.stderr());
+      assert.ok(bounded.stdout().split('--- ').length >= 2, bounded.stdout());
+    } finally {
+      await api.close();
     }
   });
 });
