@@ -121,6 +121,9 @@ describe('fuzz: flags and specs through the built CLI', function () {
       'Authorization: Bearer x', 'NoColon', '{"inputs":[1]}', '{not json', '@missing.json', 'missing.jsonl', '../nope/x', '/', '.', '/dev/null',
       'prod', 'default', 'ünïcödé', '%s%s%n', '$(echo hi)', 'x'.repeat(300), 'http://[::1', 'ftp://x', 'localhost:8080', 'https://127.0.0.1:1/',
       ROOT + '/test/fixtures/golden/specs/http.yaml', ROOT + '/test/fixtures/golden/specs/vllm.yaml',
+      // Inputs that take a command past its checks into real work (simulate's files and profiles, stages).
+      ROOT + '/test/fixtures/simulate/capacity.json', ROOT + '/test/fixtures/simulate/spike.csv', ROOT + '/test/fixtures/tune-result.json',
+      'steady,rate=100,duration=10m', 'spike,baseline=20,peak=400,at=30m', 'diurnal,peak=0', 'ramp,from=5,to=1', '2s:5,1s:0',
     );
   const endpoint = () => fc.constantFrom(`${server.url}/`, `${server.url}/v1/completions`, 'http://127.0.0.1:1/', 'not a url', 'ftp://x');
 

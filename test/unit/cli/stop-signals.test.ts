@@ -3,7 +3,7 @@
  * test/e2e/signals.test.ts sends real ones to the built CLI).
  */
 import assert from 'node:assert/strict';
-import { handleStopSignals } from '../../../src/cli/stop-signals.js';
+import { handleStopSignals, untilSignal } from '../../../src/cli/stop-signals.js';
 
 describe('stop signals (src/cli/stop-signals.ts)', () => {
   it('the first SIGTERM or SIGINT stops once; later ones go to onRepeat; dispose removes the handlers', () => {
@@ -36,5 +36,22 @@ describe('stop signals (src/cli/stop-signals.ts)', () => {
     } finally {
       stops.dispose();
     }
+  });
+});
+
+describe('untilSignal (one poll\'s deadline)', () => {
+  it('aborts when the time passes, or at once with the stop; never on its own without a deadline', async () => {
+    const stop = new AbortController();
+    const timed = untilSignal(stop.signal, Date.now() + 50);
+    assert.equal(timed.aborted, false);
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(timed.aborted, true);
+    const open = untilSignal(stop.signal, Number.POSITIVE_INFINITY);
+    const bounded = untilSignal(stop.signal, Date.now() + 60_000);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(open.aborted, false);
+    stop.abort();
+    assert.equal(open.aborted, true);
+    assert.equal(bounded.aborted, true);
   });
 });
