@@ -24,7 +24,13 @@ enableCompileCache?.();
 // The switch is taken back once oclif has loaded, so the processes mdl starts do not inherit it.
 const setEngineSwitch = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
 if (setEngineSwitch) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+// A signal while the bundle loads exits 130, as it does once mdl's own handlers are in (src/cli/stop-signals.ts).
+const early = () => process.exit(130);
+process.on('SIGINT', early);
+process.on('SIGTERM', early);
 // dist/cli.js is oclif and the commands bundled by the build (scripts/build-extras.mjs).
 const { main } = await import('../dist/cli.js');
+process.removeListener('SIGINT', early);
+process.removeListener('SIGTERM', early);
 if (setEngineSwitch) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 await main(import.meta.url);

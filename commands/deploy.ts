@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
+import { durationFlag } from '../src/cli/flags.js';
 import { dryRunBare, dryRunFlag, kubeFlags } from '../src/cli/kube-flags.js';
 import type { DeployResult } from '../src/kube/deploy.js';
 import type { ClientDryRun } from '../src/services/deploy.js';
@@ -24,7 +25,7 @@ export default class Deploy extends MdlCommand<typeof Deploy> {
       server: 'server-side apply with dryRun=All: the API server validates and reports what it would create or change, storing nothing',
     }),
     wait: Flags.boolean({ allowNo: true, default: true, description: 'Wait for the rollout and read the autoscaler (--no-wait: return after applying)' }),
-    timeout: Flags.string({ default: '10m', description: 'How long to wait for the rollout' }),
+    timeout: durationFlag({ default: '10m', description: 'How long to wait for the rollout' }),
     'force-conflicts': Flags.boolean({ description: 'Take over fields that another field manager owns' }),
     prune: Flags.boolean({ description: 'Delete objects that mdl applied earlier for this model and that are no longer rendered' }),
     strict: Flags.boolean({ description: 'Fail (exit 4) when the autoscaler cannot read its metrics, instead of warning' }),

@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
+import { durationFlag } from '../src/cli/flags.js';
+import { badInput } from '../src/errors.js';
 
 export default class Dev extends MdlCommand<typeof Dev> {
   static override description =
@@ -17,7 +19,7 @@ export default class Dev extends MdlCommand<typeof Dev> {
   static override flags = {
     port: Flags.integer({ char: 'p', description: 'Balancer port on 127.0.0.1 (default: a free port)', env: 'MDL_DEV_PORT', min: 0, max: 65535 }),
     replicas: Flags.integer({ char: 'r', description: "Replicas at start (default: the spec's minReplicas)", min: 1 }),
-    'sync-period': Flags.string({ description: 'Autoscaler sync period, e.g. 15s (the HPA default) or 5s', default: '15s' }),
+    'sync-period': durationFlag({ description: 'Autoscaler sync period, e.g. 15s (the HPA default) or 5s', default: '15s' }),
     'log-rate': Flags.integer({
       description: 'Replica output lines shown per replica per second on stderr; the rest are counted in a note (0: none shown)',
       default: 20,

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
+import { durationFlag, endpointArg, fractionFlag, rateFlag } from '../src/cli/flags.js';
 import type { LoadResult } from '../src/load/types.js';
 import type { ModelSpec } from '../src/spec/index.js';
 
@@ -15,29 +16,29 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
   ];
 
   static override args = {
-    url: Args.string({ description: "Endpoint URL (default: the spec's loadtest.url)", required: false }),
+    url: endpointArg({ description: "Endpoint URL (default: the spec's loadtest.url)", required: false }),
   };
 
   static override flags = {
     local: Flags.boolean({ description: "Run the spec's model on this machine (as mdl dev: replicas, balancer, autoscaler) and load it; stopped at the end", helpGroup: 'TARGET' }),
-    replicas: Flags.integer({ description: 'With --local: replicas at start (default: local.replicas, else scaling.minReplicas)', min: 1, helpGroup: 'TARGET' }),
-    'sync-period': Flags.string({ description: "With --local: the local autoscaler's sync period, e.g. 5s (default 15s, the HPA controller's)", helpGroup: 'TARGET' }),
-    rate: Flags.string({ description: 'Open loop: requests per second (20, 20rps, 1200/min)', helpGroup: 'LOAD' }),
-    concurrency: Flags.integer({ description: 'Closed loop: this many workers, each waits for its answer', helpGroup: 'LOAD' }),
-    stages: Flags.string({ description: 'Open loop stages duration:rate, ramped linearly (30s:10,2m:200,30s:0)', helpGroup: 'LOAD' }),
+    replicas: Flags.integer({ description: 'With --local: replicas at start (default: local.replicas, else scaling.minReplicas)', min: 1, dependsOn: ['local'], helpGroup: 'TARGET' }),
+    'sync-period': durationFlag({ description: "With --local: the local autoscaler's sync period, e.g. 5s (default 15s, the HPA controller's)", dependsOn: ['local'], helpGroup: 'TARGET' }),
+    rate: rateFlag({ description: 'Open loop: requests per second (20, 20rps, 1200/min)', exclusive: ['concurrency', 'stages'], helpGroup: 'LOAD' }),
+    concurrency: Flags.integer({ description: 'Closed loop: this many workers, each waits for its answer', min: 1, exclusive: ['rate', 'stages'], helpGroup: 'LOAD' }),
+    stages: Flags.string({ description: 'Open loop stages duration:rate, ramped linearly (30s:10,2m:200,30s:0)', exclusive: ['rate', 'concurrency'], helpGroup: 'LOAD' }),
     arrival: Flags.string({ description: 'Open-loop arrivals: constant spacing or poisson', options: ['constant', 'poisson'], helpGroup: 'LOAD' }),
-    duration: Flags.string({ description: 'Measured duration (default 30s)', helpGroup: 'LOAD' }),
-    requests: Flags.integer({ description: 'Stop after this many measured requests', helpGroup: 'LOAD' }),
-    warmup: Flags.string({ description: 'Warm-up before measuring, excluded from results (e.g. 10s)', helpGroup: 'LOAD' }),
-    timeout: Flags.string({ description: 'Per-request timeout (default 30s)', helpGroup: 'LOAD' }),
-    connections: Flags.integer({ description: 'Keep-alive connections (default: the concurrency, or 64 open loop)', helpGroup: 'LOAD' }),
-    'max-in-flight': Flags.integer({ description: 'Open loop: requests past this many in flight are dropped and counted (default 10000)', helpGroup: 'LOAD' }),
+    duration: durationFlag({ description: 'Measured duration (default 30s)', helpGroup: 'LOAD' }),
+    requests: Flags.integer({ description: 'Stop after this many measured requests', min: 1, helpGroup: 'LOAD' }),
+    warmup: durationFlag({ description: 'Warm-up before measuring, excluded from results (e.g. 10s)', zero: true, helpGroup: 'LOAD' }),
+    timeout: durationFlag({ description: 'Per-request timeout (default 30s)', helpGroup: 'LOAD' }),
+    connections: Flags.integer({ description: 'Keep-alive connections (default: the concurrency, or 64 open loop)', min: 1, helpGroup: 'LOAD' }),
+    'max-in-flight': Flags.integer({ description: 'Open loop: requests past this many in flight are dropped and counted (default 10000)', min: 1, helpGroup: 'LOAD' }),
     protocol: Flags.string({ description: 'Request protocol', options: ['http', 'kserve-v2', 'openai'], helpGroup: 'REQUEST' }),
     method: Flags.string({ description: 'HTTP method (default GET, or POST with a body)', helpGroup: 'REQUEST' }),
     header: Flags.string({ char: 'H', description: 'Request header "Name: value" (repeatable; ${VAR} reads the environment); values are redacted in output', multiple: true, helpGroup: 'REQUEST' }),
     'spec-headers': Flags.boolean({ description: "Send the spec's loadtest.headers to this URL although its origin is not loadtest.url's (by default they go to that origin only)", helpGroup: 'REQUEST' }),
-    body: Flags.string({ description: 'JSON request body, or @file.json', helpGroup: 'REQUEST' }),
-    payload: Flags.string({ description: 'JSONL file of request bodies or {path, method, headers, body}', helpGroup: 'REQUEST' }),
+    body: Flags.string({ description: 'JSON request body, or @file.json', exclusive: ['payload'], helpGroup: 'REQUEST' }),
+    payload: Flags.string({ description: 'JSONL file of request bodies or {path, method, headers, body}', exclusive: ['body'], helpGroup: 'REQUEST' }),
     shuffle: Flags.boolean({ description: 'Use payload lines in a shuffled order (see --seed)', helpGroup: 'REQUEST' }),
     seed: Flags.integer({ description: 'Seed for --shuffle and Poisson arrivals (default 1)', helpGroup: 'REQUEST' }),
     model: Flags.string({ description: 'Model name (kserve-v2 path, openai "model" field)', helpGroup: 'REQUEST' }),
@@ -46,7 +47,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     threshold: Flags.string({ char: 't', description: 'Pass/fail criterion, repeatable: p95<300ms, error_rate<1%, ttft_p99<2s, rps>=100', multiple: true, helpGroup: 'RESULT' }),
     out: Flags.string({ description: 'Write one JSON line per second (and the result last) to this file', helpGroup: 'RESULT' }),
     junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
-    'max-error-rate': Flags.string({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
+    'max-error-rate': fractionFlag({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
     'show-secrets': Flags.boolean({ description: 'Show header values and URL user info in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
+import { durationFlag } from '../src/cli/flags.js';
 import type { SimulationReport } from '../src/autoscale/compare.js';
 
 export default class Simulate extends MdlCommand<typeof Simulate> {
@@ -13,25 +14,26 @@ export default class Simulate extends MdlCommand<typeof Simulate> {
   ];
 
   static override flags = {
-    traffic: Flags.string({ description: 'CSV of time,rate (seconds from start or ISO time, requests per second)', helpGroup: 'INPUT' }),
+    traffic: Flags.string({ description: 'CSV of time,rate (seconds from start or ISO time, requests per second)', exclusive: ['profile'], helpGroup: 'INPUT' }),
     profile: Flags.string({
+      exclusive: ['traffic'],
       description: 'Generated traffic: steady,rate=R | diurnal,peak=P[,baseline=B,peakHour=H] | spike,baseline=B,peak=P[,at=T,rise=T,hold=T] | ramp,from=A,to=B[,over=T]; all take duration=T',
       helpGroup: 'INPUT',
     }),
-    capacity: Flags.string({ description: 'Capacity curve: JSON {axis, points:[{loadPerReplica, latencyMs, errorRate?}]} or CSV "concurrency|rate,latencyMs[,errorRate]"', helpGroup: 'INPUT' }),
-    from: Flags.string({ description: 'A TuneResult JSON (mdl tune --json): its capacity curve and cold start', helpGroup: 'INPUT' }),
+    capacity: Flags.string({ description: 'Capacity curve: JSON {axis, points:[{loadPerReplica, latencyMs, errorRate?}]} or CSV "concurrency|rate,latencyMs[,errorRate]"', exclusive: ['from'], helpGroup: 'INPUT' }),
+    from: Flags.string({ description: 'A TuneResult JSON (mdl tune --json): its capacity curve and cold start', exclusive: ['capacity'], helpGroup: 'INPUT' }),
     min: Flags.integer({ description: 'What-if: minReplicas', helpGroup: 'WHAT-IF' }),
     max: Flags.integer({ description: 'What-if: maxReplicas', helpGroup: 'WHAT-IF' }),
     metric: Flags.string({ description: 'What-if: scaling metric', options: ['concurrency', 'rps', 'cpu'], helpGroup: 'WHAT-IF' }),
     target: Flags.string({ description: 'What-if: per-replica target (in flight, rps, or CPU %)', helpGroup: 'WHAT-IF' }),
-    'scale-up-window': Flags.string({ description: 'What-if: scale-up stabilization window (e.g. 0s, 1m)', helpGroup: 'WHAT-IF' }),
-    'scale-down-window': Flags.string({ description: 'What-if: scale-down stabilization window (e.g. 5m)', helpGroup: 'WHAT-IF' }),
-    'cold-start': Flags.string({ description: "Pod created → Ready (default: the tune result's, else the spec's startup worst case)", helpGroup: 'MODEL' }),
-    slo: Flags.string({ description: "Latency SLO (default: the spec's slo.p95, else p99, p90, p50)", helpGroup: 'MODEL' }),
-    'sync-period': Flags.string({ description: 'HPA sync period (default 15s)', helpGroup: 'MODEL' }),
-    'metric-window': Flags.string({ description: 'Metric averaging window (default 30s for cpu, 60s otherwise)', helpGroup: 'MODEL' }),
-    'metric-lag': Flags.string({ description: 'Age of the newest sample the HPA reads (default 15s)', helpGroup: 'MODEL' }),
-    step: Flags.string({ description: 'Simulation step (default 15s; the sync period must be a multiple)', helpGroup: 'MODEL' }),
+    'scale-up-window': durationFlag({ zero: true, description: 'What-if: scale-up stabilization window (e.g. 0s, 1m)', helpGroup: 'WHAT-IF' }),
+    'scale-down-window': durationFlag({ zero: true, description: 'What-if: scale-down stabilization window (e.g. 5m)', helpGroup: 'WHAT-IF' }),
+    'cold-start': durationFlag({ zero: true, description: "Pod created → Ready (default: the tune result's, else the spec's startup worst case)", helpGroup: 'MODEL' }),
+    slo: durationFlag({ description: "Latency SLO (default: the spec's slo.p95, else p99, p90, p50)", helpGroup: 'MODEL' }),
+    'sync-period': durationFlag({ description: 'HPA sync period (default 15s)', helpGroup: 'MODEL' }),
+    'metric-window': durationFlag({ description: 'Metric averaging window (default 30s for cpu, 60s otherwise)', helpGroup: 'MODEL' }),
+    'metric-lag': durationFlag({ zero: true, description: 'Age of the newest sample the HPA reads (default 15s)', helpGroup: 'MODEL' }),
+    step: durationFlag({ description: 'Simulation step (default 15s; the sync period must be a multiple)', helpGroup: 'MODEL' }),
     initial: Flags.integer({ description: 'Replicas at the start (default minReplicas)', helpGroup: 'MODEL' }),
   };
 

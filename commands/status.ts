@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
+import { durationFlag } from '../src/cli/flags.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
 import { OUTPUT_FORMATS } from '../src/cli/output-format.js';
 import type { ModelStatus } from '../src/kube/status.js';
@@ -24,8 +25,9 @@ export default class Status extends MdlCommand<typeof Status> {
       description: 'Print the status as yaml or json (the --json document), or name: kind.group/name lines of its Deployment, pods and HPA (default: text)',
     }),
     watch: Flags.boolean({ char: 'w', description: 'Keep showing the status until interrupted (or --watch-for passes)' }),
-    'watch-for': Flags.string({ description: 'Stop watching after this long (e.g. 5m)' }),
-    interval: Flags.string({ default: '2s', description: 'How often --watch refreshes' }),
+    'watch-for': durationFlag({ description: 'Stop watching after this long (e.g. 5m)', dependsOn: ['watch'] }),
+    // At least 1 s: a shorter poll asks the API server for the same objects many times a second.
+    interval: durationFlag({ default: '2s', minMs: 1000, description: 'How often --watch refreshes (at least 1s)' }),
   };
 
   public async run(): Promise<ModelStatus> {
@@ -35,11 +37,13 @@ export default class Status extends MdlCommand<typeof Status> {
     const print = (line: string) => {
       if (!this.jsonEnabled()) process.stdout.write(`${line}\n`);
     };
-    return runStatusCommand({
+    const { status, exitCode } = await runStatusCommand({
       flags: this.flags,
       mode: this.outputMode,
       show: (s) => print(format ? formatStatusAs(s, format, toYaml ?? JSON.stringify) : formatStatus(s).join('\n')),
       separator: print,
     });
+    this.resultExitCode = exitCode;
+    return status;
   }
 }

@@ -85,6 +85,16 @@ export function parsePercent(input: string | number): number {
   return value;
 }
 
+export const SHARE_EXPECTED = 'a share such as 50% or 0.5';
+
+/** A fraction in [0, 1] from "50%" or "0.5" (flags that take either spelling, e.g. --max-error-rate). */
+export function parseShare(input: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(input);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(value >= 0 && value <= 1)) throw new UnitError(`"${input}" is not a share between 0 and 100%`, SHARE_EXPECTED);
+  return value;
+}
+
 const BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 } as const;
 const DECIMAL = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 } as const;
 const QUANTITY_RE = /^([+-]?\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;

@@ -2,6 +2,8 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, MdlError, formatError, isMdlError } from '../errors.js';
 import type { LoadedSpec } from '../spec/index.js';
 import { redactUrl } from '../load/redact.js';
+import { formatBug, setBugExitCode } from './bug-report.js';
+import { FlagValueError } from './flags.js';
 import { decideOutputMode, isCI, type OutputMode } from './output-mode.js';
 import { expandBareFlags, type BareFlag } from './bare-flags.js';
 
@@ -28,6 +30,10 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
       env: 'MDL_ENV',
       description: "Environment overlay from the spec's environments section",
     }),
+    debug: Flags.boolean({
+      helpGroup: 'GLOBAL',
+      description: 'On a bug in mdl, print the stack trace (as MDL_DEBUG=1 does)',
+    }),
     ui: Flags.boolean({
       helpGroup: 'GLOBAL',
       allowNo: true,
@@ -52,6 +58,7 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
     await super.init();
     const bare = (this.ctor as typeof MdlCommand).bareFlags;
     if (Object.keys(bare).length > 0) this.argv = expandBareFlags(this.argv, bare);
+    setBugExitCode((this.ctor as typeof MdlCommand).unexpectedExitCode);
     try {
       const { args, flags } = await this.parse({
         flags: this.ctor.flags,
@@ -63,8 +70,13 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
       this.flags = flags as BaseFlags<T>;
       this.args = args as BaseArgs<T>;
     } catch (error) {
-      // oclif's parser errors (unknown flag, missing arg) are the user's: exit 2 with oclif's message.
-      const message = error instanceof Error ? error.message : String(error);
+      // A value that is not what its flag takes (src/cli/flags.ts): its own message, where and example.
+      if (error instanceof FlagValueError) throw new MdlError(`${error.flag} ${error.detail}`, { where: error.flag, hint: error.hint });
+      // oclif's parser errors (unknown flag, missing arg, exclusive flags) are the user's: exit 2 with oclif's message.
+      // Its text is tidied: "Parsing --port \n\tExpected an integer…\nSee more help with --help" reads as one line.
+      const message = (error instanceof Error ? error.message : String(error))
+        .replace(/\n?See more help with --help\s*$/, '')
+        .replace(/^Parsing (--\S+)\s*\n\t/, '$1: ');
       throw new MdlError(message, { hint: `See: mdl ${this.id ?? ''} --help`.trim() });
     }
   }
@@ -114,14 +126,7 @@ export abstract class MdlCommand<T extends typeof Command> extends Command {
       };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     }
-    if (userError) {
-      process.stderr.write(`${formatError(error)}\n`);
-    } else {
-      process.stderr.write(
-        `Error: ${error?.message ?? String(error)}\nThis is a bug in mdl; please report it with the command you ran.` +
-          `${debugEnabled() ? `\n${error?.stack ?? ''}` : '\n(Set DEBUG=mdl* to see the stack trace.)'}\n`,
-      );
-    }
+    process.stderr.write(userError ? `${formatError(error)}\n` : formatBug(error));
     return this.exit(exitCode);
   }
 
@@ -146,7 +151,3 @@ function redactedError<E extends Error>(error: E): E {
   return error;
 }
 
-function debugEnabled(): boolean {
-  const d = process.env.DEBUG ?? '';
-  return d.split(',').some((p) => p.trim() === '*' || p.trim().startsWith('mdl'));
-}

@@ -13,7 +13,7 @@ import { parseStages } from '../load/schedule.js';
 import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
 import type { ArrivalProcess, LoadMode, LoadProtocol } from '../load/types.js';
 import type { ModelSpec } from '../spec/types.js';
-import { formatDuration, parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
+import { formatDuration, parseDurationMs, parseRatePerSecond, parseShare, UnitError } from '../units.js';
 
 export interface LoadtestFlags {
   url?: string;
@@ -199,9 +199,14 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
 /** --max-error-rate as a fraction: "50%", "0.5", or "100%" to never stop on errors. */
 export function parseMaxErrorRate(text: string | undefined): number {
   if (text === undefined) return DEFAULT_MAX_ERROR_RATE;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!(value >= 0 && value <= 1)) {
+  const value = (() => {
+    try {
+      return parseShare(text);
+    } catch {
+      return NaN;
+    }
+  })();
+  if (Number.isNaN(value)) {
     throw badInput(`--max-error-rate "${text}" is not a rate between 0 and 100%`, { where: '--max-error-rate', hint: 'Write it as 50% or 0.5; 100% never stops a run for its errors.' });
   }
   return value;

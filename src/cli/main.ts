@@ -4,7 +4,11 @@
  * loading hundreds of small modules.
  */
 import { execute } from '@oclif/core';
+import { installCrashHandlers } from './bug-report.js';
+import { installDefaultStopSignals } from './stop-signals.js';
 
 export async function main(binUrl: string): Promise<void> {
+  installCrashHandlers();
+  installDefaultStopSignals();
   await execute({ dir: binUrl });
 }

@@ -5,14 +5,26 @@
 import type { ModelStatus } from '../kube/status.js';
 import { fromModelStatus } from '../ui/kube-events.js';
 import { startWatchView } from '../ui/watch-controller.js';
+import { handleStopSignals, untilSignal, type StopSignals } from './stop-signals.js';
 
 export async function watchStatusLive(
   first: ModelStatus,
-  read: () => Promise<ModelStatus>,
-  opts: { intervalMs: number; forMs: number | undefined; stream?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream },
+  /** One reading; the signal aborts it when --watch-for passes or the watch is stopped. */
+  read: (signal: AbortSignal) => Promise<ModelStatus>,
+  opts: {
+    intervalMs: number;
+    forMs: number | undefined;
+    /** The caller's stop signals (it reads how the watch ended); else the view installs its own. */
+    stops?: StopSignals;
+    stream?: NodeJS.WriteStream;
+    stdin?: NodeJS.ReadStream;
+  },
 ): Promise<ModelStatus> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
+  // q, SIGINT and SIGTERM end the watch; a second signal exits at once.
+  const own = opts.stops ? undefined : handleStopSignals();
+  const stops = opts.stops ?? own!;
+  const controller = stops;
+  const stop = () => stops.stop();
   const view = await startWatchView({ mode: 'ink', kind: 'status', title: `${first.name} in ${first.namespace} (context ${first.context})`,
     onStop: stop,
     ...(opts.stream ? { stream: opts.stream } : {}),
@@ -24,7 +36,6 @@ export async function watchStatusLive(
     for (const e of fromModelStatus(s, Date.now(), seen, previous)) view.event(e);
     previous = view.store.getState().scaling.desired;
   };
-  process.once('SIGINT', stop);
   const until = opts.forMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.forMs;
   let status = first;
   let outcome = { ok: true, message: 'stopped watching' };
@@ -41,14 +52,20 @@ export async function watchStatusLive(
         controller.signal.addEventListener('abort', done, { once: true });
       });
       if (controller.signal.aborted || Date.now() >= until) break;
-      status = await read();
+      const poll = untilSignal(controller.signal, until);
+      try {
+        status = await read(poll);
+      } catch (error) {
+        if (poll.aborted) break;
+        throw error;
+      }
       feed(status);
     }
   } catch (error) {
     outcome = { ok: false, message: (error as Error).message };
     throw error;
   } finally {
-    process.removeListener('SIGINT', stop);
+    own?.dispose();
     await view.finish(outcome);
   }
   return status;

@@ -65,7 +65,11 @@ const verbOfMethod: Record<string, string> = { GET: 'get', POST: 'create', PUT: 
 export class KubeClient {
   private readonly discovery = new Map<string, Promise<ResourceInfo[] | undefined>>();
 
-  constructor(readonly target: KubeTarget) {}
+  /** `signal`, when given, aborts every request that does not bring its own (a command's overall deadline). */
+  constructor(
+    readonly target: KubeTarget,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   private async httpOptions(method: string, url: URL, headers: Record<string, string>, timeoutMs: number): Promise<https.RequestOptions> {
     const opts: https.RequestOptions = { method, headers: { ...headers }, timeout: timeoutMs };
@@ -101,6 +105,7 @@ export class KubeClient {
       headers['content-type'] = options.contentType ?? 'application/json';
     }
     const opts = await this.httpOptions(method, url, headers, options.timeoutMs ?? 30_000);
+    if (options.signal === undefined && this.signal) options = { ...options, signal: this.signal };
     const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
       const req = (url.protocol === 'http:' ? http : https).request({ ...opts, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
         let data = '';

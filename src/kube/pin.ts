@@ -34,9 +34,9 @@ const SCALED_OBJECT_COLLECTION = (ns: string) => `/apis/keda.sh/v1alpha1/namespa
 const MAX_ATTEMPTS = 6;
 
 /** The object at `path`, or undefined when there is none (404); other failures explained. */
-export async function getOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
+export async function getOrUndefined(client: KubeClient, path: string, signal?: AbortSignal): Promise<KubeObject | undefined> {
   try {
-    return await client.request<KubeObject>('GET', path);
+    return await client.request<KubeObject>('GET', path, signal ? { signal } : {});
   } catch (error) {
     if (error instanceof ApiError && error.statusCode === 404) return undefined;
     throw client.explain(error);
@@ -188,9 +188,10 @@ interface EndpointSliceView {
 }
 
 /** Ready endpoints of a Service across its EndpointSlices, by pod name (an address may appear in two slices). */
-export async function readyEndpointPods(client: KubeClient, namespace: string, service: string): Promise<Set<string>> {
+export async function readyEndpointPods(client: KubeClient, namespace: string, service: string, signal?: AbortSignal): Promise<Set<string>> {
   const list = await client.request<{ items: EndpointSliceView[] }>('GET', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, {
     query: { labelSelector: `kubernetes.io/service-name=${service}` },
+    ...(signal ? { signal } : {}),
   }).catch((e: unknown) => { throw client.explain(e); });
   const pods = new Set<string>();
   for (const slice of list.items) {
@@ -202,13 +203,14 @@ export async function readyEndpointPods(client: KubeClient, namespace: string, s
   return pods;
 }
 
-export async function readReplicaCounts(client: KubeClient, namespace: string, deployment: string, service: string | undefined): Promise<ReplicaCounts & { settled: boolean }> {
-  const dep = (await getOrUndefined(client, `/apis/apps/v1/namespaces/${namespace}/deployments/${encodeURIComponent(deployment)}`)) as DeploymentView | undefined;
+/** One reading; `signal` aborts its requests (an overall deadline). */
+export async function readReplicaCounts(client: KubeClient, namespace: string, deployment: string, service: string | undefined, signal?: AbortSignal): Promise<ReplicaCounts & { settled: boolean }> {
+  const dep = (await getOrUndefined(client, `/apis/apps/v1/namespaces/${namespace}/deployments/${encodeURIComponent(deployment)}`, signal)) as DeploymentView | undefined;
   if (!dep) throw new MdlError(`Deployment "${deployment}" does not exist in namespace "${namespace}"`, { exitCode: ExitCode.badInput, hint: 'Deploy the model first (mdl deploy).' });
   const s = dep.status ?? {};
   let endpoints: number | undefined;
-  if (service && (await getOrUndefined(client, `/api/v1/namespaces/${namespace}/services/${encodeURIComponent(service)}`))) {
-    endpoints = (await readyEndpointPods(client, namespace, service)).size;
+  if (service && (await getOrUndefined(client, `/api/v1/namespaces/${namespace}/services/${encodeURIComponent(service)}`, signal))) {
+    endpoints = (await readyEndpointPods(client, namespace, service, signal)).size;
   }
   return {
     desired: dep.spec?.replicas ?? 1,
@@ -238,7 +240,8 @@ export class WaitInterrupted extends Error {
 
 /**
  * Polls until the Deployment has exactly `replicas` Ready pods (and its Service as many ready endpoints).
- * Throws exit 4 after timeoutMs, WaitInterrupted when the signal fires.
+ * Throws exit 4 after timeoutMs, WaitInterrupted when the signal fires. The deadline holds inside a poll
+ * too: a request the API server accepts and never answers is aborted when the time is up.
  */
 export async function waitForReplicas(client: KubeClient, o: {
   namespace: string; deployment: string; service?: string; replicas: number; timeoutMs: number; signal?: AbortSignal; intervalMs?: number;
@@ -246,19 +249,27 @@ export async function waitForReplicas(client: KubeClient, o: {
 }): Promise<ReplicaCounts> {
   const deadline = Date.now() + o.timeoutMs;
   let last = '';
+  const timedOut = (text: string) =>
+    new MdlError(`Deployment "${o.deployment}" did not reach exactly ${o.replicas} Ready replicas within ${formatDuration(o.timeoutMs)} (${text})`, {
+      exitCode: ExitCode.rollout,
+      hint: 'See why with mdl status (pending pods, quota, a rollout in progress); raise --ready-timeout if pods start slowly.',
+    });
   for (;;) {
     if (o.signal?.aborted) throw new WaitInterrupted();
-    const counts = await readReplicaCounts(client, o.namespace, o.deployment, o.service);
+    const pollSignal = AbortSignal.any([AbortSignal.timeout(Math.max(1, deadline - Date.now())), ...(o.signal ? [o.signal] : [])]);
+    let counts: ReplicaCounts & { settled: boolean };
+    try {
+      counts = await readReplicaCounts(client, o.namespace, o.deployment, o.service, pollSignal);
+    } catch (error) {
+      if (o.signal?.aborted) throw new WaitInterrupted();
+      if (pollSignal.aborted) throw timedOut(last || 'the API server did not answer in time');
+      throw error;
+    }
     const text = formatCounts(counts);
     if (text !== last) o.onProgress?.(counts);
     last = text;
     if (hasExactly(counts, o.replicas)) return counts;
-    if (Date.now() >= deadline) {
-      throw new MdlError(`Deployment "${o.deployment}" did not reach exactly ${o.replicas} Ready replicas within ${formatDuration(o.timeoutMs)} (${text})`, {
-        exitCode: ExitCode.rollout,
-        hint: 'See why with mdl status (pending pods, quota, a rollout in progress); raise --ready-timeout if pods start slowly.',
-      });
-    }
+    if (Date.now() >= deadline) throw timedOut(text);
     // An abort ends the sleep; the loop then throws WaitInterrupted.
     await systemClock.sleep(o.intervalMs ?? 500, o.signal).catch(() => undefined);
   }

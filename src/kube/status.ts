@@ -7,6 +7,7 @@ import { recentEvents, type KubeEventSummary } from './events.js';
 import { hpaState, servedMetricApis, type HpaLike, type HpaState } from './hpa.js';
 import { deploymentRolloutStatus, podProgress, type DeploymentLike, type PodProgress, type RolloutStatus } from './rollout.js';
 import { kubectlName, type KubeObject } from './types.js';
+import { KubeClient } from './client.js';
 
 export interface ModelStatus {
   schemaVersion: 1;
@@ -20,8 +21,11 @@ export interface ModelStatus {
 }
 
 /** Everything `mdl status` shows, read from the members of the model's ApplySet. */
-export async function readStatus(options: KubeTargetOptions & { name: string }): Promise<ModelStatus> {
-  const { target, client } = await connect(options);
+export async function readStatus(options: KubeTargetOptions & { name: string; signal?: AbortSignal }): Promise<ModelStatus> {
+  const connected = await connect(options);
+  const target = connected.target;
+  // The signal (status --watch's deadline, a stop) aborts a reading that the API server does not answer.
+  const client = options.signal ? new KubeClient(target, options.signal) : connected.client;
   const namespace = target.namespace;
   const id = applySetId(applySetParentName(options.name), namespace);
   const selector = `${APPLYSET_PART_OF}=${id}`;

@@ -50,7 +50,14 @@ export class Balancer {
     private readonly queueTimeoutMs: number,
   ) {
     this.queuedSinceMs = hooks.now();
-    this.server = createServer((req, res) => this.handle(req, res));
+    // A request that fails inside the balancer fails alone: a 502 (or a closed socket), never a rejection
+    // that nobody handles.
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (res.headersSent) res.destroy();
+        else res.writeHead(502, { 'content-type': 'text/plain' }).end(`mdl balancer: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+    });
     this.server.keepAliveTimeout = 65_000;
   }
 

@@ -18,6 +18,8 @@ export type LocalRuntimeEvent =
       at: number;
     }
   | { type: 'replica-output'; replica: string; stream: 'stdout' | 'stderr'; line: string }
+  /** Work the runtime started in the background failed (a replica's start or stop, an autoscaler sync); it goes on. */
+  | { type: 'runtime-error'; what: string; message: string; at: number }
   | {
       type: 'autoscaler-sync';
       currentReplicas: number;

@@ -47,6 +47,8 @@ export function plainReporter(write: (line: string) => void, options: PlainRepor
           `mdl: ${e.replica} exited unexpectedly (exit code ${e.exitCode ?? 'unknown'})` +
             (e.restartInMs > 0 ? `; restart ${e.restarts + 1} in ${(e.restartInMs / 1000).toFixed(1)} s` : ''),
         );
+      case 'runtime-error':
+        return write(`mdl: ${e.what} failed: ${e.message}`);
       case 'scale':
         return write(`mdl: scaling ${e.from} → ${e.to} replicas: ${e.reason}`);
       case 'autoscaler-sync':

@@ -192,7 +192,7 @@ class Runtime {
       this.timers = this.timers.filter((t) => t !== timer);
       if (this.stopping || !this.replicas.includes(r)) return;
       r.restarts++;
-      void r.start();
+      this.background(`restarting ${r.id}`, r.start());
     }, backoff);
     this.timers.push(timer);
   }
@@ -221,7 +221,7 @@ class Runtime {
         const replica = new Replica(`${this.options.name}-${this.nextIndex++}`, this.options, this.hooks);
         event.pending.add(replica.id);
         this.replicas.push(replica);
-        void replica.start();
+        this.background(`starting ${replica.id}`, replica.start());
       }
     } else {
       // Remove replicas that serve nothing yet first, then the newest.
@@ -229,21 +229,31 @@ class Runtime {
       for (const r of order.slice(0, from - to)) {
         this.replicas.splice(this.replicas.indexOf(r), 1);
         this.events.emit({ type: 'replica-draining', replica: r.id, inFlight: r.counters.inFlight, at: this.clock.wallNow() });
-        void r.drainAndStop().then(() => {
+        this.background(`stopping ${r.id}`, r.drainAndStop().then(() => {
           this.balancer.forget(r);
           this.events.emit({ type: 'replica-stopped', replica: r.id, at: this.clock.wallNow() });
-        });
+        }));
       }
     }
+  }
+
+  /**
+   * Work started from a timer or an event, which nobody awaits: a failure is reported as an event and the
+   * runtime goes on (an unhandled rejection would end mdl as a bug).
+   */
+  private background(what: string, work: Promise<unknown>): void {
+    work.catch((error: unknown) => {
+      this.events.emit({ type: 'runtime-error', what, message: error instanceof Error ? error.message : String(error), at: this.clock.wallNow() });
+    });
   }
 
   private scheduleSync(): void {
     const timer = setTimeout(() => {
       this.timers = this.timers.filter((t) => t !== timer);
       if (this.stopping) return;
-      void this.sync().finally(() => {
+      this.background('the autoscaler sync', this.sync().finally(() => {
         if (!this.stopping) this.scheduleSync();
-      });
+      }));
     }, this.options.scaling.syncPeriodMs);
     this.timers.push(timer);
   }

@@ -2,11 +2,12 @@
  * `mdl deploy` between flags and the library: the objects (from the spec or --manifests), the client dry
  * run, or server-side apply with the rollout watched live or as plain lines.
  */
-import { badInput } from '../errors.js';
+import { badInput, ExitCode, MdlError } from '../errors.js';
 import type { DeployEvent, DeployResult } from '../kube/deploy.js';
 import type { KubeObject } from '../kube/types.js';
 import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
+import { handleStopSignals, type StopSignals } from '../cli/stop-signals.js';
 import { loadModelObjects } from './model-source.js';
 import { kubeTargetOptions } from '../kube/context.js';
 import { dryRunMode } from '../cli/kube-flags.js';
@@ -64,11 +65,29 @@ export async function runDeployCommand(ctx: DeployContext): Promise<DeployResult
     for (const o of objects) ctx.note(`${o.kind}/${o.metadata.name} would be applied in ${namespace} (client dry run)`);
     return { objects };
   }
+  // q in the live view, SIGINT and SIGTERM stop waiting (what was applied stays applied), exit 130; a second
+  // signal exits at once.
+  const stops = handleStopSignals();
+  try {
+    return await deployUntilStopped(ctx, f, source, timeoutMs, stops);
+  } finally {
+    stops.dispose();
+  }
+}
+
+async function deployUntilStopped(
+  ctx: DeployContext,
+  f: DeployCommandFlags,
+  source: Awaited<ReturnType<typeof loadModelObjects>>,
+  timeoutMs: number,
+  stops: StopSignals,
+): Promise<DeployResult> {
+  const kube = await import('../kube/deploy.js');
   const note = ctx.note;
-  // On a terminal, --wait shows the rollout live (pods, counters, HPA); q or Ctrl+C stops waiting.
-  const controller = new AbortController();
+  const controller = stops;
+  // On a terminal, --wait shows the rollout live (pods, counters, HPA).
   const live = f.wait && !dryRun && ctx.mode === 'ink'
-    ? (await import('../cli/deploy-watch-view.js')).deployLiveView({ title: source.name, note, onStop: () => controller.abort() })
+    ? (await import('../cli/deploy-watch-view.js')).deployLiveView({ title: source.name, note, onStop: () => stops.stop() })
     : undefined;
   const deploying = kube.deploy(source.objects, {
     name: source.name,
@@ -84,20 +103,29 @@ export async function runDeployCommand(ctx: DeployContext): Promise<DeployResult
     onEvent: (event) => {
       if (!live?.onEvent(event)) renderDeployEvent(event, note);
     },
-    ...(live ? { signal: controller.signal } : {}),
+    signal: controller.signal,
   });
   let result: DeployResult;
   try {
     result = await deploying;
+    if (stops.received && f.wait) throw interrupted();
   } catch (error) {
-    await live?.finish({ ok: false, message: (error as Error).message });
-    throw error;
+    const reported = stops.received ? interrupted() : error;
+    await live?.finish({ ok: false, message: (reported as Error).message });
+    throw reported;
   }
   await live?.finish({ ok: true, message: `rolled out: ${result.rollouts.map((r) => `${r.deployment} ${r.status.ready}/${r.status.desired} ready`).join(', ')}` });
   const changed = result.objects.filter((o) => o.action !== 'unchanged').length;
   note(`${result.dryRun ? 'dry run: ' : ''}${changed} of ${result.objects.length} objects ${result.dryRun ? 'would change' : 'changed'}` +
     `${result.pruned.length ? `, ${result.pruned.length} pruned` : ''}`);
   return result;
+}
+
+function interrupted(): MdlError {
+  return new MdlError('Stopped waiting for the rollout; what was applied stays applied.', {
+    exitCode: ExitCode.interrupted,
+    hint: 'See where it got to with mdl status, or wait again with mdl deploy (nothing changed is applied again).',
+  });
 }
 
 /** Plain lines on stderr, one per event that matters. */

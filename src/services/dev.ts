@@ -9,6 +9,9 @@ import { ExitCode, MdlError, badInput } from '../errors.js';
 import type { LocalRuntimeEvent } from '../local/events.js';
 import { parseDurationMs, UnitError } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
+import { handleStopSignals, type StopSignals } from '../cli/stop-signals.js';
+import type { LocalRuntimeOptions } from '../local/options.js';
+import type { ModelSpec } from '../spec/index.js';
 
 export interface DevCommandFlags {
   port?: number | undefined;
@@ -41,8 +44,6 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
   }
   const { loadSpec } = await import('../spec/index.js');
   const { localOptionsFromSpec } = await import('../local/from-spec.js');
-  const { startLocalRuntime } = await import('../local/runtime.js');
-  const { plainReporter } = await import('../local/plain-reporter.js');
   const { spec } = await loadSpec({ configPath: flags.config, cwd: process.cwd(), env: flags.env });
   const options = localOptionsFromSpec(spec, {
     port: flags.port,
@@ -51,13 +52,32 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
   });
 
   const write = (line: string) => process.stderr.write(`${line}\n`);
-  let stopRequested: ((signal: NodeJS.Signals) => void) | undefined;
-  const signalled = new Promise<NodeJS.Signals>((resolve) => (stopRequested = resolve));
-  const onSignal = (signal: NodeJS.Signals) => stopRequested?.(signal);
+  // The first signal (or q) drains and stops the replicas; a second one exits at once, and the guards take
+  // the replicas down with them.
+  const stops = handleStopSignals();
+  const signalled = new Promise<string>((resolve) => stops.signal.addEventListener('abort', () => resolve(stops.received ?? 'stop'), { once: true }));
+  try {
+    return await runUntilStopped(ctx, spec, options, syncPeriodMs, stops, signalled, write);
+  } finally {
+    stops.dispose();
+  }
+}
+
+async function runUntilStopped(
+  ctx: DevContext,
+  spec: ModelSpec,
+  options: LocalRuntimeOptions,
+  syncPeriodMs: number,
+  stops: StopSignals,
+  signalled: Promise<string>,
+  write: (line: string) => void,
+): Promise<ExitCode> {
+  const { startLocalRuntime } = await import('../local/runtime.js');
+  const { plainReporter } = await import('../local/plain-reporter.js');
   // On a terminal the live view owns stderr; in plain mode the lines below are the interface (CI, e2e tests).
   const view =
     ctx.mode === 'ink'
-      ? await (await import('../ui/dev-view.js')).startDevView({ title: spec.name, onStop: () => onSignal('SIGINT') })
+      ? await (await import('../ui/dev-view.js')).startDevView({ title: spec.name, onStop: () => stops.stop() })
       : undefined;
   const note = (line: string) => {
     if (!view) ctx.note(line);
@@ -65,16 +85,14 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
   note(`mdl dev: starting ${options.replicas} replica(s) of ${spec.name}: ${[options.command].flat().join(' ')}`);
   // Every replica line goes to its log file; the terminal gets at most --log-rate a second per replica.
   const { ReplicaLogs } = await import('../local/replica-logs.js');
-  const logs = new ReplicaLogs(flags['log-dir'] ?? mkdtempSync(join(tmpdir(), `mdl-dev-${spec.name}-`)));
-  const linesPerSecond = flags['log-rate'] ?? 20;
+  const logs = new ReplicaLogs(ctx.flags['log-dir'] ?? mkdtempSync(join(tmpdir(), `mdl-dev-${spec.name}-`)));
+  const linesPerSecond = ctx.flags['log-rate'] ?? 20;
   note(`mdl dev: replica output in ${logs.dir}/<replica>.log; at most ${linesPerSecond} lines/s per replica shown here (--log-rate)`);
   const shown = view ? (e: LocalRuntimeEvent) => view.listener(e) : plainReporter(write, { linesPerSecond, logPath: (r) => logs.pathOf(r) });
   const listener = (e: LocalRuntimeEvent) => {
     if (e.type === 'replica-output') logs.write(e.replica, e.line);
     shown(e);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const starting = startLocalRuntime(options, { listener });
   // A signal while replicas are still starting: wait for the start to settle, then stop them.
   const first = await Promise.race([starting.then((rt) => ({ rt })), signalled.then((signal) => ({ signal }))]).catch(async (error: unknown) => {
@@ -100,12 +118,6 @@ export async function runDevCommand(ctx: DevContext): Promise<ExitCode> {
   const signal = await signalled;
   note(`mdl dev: ${signal}: draining and stopping replicas…`);
   view?.stopping();
-  // A second signal stops at once: the guards take the replicas down with them.
-  const force = () => process.exit(ExitCode.interrupted);
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  process.once('SIGINT', force);
-  process.once('SIGTERM', force);
   await runtime.stop();
   await view?.finish();
   await logs.close();

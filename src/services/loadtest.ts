@@ -10,6 +10,8 @@ import { buildLoadOptions, parseMaxErrorRate, specDefaults, type LoadtestFlags }
 import type { OutputMode } from '../cli/output-mode.js';
 import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
 import { createRedactor } from '../load/redact.js';
+import { checkStepSummary, checkWritableFile } from '../cli/output-paths.js';
+import { handleStopSignals } from '../cli/stop-signals.js';
 
 export interface LoadtestCommandFlags extends LoadtestFlags {
   local?: boolean;
@@ -31,13 +33,23 @@ export interface LoadtestContext {
 
 export async function runLoadtestCommand(ctx: LoadtestContext): Promise<{ result: LoadResult; exitCode: ExitCode }> {
   const { flags, spec } = ctx;
+  // Every output is checked before any load is sent (or any replica started): a bad path fails in a second.
+  checkOutputs(flags);
   if (!flags.local) return loadtest(ctx, ctx.url);
   if (ctx.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
   const { startLocalEndpoint } = await import('./loadtest-local.js');
   ctx.note('» starting the local runtime (replicas, balancer, autoscaler)…');
-  const local = await startLocalEndpoint(spec, { replicas: flags.replicas, syncPeriodMs: syncPeriodOf(flags['sync-period']) });
-  ctx.note(`» ${spec?.name} on ${local.url}`);
+  // A signal while the replicas start: let the start settle, stop them, exit 130.
+  const starting = handleStopSignals();
+  let local: Awaited<ReturnType<typeof startLocalEndpoint>>;
   try {
+    local = await startLocalEndpoint(spec, { replicas: flags.replicas, syncPeriodMs: syncPeriodOf(flags['sync-period']) });
+  } finally {
+    starting.dispose();
+  }
+  try {
+    if (starting.received) throw new MdlError('Interrupted while the local replicas were starting; stopped them.', { exitCode: ExitCode.interrupted });
+    ctx.note(`» ${spec?.name} on ${local.url}`);
     return await loadtest(ctx, local.url, { direct: true });
   } finally {
     await local.stop();
@@ -54,6 +66,13 @@ function syncPeriodOf(value: string | undefined): number | undefined {
   }
   if (!(ms > 0)) throw badInput(`--sync-period must be above 0, got ${value}`, { where: '--sync-period' });
   return ms;
+}
+
+/** --out, --junit and GITHUB_STEP_SUMMARY must be writable before the run starts. */
+function checkOutputs(flags: LoadtestCommandFlags): void {
+  if (flags.out) checkWritableFile(flags.out, '--out');
+  if (flags.junit) checkWritableFile(flags.junit, '--junit');
+  checkStepSummary();
 }
 
 async function loadtest(ctx: LoadtestContext, url: string | undefined, target: { direct?: boolean } = {}): Promise<{ result: LoadResult; exitCode: ExitCode }> {
@@ -77,48 +96,56 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
     import('../report/junit.js'),
   ]);
   const out = flags.out ? new NdjsonWriter(flags.out) : undefined;
+  // q in the dashboard, SIGINT and SIGTERM stop the same way: no new requests, those in flight finish, every
+  // output is written; a second signal ends the process at once.
+  let view: Awaited<ReturnType<typeof startLoadView>> | undefined;
+  const stops = handleStopSignals({
+    onStop: () => {
+      if (mode === 'plain') ctx.note('Stopping: no new requests; waiting for those in flight…');
+      view?.stopping();
+    },
+  });
   const controller = new AbortController();
-  // q in the dashboard and Ctrl+C (SIGINT) stop the same way: no new requests, those in flight finish.
-  const stop = () => {
-    if (controller.signal.aborted) return;
-    if (mode === 'plain') note('Stopping: no new requests; waiting for those in flight…');
-    view.stopping();
-    controller.abort();
-  };
-  const view = await startLoadView({ mode, config: loadViewConfig(options), onStop: stop });
-  const stopReplicas = mode === 'json' ? () => {} : followLocalReplicas(options.url, view);
-  // once: a second Ctrl+C (when keys are not read raw) ends the process at once.
-  process.once('SIGINT', stop);
+  stops.signal.addEventListener('abort', () => controller.abort(), { once: true });
+  let stopReplicas = () => {};
   let measured: LoadResult;
   try {
+    view = await startLoadView({ mode, config: loadViewConfig(options), onStop: () => stops.stop() });
+    if (stops.received) view.stopping();
+    if (mode !== 'json') stopReplicas = followLocalReplicas(options.url, view);
     // On its own thread: a young generation fixed from the start keeps memory flat (engine-thread.ts).
     measured = await runLoadInThread(options, {
       signal: controller.signal,
       onSnapshot: (s) => {
         out?.snapshot(s);
-        view.snapshot(s);
+        view?.snapshot(s);
         if (maxErrorRate < 1 && errorBound.observe(s) && !controller.signal.aborted) controller.abort();
       },
     });
   } catch (error) {
-    await view.finish();
+    stops.dispose();
+    await view?.finish();
     throw error;
   } finally {
-    process.removeListener('SIGINT', stop);
     stopReplicas();
   }
   const result = redactor.value(measured);
-  // The final frame stays on screen; the summary follows it.
-  await view.finish(result);
-  out?.result(result);
-  out?.close();
-  if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result));
-  note(formatSummary(result));
+  // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
+  try {
+    // The final frame stays on screen; the summary follows it.
+    await view?.finish(result);
+    out?.result(result);
+    out?.close();
+    if (flags.junit) writeReport(flags.junit, junitXml(result), '--junit');
+    if (process.env.GITHUB_STEP_SUMMARY) writeReport(process.env.GITHUB_STEP_SUMMARY, formatMarkdownSummary(result), 'GITHUB_STEP_SUMMARY', true);
+    note(formatSummary(result));
+  } finally {
+    stops.dispose();
+  }
   const breach = errorBound.breached();
   if (breach) throw errorBoundError(breach, maxErrorRate, redactor.url(options.url), result.target.proxy);
   const failed = result.thresholds.some((t) => !t.passed);
-  return { result, exitCode: result.interrupted ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok };
+  return { result, exitCode: result.interrupted || stops.received ? ExitCode.interrupted : failed ? ExitCode.thresholds : ExitCode.ok };
 }
 
 /** A warning the user must see even under --json (stdout stays the result's). */
@@ -126,9 +153,10 @@ export function warnOnStderr(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-function writeReport(path: string, text: string, flag: string): void {
+function writeReport(path: string, text: string, flag: string, append = false): void {
   try {
-    writeFileSync(path, text);
+    if (append) appendFileSync(path, text);
+    else writeFileSync(path, text);
   } catch (error) {
     throw new MdlError(`cannot write ${path}: ${(error as Error).message}`, { where: flag });
   }

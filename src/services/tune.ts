@@ -3,7 +3,7 @@
  * capacity search, run, then print, report and write back. Kept out of commands/ so the command stays thin.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { badInput, ExitCode } from '../errors.js';
+import { badInput, ExitCode, MdlError } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
 import type { ModelSpec } from '../spec/types.js';
 import { formatTuneEvent, formatTuneResult } from '../tune/format-text.js';
@@ -21,6 +21,8 @@ import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
 import { buildLoadOptions } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import { createRedactor } from '../load/redact.js';
+import { checkWritableFile } from '../cli/output-paths.js';
+import { handleStopSignals, type StopSignals } from '../cli/stop-signals.js';
 
 export interface TuneCommandFlags {
   url?: string;
@@ -120,6 +122,7 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   if (flags.local && flags.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
   if (flags.local && !spec) throw badInput('--local needs a spec with local.command', { where: '--local', hint: 'Run mdl init, or pass --config <file>.' });
   if (flags.local && flags.cluster) throw badInput('pass either --local or --cluster, not both', { where: '--cluster' });
+  checkOutputs(flags, loaded);
   const slo = resolveSlo(flags.slo, spec?.slo);
   const replicas = flags.replicas ?? 1;
   if (!(Number.isInteger(replicas) && replicas >= 1)) throw badInput('--replicas must be a whole number of at least 1', { where: '--replicas' });
@@ -178,14 +181,11 @@ async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ re
     });
   }
   const readyTimeoutMs = unit('--ready-timeout', () => parseDurationMs(flags['ready-timeout'] ?? '10m'));
-  const interrupt = new AbortController();
-  let restoring = false;
-  const onSignal = () => {
-    if (restoring) ctx.note('Restoring the autoscaler first; mdl exits when that is done.');
-    else interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // A later signal does not end the process here: the pinned autoscaler is restored first, whatever happens.
+  const stops = handleStopSignals({
+    onRepeat: () => ctx.note('Restoring the autoscaler first; mdl exits when that is done (SIGKILL leaves it pinned: then run mdl tune --restore).'),
+  });
+  const interrupt = stops;
   try {
     const { startClusterTarget } = await import('../tune/cluster-target.js');
     const cluster = await startClusterTarget({
@@ -201,11 +201,10 @@ async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ re
     let outcome: { result: TuneResult; exitCode: ExitCode } | undefined;
     let failure: unknown;
     try {
-      outcome = await tuneWith(ctx, { ...r, cluster, interrupt: interrupt.signal });
+      outcome = await tuneWith(ctx, { ...r, cluster, interrupt });
     } catch (error) {
       failure = error;
     }
-    restoring = true;
     try {
       const restored = await cluster.restore();
       const what = restored.restored && restored.bounds
@@ -216,7 +215,6 @@ async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ re
     } catch (error) {
       ctx.note(`Could not restore ${cluster.info.autoscaler}: ${(error as Error).message}`);
       if (failure === undefined) {
-        const { MdlError } = await import('../errors.js');
         failure = new MdlError(`${cluster.info.autoscaler} is still pinned to ${r.replicas} replica(s): restoring it failed (${(error as Error).message})`, {
           exitCode: ExitCode.cluster,
           hint: `Run mdl tune --restore --name ${name}${flags.namespace ? ` --namespace ${flags.namespace}` : ''}${flags.context ? ` --context ${flags.context}` : ''}${flags.kubeconfig ? ` --kubeconfig ${flags.kubeconfig}` : ''} once the cluster can be reached.`,
@@ -227,8 +225,7 @@ async function tuneOnCluster(ctx: TuneCommandContext, r: Resolved): Promise<{ re
     if (failure !== undefined) throw failure;
     return outcome!;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    stops.dispose();
   }
 }
 
@@ -264,7 +261,7 @@ interface Resolved {
   cluster: ClusterTarget | null;
   firstRequest: FirstRequest;
   /** Set by --cluster, whose signal handlers outlive the search (see tuneOnCluster). */
-  interrupt?: AbortSignal;
+  interrupt?: StopSignals;
 }
 
 async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result: TuneResult; exitCode: ExitCode }> {
@@ -341,20 +338,16 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   const mode: OutputMode = ctx.mode ?? (ctx.json ? 'json' : 'plain');
   const axis: SearchAxis = (flags.axis as SearchAxis | undefined) ?? metric.axis;
   const controller = new AbortController();
-  // q in the dashboard and Ctrl+C (SIGINT) stop the same way: the current window finishes, then the report.
-  const onSigint = () => {
+  // q in the dashboard, SIGINT and SIGTERM stop the same way: the current window finishes, then the report;
+  // a second signal ends the process at once (with --cluster the caller owns the signals, see tuneOnCluster).
+  const onStop = () => {
     if (controller.signal.aborted) return;
     if (mode === 'ink') view?.stopping();
     else note('Stopping: finishing the current window, then reporting what was measured…');
     controller.abort();
   };
-  if (mode === 'ink') {
-    const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
-    view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: redactor.url(base.url), protocol: base.protocol ?? 'http' }, onStop: onSigint });
-  }
-  process.once('SIGINT', onSigint);
-  if (r.interrupt?.aborted) onSigint();
-  r.interrupt?.addEventListener('abort', onSigint, { once: true });
+  const stops = r.interrupt ? null : handleStopSignals();
+  const interrupt = r.interrupt?.signal ?? stops!.signal;
   const options: TuneOptions = {
     url: redactor.url(base.url),
     local: local !== null,
@@ -386,25 +379,57 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   };
   let result: TuneResult;
   try {
-    result = redactor.value(await runTune(options));
+    try {
+      if (mode === 'ink') {
+        const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
+        view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: redactor.url(base.url), protocol: base.protocol ?? 'http' }, onStop: () => (r.interrupt ?? stops!).stop() });
+      }
+      if (interrupt.aborted) onStop();
+      interrupt.addEventListener('abort', onStop, { once: true });
+      result = redactor.value(await runTune(options));
+    } finally {
+      interrupt.removeEventListener('abort', onStop);
+      // The final frame stays on screen; the text summary follows it.
+      await view?.finish();
+    }
+    // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
+    note(formatTuneResult(result));
+    if (flags.report) {
+      const { renderTuneReport } = await import('../report/html/tune-report.js');
+      await writeOutput(flags.report, renderTuneReport(result), '--report');
+      ctx.note(`Report written to ${flags.report}`);
+    }
+    if (flags.write) await writeBack(ctx, loaded, result, flags.force === true);
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    r.interrupt?.removeEventListener('abort', onSigint);
-    // The final frame stays on screen; the text summary follows it.
-    await view?.finish();
+    stops?.dispose();
   }
-  note(formatTuneResult(result));
-
-  if (flags.report) {
-    const { renderTuneReport } = await import('../report/html/tune-report.js');
-    await writeFile(flags.report, renderTuneReport(result));
-    ctx.note(`Report written to ${flags.report}`);
-  }
-  if (flags.write) await writeBack(ctx, loaded, result, flags.force === true);
 
   const passed = result.recommendation !== null && result.simulation?.passed !== false;
-  const exitCode = result.interrupted ? ExitCode.interrupted : passed ? ExitCode.ok : ExitCode.thresholds;
+  const exitCode = result.interrupted || interrupt.aborted ? ExitCode.interrupted : passed ? ExitCode.ok : ExitCode.thresholds;
   return { result, exitCode };
+}
+
+/**
+ * What --report and --write will write, checked before any load: a multi-minute search must not end by
+ * failing to write its result.
+ */
+function checkOutputs(flags: TuneCommandFlags, loaded: LoadedSpec | null): void {
+  if (flags.report) checkWritableFile(flags.report, '--report');
+  if (!flags.write) return;
+  if (!loaded) throw badInput('--write needs a spec file', { where: '--write', hint: 'Run mdl init, or pass --config <file>.' });
+  const { filepath, format } = loaded.source;
+  if (format !== 'yaml') {
+    throw badInput(`--write edits YAML specs only; ${filepath} is ${format}`, { where: '--write', hint: 'Drop --write and copy the recommended scaling section from the output into the spec by hand, or keep the spec in YAML.' });
+  }
+  checkWritableFile(filepath, '--write');
+}
+
+async function writeOutput(path: string, text: string, flag: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    throw new MdlError(`cannot write ${path}: ${(error as Error).message}`, { where: flag, hint: 'Pick a file in an existing folder that you can write to.' });
+  }
 }
 
 async function writeBack(ctx: TuneCommandContext, loaded: LoadedSpec | null, result: TuneResult, force: boolean): Promise<void> {
@@ -425,6 +450,6 @@ async function writeBack(ctx: TuneCommandContext, loaded: LoadedSpec | null, res
     ctx.note(`${filepath} already holds these settings.`);
     return;
   }
-  await writeFile(filepath, out.text);
+  await writeOutput(filepath, out.text, '--write');
   ctx.note(`\nWrote the recommendation to ${filepath}:\n${out.diff}`);
 }

@@ -30,6 +30,7 @@ export interface DevLiveViewOptions extends LiveViewTerminal {
 /** Maps one runtime event to view events. Pure apart from the memory of scale-ups already reported ready. */
 export function devViewEvents(e: LocalRuntimeEvent, memory = newReplicaEventMemory()): DevViewEvent[] {
   if (e.type === 'replica-output') return [{ type: 'output', line: `[${e.replica}] ${e.line}` }];
+  if (e.type === 'runtime-error') return [{ type: 'output', line: `mdl: ${e.what} failed: ${e.message}` }];
   const out: DevViewEvent[] = toReplicaEvents(e, memory).map((event) => ({ type: 'replica', event }));
   if (e.type === 'status') out.push({ type: 'traffic', traffic: trafficFromStatus(e.status) });
   return out;

@@ -59,6 +59,6 @@ describe('mdl loadtest --local (built CLI)', function () {
     assert.match(both.stderr, /either a URL or --local/);
     const replicas = mdl(['http://127.0.0.1:9/', '--replicas', '2', '--duration', '1s']);
     assert.equal(replicas.status, 2);
-    assert.match(replicas.stderr, /--replicas goes with --local/);
+    assert.match(replicas.stderr, /must be provided when using --replicas: --local/);
   });
 });
