@@ -69,7 +69,7 @@ export async function runDeployCommand(ctx: DeployContext): Promise<DeployResult
   // signal exits at once.
   const stops = handleStopSignals();
   try {
-    return await deployUntilStopped(ctx, f, source, timeoutMs, stops);
+    return await deployUntilStopped(ctx, f, source, timeoutMs, stops, dryRun);
   } finally {
     stops.dispose();
   }
@@ -81,6 +81,7 @@ async function deployUntilStopped(
   source: Awaited<ReturnType<typeof loadModelObjects>>,
   timeoutMs: number,
   stops: StopSignals,
+  dryRun: 'server' | undefined,
 ): Promise<DeployResult> {
   const kube = await import('../kube/deploy.js');
   const note = ctx.note;
