@@ -48,6 +48,8 @@ export default class Tune extends MdlCommand<typeof Tune> {
     model: Flags.string({ description: 'Model name (kserve-v2 path, openai "model" field)', helpGroup: 'REQUEST' }),
     timeout: Flags.string({ description: 'Per-request timeout (default: 10 × the SLO latency, at least 5s)', helpGroup: 'REQUEST' }),
     arrival: Flags.string({ description: 'Open-loop arrivals when searching on rate (default constant)', options: ['constant', 'poisson'], helpGroup: 'REQUEST' }),
+    warmup: Flags.string({ description: 'Warm-up before the first window of every step, as in loadtest (default 1s; 0 disables)', helpGroup: 'REQUEST' }),
+    'max-error-rate': Flags.string({ description: 'Stop with exit 99, naming the dominant error class, when more than this share of requests fail before any level passed (default 50%)', helpGroup: 'TUNE' }),
   };
 
   public async run(): Promise<TuneResult | RestoreResult> {

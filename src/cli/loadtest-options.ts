@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { badInput, MdlError } from '../errors.js';
 import type { LoadOptions } from '../load/engine.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
+import { DEFAULT_WARMUP_MS } from '../load/warmup.js';
 import { loadPayloadFile } from '../load/payload.js';
 import { parseStages } from '../load/schedule.js';
 import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
@@ -157,7 +158,7 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     seed: flags.seed,
     model: flags.model ?? spec.model,
     durationMs,
-    warmupMs: flags.warmup === undefined ? 0 : unit('--warmup', () => parseDurationMs(flags.warmup!)),
+    warmupMs: parseWarmup(flags.warmup),
     maxRequests: flags.requests,
     timeoutMs,
     connections: flags.connections,
@@ -167,6 +168,13 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     thresholds,
     showSecrets: flags['show-secrets'],
   };
+}
+
+/** --warmup as milliseconds: a duration, or 0 to measure from the first request; default DEFAULT_WARMUP_MS. */
+export function parseWarmup(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_WARMUP_MS;
+  if (/^\s*0\s*$/.test(text)) return 0;
+  return unit('--warmup', () => parseDurationMs(text));
 }
 
 /** --max-error-rate as a fraction: "50%", "0.5", or "100%" to never stop on errors. */

@@ -17,7 +17,7 @@ import type { FirstRequest, LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
 import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
-import { buildLoadOptions } from '../cli/loadtest-options.js';
+import { buildLoadOptions, parseMaxErrorRate, parseWarmup } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
 
 export interface TuneCommandFlags {
@@ -42,6 +42,8 @@ export interface TuneCommandFlags {
   model?: string;
   timeout?: string;
   arrival?: string;
+  warmup?: string;
+  'max-error-rate'?: string;
   config?: string;
   env?: string;
   cluster?: boolean;
@@ -314,6 +316,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   const measure = engineMeasure({
     url: base.url,
     arrival,
+    warmupMs: parseWarmup(flags.warmup),
     // The dashboard also draws the step's per-second snapshots.
     runLoad: (o, hooks) =>
       runLoad(

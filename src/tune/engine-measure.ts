@@ -6,6 +6,7 @@ import type { MeasureControl, MeasureFn } from './capacity-search.js';
 import { mixtureQuantile } from './quantile-mix.js';
 import type { LatencyPercentiles, WindowResult } from './types.js';
 import type { LoadMode, LoadResult, LoadSnapshot } from '../load/types.js';
+import { DEFAULT_WARMUP_MS } from '../load/warmup.js';
 
 /** What tune needs of the engine's runLoad (src/load/engine.ts), kept structural so tests can stand in. */
 export type RunLoadFn = (
@@ -59,7 +60,7 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
           url: options.url,
           mode,
           durationMs: secondsPerWindow * 1000 * control.maxWindows,
-          warmupMs: options.warmupMs ?? 1000,
+          warmupMs: options.warmupMs ?? DEFAULT_WARMUP_MS,
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
           ...(control.axis === 'concurrency' ? { connections: Math.max(1, Math.round(level)) } : {}),
           ...(control.maxInFlight !== undefined ? { maxInFlight: control.maxInFlight } : {}),
