@@ -331,6 +331,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
       ),
   });
 
+  const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
   const mode: OutputMode = ctx.mode ?? (ctx.json ? 'json' : 'plain');
   const axis: SearchAxis = (flags.axis as SearchAxis | undefined) ?? metric.axis;
   const controller = new AbortController();
@@ -359,6 +360,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     ...(flags.axis ? { axis: flags.axis as SearchAxis } : {}),
     measure,
     search: {
+      maxErrorRate,
       ...(windowMs !== undefined ? { windowMs } : {}),
       ...(startLevel !== undefined ? { startLevel } : {}),
       ...(maxLevel !== undefined ? { maxLevel } : {}),
@@ -379,6 +381,11 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   let result: TuneResult;
   try {
     result = await runTune(options);
+  } catch (error) {
+    // Nothing passed and the requests mostly failed: the endpoint or the flags are wrong (exit 99, as loadtest).
+    const { ErrorBoundExceeded, errorBoundError } = await import('../load/error-bound.js');
+    if (error instanceof ErrorBoundExceeded) throw errorBoundError(error.breach, error.maxErrorRate, base.url);
+    throw error;
   } finally {
     process.removeListener('SIGINT', onSigint);
     r.interrupt?.removeEventListener('abort', onSigint);

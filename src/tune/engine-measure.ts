@@ -7,6 +7,7 @@ import { mixtureQuantile } from './quantile-mix.js';
 import type { LatencyPercentiles, WindowResult } from './types.js';
 import type { LoadMode, LoadResult, LoadSnapshot } from '../load/types.js';
 import { DEFAULT_WARMUP_MS } from '../load/warmup.js';
+import { ErrorBound, ErrorBoundExceeded } from '../load/error-bound.js';
 
 /** What tune needs of the engine's runLoad (src/load/engine.ts), kept structural so tests can stand in. */
 export type RunLoadFn = (
@@ -52,6 +53,8 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
     const pending: LoadSnapshot[] = [];
     let lastInFlight = 0;
     const stop = new AbortController();
+    // Warm-up snapshots count: an endpoint that is wrong is wrong from its first request.
+    const errorBound = control.failFast ? new ErrorBound(control.failFast.maxErrorRate) : undefined;
     const onOuterAbort = () => stop.abort(control.signal?.reason);
     control.signal?.addEventListener('abort', onOuterAbort, { once: true });
     try {
@@ -72,6 +75,10 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
         {
           signal: stop.signal,
           onSnapshot: (s) => {
+            if (errorBound?.observe(s)) {
+              stop.abort();
+              return;
+            }
             if (s.warmup) {
               lastInFlight = s.inFlight;
               return;
@@ -90,6 +97,8 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
     } finally {
       control.signal?.removeEventListener('abort', onOuterAbort);
     }
+    const breach = errorBound?.breached();
+    if (breach) throw new ErrorBoundExceeded(breach, errorBound!.maxErrorRate);
     return windows;
   };
 }

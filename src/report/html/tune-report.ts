@@ -7,6 +7,7 @@ import type { TuneResult } from '../../tune/result.js';
 import type { Sourced } from '../../tune/types.js';
 import type { Proof, SimulationSummary } from '../../tune/prove.js';
 import { escapeXml as esc, renderLineChart } from './svg-chart.js';
+import { describeConfirmation } from '../../tune/format-text.js';
 
 const COLORS = { p50: '#4c78a8', p95: '#e45756', p99: '#b279a2', slo: '#d62728', knee: '#f58518', capacity: '#54a24b', traffic: '#4c78a8', rec: '#54a24b', cur: '#9d755d' };
 
@@ -119,6 +120,7 @@ ul.notes li { margin: 4px 0; }
     result.search.capacityLevel === null
       ? 'No level met the SLO.'
       : `Highest ${result.axis === 'concurrency' ? 'concurrency' : 'rate'} per replica meeting the SLO: <strong>${fmt(result.search.capacityLevel)}</strong>${result.search.limitedByMaxLevel ? ' (or more: the search stopped at its maximum)' : ''}, serving <strong>${fmt(result.search.capacityPerSecond ?? 0)}</strong> requests/s per replica <span class="src measured">measured</span>.` +
+        (describeConfirmation(result.search) ? ` Answer ${esc(describeConfirmation(result.search)!)} <span class="src measured">measured</span>.` : ' <strong>Not confirmed by a longer hold.</strong>') +
         (result.knee ? ` Knee of the curve at ${fmt(result.knee.level)} <span class="src">derived</span>.` : '') +
         (result.coldStartMs ? ` Cold start ${fmt(result.coldStartMs.value / 1000)} s <span class="src ${result.coldStartMs.source}">${result.coldStartMs.source}</span>.` : '')
   }</p>
