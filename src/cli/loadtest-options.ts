@@ -8,6 +8,7 @@ import type { LoadOptions } from '../load/engine.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
 import { DEFAULT_WARMUP_MS } from '../load/warmup.js';
 import { loadPayloadFile } from '../load/payload.js';
+import { resolveProtocolUrl } from '../load/protocols.js';
 import { parseStages } from '../load/schedule.js';
 import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
 import type { ArrivalProcess, LoadMode, LoadProtocol } from '../load/types.js';
@@ -146,8 +147,10 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
   const timeoutMs = flags.timeout === undefined ? undefined : unit('--timeout', () => parseDurationMs(flags.timeout!));
   if (timeoutMs !== undefined && timeoutMs <= 0) throw badInput('--timeout must be above 0', { where: '--timeout' });
   if (flags.connections !== undefined && !(Number.isInteger(flags.connections) && flags.connections > 0)) throw badInput('--connections must be a whole number above 0', { where: '--connections' });
+  const model = flags.model ?? spec.model;
   return {
-    url,
+    // What is loaded, and so what every summary shows: the protocol's path under a base URL.
+    url: resolveProtocolUrl(url, protocol, model),
     protocol,
     mode,
     method: flags.method ?? (flags.url === undefined || body !== undefined || payload !== undefined ? spec.method : undefined),
@@ -156,7 +159,7 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     payload,
     shuffle: flags.shuffle,
     seed: flags.seed,
-    model: flags.model ?? spec.model,
+    model,
     durationMs,
     warmupMs: parseWarmup(flags.warmup),
     maxRequests: flags.requests,

@@ -65,7 +65,9 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
     controller.abort();
   };
   const view = await startLoadView({ mode, config: loadViewConfig(options), onStop: stop });
-  const stopReplicas = mode === 'json' ? () => {} : followLocalReplicas(options.url, view);
+  // Only a runtime mdl started serves /.mdl/status; any other server is sent nothing but the load.
+  const { isMdlLocalTarget } = await import('../local/registry.js');
+  const stopReplicas = mode === 'json' || !isMdlLocalTarget(options.url) ? () => {} : followLocalReplicas(options.url, view);
   // once: a second Ctrl+C (when keys are not read raw) ends the process at once.
   process.once('SIGINT', stop);
   let result: LoadResult;

@@ -120,7 +120,11 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   const slo = resolveSlo(flags.slo, spec?.slo);
   const replicas = flags.replicas ?? 1;
   if (!(Number.isInteger(replicas) && replicas >= 1)) throw badInput('--replicas must be a whole number of at least 1', { where: '--replicas' });
-  const runtime = flags.runtime ?? spec?.runtime ?? 'http';
+  const { chooseRuntime } = await import('../tune/runtime-choice.js');
+  const protocol = flags.protocol ?? spec?.loadtest.protocol;
+  const runtimeChoice = chooseRuntime({ flagRuntime: flags.runtime, protocol, specRuntime: spec?.runtime });
+  const runtime = runtimeChoice.runtime;
+  const runtimeNote = runtimeChoice.from === 'protocol' ? `Runtime ${runtime}, implied by protocol ${protocol}, decides the metric and the axis; --runtime chooses another.` : null;
   const windowMs = flags.window ? unit('--window', () => parseDurationMs(flags.window!)) : undefined;
   if (windowMs !== undefined && windowMs < 1000) throw badInput('--window must be at least 1s', { where: '--window' });
   const level = (flag: '--start-level' | '--max-level', v: string | undefined) => {
@@ -142,10 +146,10 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
     local = await startLocalTarget(spec, replicas, firstRequest);
   }
   if (flags.cluster) {
-    return tuneOnCluster(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local: null, cluster: null, firstRequest });
+    return tuneOnCluster(ctx, { spec, loaded, slo, replicas, runtime, runtimeNote, windowMs, startLevel, maxLevel, timeout, local: null, cluster: null, firstRequest });
   }
   try {
-    return await tuneWith(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local, cluster: null, firstRequest });
+    return await tuneWith(ctx, { spec, loaded, slo, replicas, runtime, runtimeNote, windowMs, startLevel, maxLevel, timeout, local, cluster: null, firstRequest });
   } finally {
     await local?.stop();
   }
@@ -255,6 +259,8 @@ interface Resolved {
   slo: ReturnType<typeof resolveSlo>;
   replicas: number;
   runtime: string;
+  /** Set when the protocol chose the runtime (src/tune/runtime-choice.ts). */
+  runtimeNote: string | null;
   windowMs: number | undefined;
   startLevel: number | undefined;
   maxLevel: number | undefined;
@@ -392,6 +398,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     // The final frame stays on screen; the text summary follows it.
     await view?.finish();
   }
+  if (r.runtimeNote) result.notes.unshift(r.runtimeNote);
   ctx.note(formatTuneResult(result));
 
   if (flags.report) {
