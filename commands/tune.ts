@@ -3,7 +3,7 @@ import { MdlCommand } from '../src/cli/base-command.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
 import { runTuneCommand, runTuneRestore, type TuneCommandFlags } from '../src/services/tune.js';
 import type { RestoreResult } from '../src/tune/cluster-target.js';
-import type { TuneResult } from '../src/tune/result.js';
+import { tuneResultJson, type TuneResultJson } from '../src/tune/result.js';
 
 export default class Tune extends MdlCommand<typeof Tune> {
   static override description =
@@ -52,7 +52,7 @@ export default class Tune extends MdlCommand<typeof Tune> {
     'max-error-rate': Flags.string({ description: 'Stop with exit 99, naming the dominant error class, when more than this share of requests fail before any level passed (default 50%)', helpGroup: 'TUNE' }),
   };
 
-  public async run(): Promise<TuneResult | RestoreResult> {
+  public async run(): Promise<TuneResultJson | RestoreResult> {
     const ctx = {
       flags: { ...(this.flags as TuneCommandFlags), url: this.args.url },
       json: this.jsonEnabled(),
@@ -63,6 +63,6 @@ export default class Tune extends MdlCommand<typeof Tune> {
     if (this.flags.restore) return runTuneRestore(ctx);
     const { result, exitCode } = await runTuneCommand(ctx);
     this.resultExitCode = exitCode;
-    return result;
+    return tuneResultJson(result);
   }
 }

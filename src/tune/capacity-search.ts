@@ -503,6 +503,7 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
     ended,
     windows: windows.length,
     loadSeconds: windows.reduce((a, w) => a + w.durationMs, 0) / 1000,
+    answered: judged.reduce((a, w) => a + w.completed, 0),
     phase,
   };
 }
@@ -556,6 +557,7 @@ export function judgeConfirmation(
     ended: backlog ? 'backlog' : breach ? 'breach' : 'max-windows',
     windows: windows.length,
     loadSeconds,
+    answered: windows.reduce((a, w) => a + w.completed, 0),
     phase: 'confirm',
   };
   return { confirmation, point };

@@ -16,7 +16,7 @@ export function formatTuneEvent(event: TuneEvent, percentile: string): string | 
       const p = event.point;
       const b = event.bracket;
       return (
-        `  ${p.phase.padEnd(7)} ${p.axis} ${n(p.level).padStart(7)}: ${percentile} ${n(p.latencyMs[percentileKey(percentile)])} ms, ` +
+        `  ${p.phase.padEnd(7)} ${p.axis} ${n(p.level).padStart(7)}: ${p.answered === 0 ? 'no answers' : `${percentile} ${n(p.latencyMs[percentileKey(percentile)])} ms`}, ` +
         `${n(p.achievedPerSecond)}/s, errors ${(p.errorRate * 100).toFixed(2)} % — ${p.passed ? 'pass' : 'FAIL'} (${p.ended}, ${p.windows} windows)` +
         `  bracket [${b.lo ?? '–'}, ${b.hi ?? '–'}]`
       );

@@ -73,6 +73,11 @@ export interface CapacityPoint {
   windows: number;
   /** Seconds of load applied at this level. */
   loadSeconds: number;
+  /**
+   * Requests answered in the windows judged. 0: no latency was measured; latencyMs then holds what the
+   * search assumes (at least a window per request), which no output shows (null in --json).
+   */
+  answered?: number;
   /** confirm: the answer held again, longer (a hold that failed stands in the curve for its level). */
   phase: 'bracket' | 'refine' | 'confirm';
 }

@@ -86,7 +86,7 @@ export function renderTuneReport(result: TuneResult): string {
   const stepRows = curve
     .map(
       (p) =>
-        `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${fmt(p.level)}</td><td>${fmt(p.latencyMs.p50)}</td><td>${fmt(p.latencyMs.p95)}</td><td>${fmt(p.latencyMs.p99)}</td><td>${(p.errorRate * 100).toFixed(2)} %</td><td>${fmt(p.achievedPerSecond)}</td><td>${p.passed ? 'pass' : 'fail'}</td><td>${p.ended}</td><td>${p.windows}</td><td>${p.phase}</td></tr>`,
+        `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${fmt(p.level)}</td>${p.answered === 0 ? '<td colspan="3">no answers</td>' : `<td>${fmt(p.latencyMs.p50)}</td><td>${fmt(p.latencyMs.p95)}</td><td>${fmt(p.latencyMs.p99)}</td>`}<td>${(p.errorRate * 100).toFixed(2)} %</td><td>${fmt(p.achievedPerSecond)}</td><td>${p.passed ? 'pass' : 'fail'}</td><td>${p.ended}</td><td>${p.windows}</td><td>${p.phase}</td></tr>`,
     )
     .join('\n');
 
