@@ -42,6 +42,15 @@ export interface WhatIfInput {
   initialReplicas?: Sourced<number>;
   /** At most this many points per series in the result (the full run is kept in the totals). */
   seriesPoints?: number;
+  /** A replica's price: each scenario then carries its replica-hours in money. */
+  price?: Price;
+}
+
+/** What one replica costs for an hour, and where that price came from. */
+export interface Price {
+  perReplicaHour: number;
+  currency: string;
+  source: string;
 }
 
 export interface ScenarioSeries {
@@ -59,6 +68,8 @@ export interface ScenarioResult {
   hpa: HpaSpec;
   sources: Record<string, string>;
   totals: SimulationTotals & { shareOverSlo: number };
+  /** replica-hours × price, when a price was given. */
+  cost?: { amount: number; currency: string };
   series: ScenarioSeries;
 }
 
@@ -70,6 +81,7 @@ export interface SimulationReport {
   capacity: { axis: CapacityCurve['axis']; source: string; points: CapacityCurve['points']; maxRatePerReplica: number };
   /** The model's settings, each with where it came from: the inputs of the run, as given. */
   assumptions: Pick<WhatIfInput, 'sloLatencyMs' | 'sloErrorRate' | 'podStartMs' | 'syncPeriodMs' | 'metricWindowMs' | 'metricLagMs' | 'metricScrapeMs' | 'initialReplicas'>;
+  price?: Price;
   scenarios: ScenarioResult[];
 }
 
@@ -127,6 +139,7 @@ export function runWhatIf(input: WhatIfInput): SimulationReport {
       hpa: s.hpa,
       sources: s.sources,
       totals: { ...r.totals, shareOverSlo: r.totals.durationS > 0 ? r.totals.secondsOverSlo / r.totals.durationS : 0 },
+      ...(input.price ? { cost: { amount: round(r.totals.replicaHours * input.price.perReplicaHour, 2), currency: input.price.currency } } : {}),
       series: {
         timeS: downsample(st.timeS, points, 'max').map((t) => round(t, 0)),
         ratePerSecond: downsample(st.ratePerSecond, points, 'mean').map((v) => round(v)),
@@ -163,6 +176,7 @@ export function runWhatIf(input: WhatIfInput): SimulationReport {
       ...(input.metricScrapeMs ? { metricScrapeMs: input.metricScrapeMs } : {}),
       ...(input.initialReplicas ? { initialReplicas: input.initialReplicas } : {}),
     },
+    ...(input.price ? { price: input.price } : {}),
     scenarios,
   };
 }
@@ -206,6 +220,7 @@ export function formatWhatIf(report: SimulationReport): string {
     `SLO: latency ≤ ${a.sloLatencyMs.value} ms (${a.sloLatencyMs.source})` +
       (a.sloErrorRate ? `, errors ≤ ${round(a.sloErrorRate.value * 100, 2)} % (${a.sloErrorRate.source})` : ''),
   );
+  if (report.price) lines.push(`Price: ${report.price.perReplicaHour} ${report.price.currency} per replica-hour (${report.price.source})`);
   lines.push('');
   const rows: [string, (t: ScenarioResult['totals']) => string][] = [
     ['time over SLO', (t) => `${formatDuration(t.secondsOverSlo * 1000)} (${round(t.shareOverSlo * 100, 2)} %)`],
@@ -213,6 +228,7 @@ export function formatWhatIf(report: SimulationReport): string {
     ['queued request-seconds', (t) => fmtInt(t.queuedRequestSeconds)],
     ['failed requests', (t) => fmtInt(t.failedRequests)],
     ['replica-hours', (t) => String(round(t.replicaHours, 1))],
+    ...(report.price ? ([[`cost (${report.price.currency})`, (t) => (t.replicaHours * report.price!.perReplicaHour).toFixed(2)]] as typeof rows) : []),
     ['peak replicas', (t) => String(t.peakReplicas)],
     ['scale events', (t) => String(t.scaleEvents)],
   ];

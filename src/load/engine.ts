@@ -385,7 +385,11 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     warmupMs,
     interrupted,
     requests: { sent: totals.sent, completed: totals.completed, failed: totals.failed, dropped: totals.dropped },
-    throughput: { targetPerSecond, achievedPerSecond: durationS > 0 ? round2(totals.sent / durationS) : 0 },
+    throughput: {
+      targetPerSecond,
+      sentPerSecond: durationS > 0 ? round2(totals.sent / durationS) : 0,
+      completedPerSecond: durationS > 0 ? round2(totals.completed / durationS) : 0,
+    },
     latencyMs: totals.latencyMs,
     serviceTimeMs: totals.serviceTimeMs,
     errors: totals.errors,

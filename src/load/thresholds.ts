@@ -115,7 +115,8 @@ export function observedValue(metric: string, result: LoadResult): number | null
       return sent + dropped === 0 ? null : dropped / (sent + dropped);
     case 'rps':
     case 'throughput':
-      return result.throughput.achievedPerSecond;
+      // Completed, not sent: a server that times every request out must not pass rps>=N.
+      return result.throughput.completedPerSecond;
     case 'goodput':
       return result.llm?.goodputPerSecond ?? null;
     case 'output_tokens_per_second':

@@ -3,7 +3,9 @@
  * --json, --out, reports and tune. Plain JSON data only. Times are milliseconds, rates per second.
  */
 
-export const LOAD_RESULT_SCHEMA_VERSION = 1;
+/** 2: `throughput.achievedPerSecond` (which counted sent requests) became `sentPerSecond` and
+ *  `completedPerSecond`; the same in each second of `series`. */
+export const LOAD_RESULT_SCHEMA_VERSION = 2;
 
 export type LoadProtocol = 'http' | 'kserve-v2' | 'openai';
 export type ArrivalProcess = 'constant' | 'poisson';
@@ -81,7 +83,10 @@ export interface LoadSnapshot {
   /** Requests scheduled in warm-up that completed in this measured second (not in `completed`): with them,
    *  completions count what the server delivered in the second. */
   warmupCompleted?: number;
-  achievedPerSecond: number;
+  /** Requests sent in this second, per second. */
+  sentPerSecond: number;
+  /** Requests that got a successful response in this second, per second (failures not counted). */
+  completedPerSecond: number;
   /** Latency of the requests completed in this second (corrected: from the scheduled send time). */
   latencyMs: LatencySummary;
   serviceTimeMs: LatencySummary;
@@ -113,7 +118,9 @@ export interface LoadResult {
   /** True when the run was stopped early (SIGINT, q) and holds what was measured until then. */
   interrupted: boolean;
   requests: { sent: number; completed: number; failed: number; dropped: number };
-  throughput: { targetPerSecond: number | null; achievedPerSecond: number };
+  /** Per second of measurement: the schedule's target, what was sent, and what got a successful response
+   *  (the `rps` threshold reads `completedPerSecond`, as k6's http_reqs counts finished requests). */
+  throughput: { targetPerSecond: number | null; sentPerSecond: number; completedPerSecond: number };
   latencyMs: LatencySummary;
   serviceTimeMs: LatencySummary;
   errors: Partial<Record<ErrorClass, number>>;

@@ -11,7 +11,7 @@ export function formatProgressLine(s: LoadSnapshot): string {
     .join(' ');
   const llm = s.llm ? ` ttft p50 ${fmt(s.llm.ttftMs.p50)} ms · ${fmt(s.llm.outputTokensPerSecond)} tok/s` : '';
   return (
-    `[${clock}]${target} sent ${fmt(s.achievedPerSecond)}/s · ok ${s.completed} · failed ${s.failed}` +
+    `[${clock}]${target} sent ${fmt(s.sentPerSecond)}/s · ok ${s.completed} · failed ${s.failed}` +
     `${s.dropped ? ` · dropped ${s.dropped}` : ''} · in flight ${s.inFlight} · p50 ${fmt(s.latencyMs.p50)} ms · p99 ${fmt(s.latencyMs.p99)} ms` +
     `${llm}${errors ? ` · ${errors}` : ''}`
   );

@@ -30,7 +30,7 @@ export function formatSummary(r: LoadResult): string {
     `duration ${n(r.durationMs / 1000)} s${r.warmupMs ? ` after ${n(r.warmupMs / 1000)} s warm-up` : ''} · sent ${r.requests.sent} · ok ${r.requests.completed} · failed ${r.requests.failed} · dropped ${r.requests.dropped}`,
   );
   lines.push(
-    `throughput ${n(r.throughput.achievedPerSecond)}/s${r.throughput.targetPerSecond !== null ? ` (target ${n(r.throughput.targetPerSecond)}/s)` : ''}`,
+    `throughput ${n(r.throughput.completedPerSecond)}/s completed · ${n(r.throughput.sentPerSecond)}/s sent${r.throughput.targetPerSecond !== null ? ` (target ${n(r.throughput.targetPerSecond)}/s)` : ''}`,
   );
   lines.push(latencyLine('latency', r.latencyMs));
   lines.push(latencyLine('service time', r.serviceTimeMs));
@@ -55,7 +55,7 @@ export function formatMarkdownSummary(r: LoadResult): string {
   const rows = [
     `### mdl loadtest: ${r.target.method} ${r.target.url}`,
     '',
-    `${describeMode(r)} · ${n(r.durationMs / 1000)} s · ${n(r.throughput.achievedPerSecond)} req/s${r.interrupted ? ' · **interrupted**' : ''}`,
+    `${describeMode(r)} · ${n(r.durationMs / 1000)} s · ${n(r.throughput.completedPerSecond)} req/s completed${r.interrupted ? ' · **interrupted**' : ''}`,
     '',
     '| sent | ok | failed | dropped | p50 ms | p95 ms | p99 ms | max ms |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

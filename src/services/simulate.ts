@@ -307,6 +307,7 @@ export async function runSimulate(options: SimulateOptions, load: () => Promise<
       ? { metricScrapeMs: { value: METRICS_SERVER_SCRAPE_MS, source: "default: metrics-server's resolution" } }
       : {}),
     ...(options.initial !== undefined ? { initialReplicas: { value: options.initial, source: '--initial' } } : {}),
+    ...(spec?.cost ? { price: spec.cost } : {}),
   };
   return runWhatIf(input);
 }

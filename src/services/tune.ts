@@ -374,6 +374,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     coldStart: local ? { probe: local.coldStart, where: 'local runtime' } : cluster ? { probe: cluster.coldStart, where: cluster.where } : null,
     traffic: trafficFromSpec(spec),
     current: currentFromSpec(spec),
+    price: spec?.cost ?? null,
     simulatorFor,
     ...(flags['max-replicas'] !== undefined ? { maxReplicasLimit: flags['max-replicas'] } : {}),
     signal: controller.signal,

@@ -12,6 +12,7 @@ import { MdlError, badInput } from '../errors.js';
 import { SourceLocator, fromZodIssue, specError, suggest, type SourceMap } from './issues.js';
 import { deepMerge, isPlainObject } from './merge.js';
 import { isRuntimeName, loadPreset } from './presets.js';
+import { loadGpuPrices } from './prices.js';
 import { resolveSpec } from './resolve.js';
 import { RUNTIMES, SpecSchema } from './schema.js';
 import type { ModelSpec } from './types.js';
@@ -262,6 +263,7 @@ export function resolveRaw(raw: unknown, opts: { filepath: string; env?: string 
   }
   const resolved = resolveSpec(parsed.data, {
     preset,
+    ...(parsed.data.cost?.gpu !== undefined ? { gpuPrices: loadGpuPrices() } : {}),
     baseDir: dirname(opts.filepath),
     ...(opts.env !== undefined ? { environment: opts.env } : {}),
   });

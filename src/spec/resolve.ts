@@ -5,9 +5,11 @@
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { PERCENT_EXPECTED, RATE_EXPECTED, parseDurationMs, parsePercent, parseQuantity, parseRatePerSecond } from '../units.js';
+import { suggest } from './issues.js';
 import { presetMetricFor, type RuntimePreset } from './presets.js';
+import type { GpuPriceTable } from './prices.js';
 import type { SpecParsed } from './schema.js';
-import type { EnvVarSpec, MetricSpec, ModelSpec, ProbeSpec, ScalingRulesSpec } from './types.js';
+import type { CostSpec, EnvVarSpec, MetricSpec, ModelSpec, ProbeSpec, ScalingRulesSpec } from './types.js';
 
 export interface SpecIssue {
   path: (string | number)[];
@@ -23,6 +25,8 @@ const quantityText = (q: string | number | undefined): string | undefined => (q 
 
 export interface ResolveContext {
   preset: RuntimePreset;
+  /** The GPU list prices `cost.gpu` names (loaded by the caller: this module does no I/O). */
+  gpuPrices?: GpuPriceTable;
   /** Folder of the spec file: relative paths (payload, local.cwd) resolve against it. */
   baseDir: string;
   environment?: string;
@@ -188,6 +192,7 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
     };
   }
 
+  const cost = resolveCost(input.cost, gpu, ctx.gpuPrices, issue);
   if (issues.length > 0) return { ok: false, issues };
 
   const tolerations = [...(input.tolerations ?? [])];
@@ -233,6 +238,7 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   if (limMem !== undefined) spec.resources.limits.memory = limMem;
   if (behavior) spec.scaling.behavior = behavior;
   if (traffic) spec.traffic = traffic;
+  if (cost) spec.cost = cost;
   if (local) {
     if (input.local?.port !== undefined) local.port = input.local.port;
     spec.local = local;
@@ -242,6 +248,40 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
 }
 
 type IssueFn = (path: (string | number)[], message: string, hint?: string) => void;
+
+/** The spec's own price wins; else a GPU product's list price × the GPUs per replica (at least one). */
+function resolveCost(input: SpecParsed['cost'], gpus: number, table: GpuPriceTable | undefined, issue: IssueFn): CostSpec | undefined {
+  if (!input) return undefined;
+  if (input.perReplicaHour !== undefined) {
+    if (input.currency === undefined) {
+      issue(['cost', 'currency'], 'a price needs a currency', `Add currency next to perReplicaHour, e.g. cost: { perReplicaHour: ${input.perReplicaHour}, currency: USD }.`);
+      return undefined;
+    }
+    return { perReplicaHour: input.perReplicaHour, currency: input.currency, source: 'spec' };
+  }
+  if (input.gpu === undefined) {
+    issue(['cost'], 'cost names neither a price nor a GPU product', 'Set cost.perReplicaHour with cost.currency, or cost.gpu (e.g. A100-40GB).');
+    return undefined;
+  }
+  const products = Object.keys(table?.perGpuHour ?? {});
+  const perGpuHour = table?.perGpuHour[input.gpu];
+  if (table === undefined || perGpuHour === undefined) {
+    const near = suggest(input.gpu, products);
+    issue(['cost', 'gpu'], `no list price for GPU product "${input.gpu}"`,
+      `${near ? `Did you mean "${near}"? ` : ''}Priced products${table ? ` (as of ${table.asOf})` : ''}: ${products.join(', ') || 'none'}; or set cost.perReplicaHour and cost.currency.`);
+    return undefined;
+  }
+  if (input.currency !== undefined && input.currency !== table.currency) {
+    issue(['cost', 'currency'], `the list prices are in ${table.currency}, not ${input.currency}`, `Drop currency, or set your own cost.perReplicaHour in ${input.currency}.`);
+    return undefined;
+  }
+  const count = Math.max(1, gpus);
+  return {
+    perReplicaHour: Math.round(perGpuHour * count * 100) / 100,
+    currency: table.currency,
+    source: `list price of ${input.gpu} as of ${table.asOf}${count > 1 ? ` × ${count} GPUs` : ''} (${table.source})`,
+  };
+}
 
 function resolveMetric(
   m: NonNullable<NonNullable<SpecParsed['scaling']>['metric']>,

@@ -320,9 +320,21 @@ export const specFields = {
     })
     .optional()
     .meta({ description: 'Expected traffic, used to size and simulate the autoscaler' }),
+  cost: z
+    .strictObject({
+      perReplicaHour: z.number().positive().optional().meta({ description: 'Price of one replica for an hour, e.g. 4.10 (needs currency)' }),
+      currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code such as USD').optional().meta({ description: 'Currency of perReplicaHour, e.g. USD' }),
+      gpu: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({ description: 'GPU product priced from the dated list-price table (templates/gpu-prices.yaml), times resources.gpu; perReplicaHour overrides it' }),
+    })
+    .optional()
+    .meta({ description: 'What a replica costs, so tune, simulate and the report show money beside replica-hours' }),
   loadtest: z
     .strictObject({
-      url: z.string().url().optional().meta({ description: 'Base URL of the endpoint to load (default: the local or port-forwarded endpoint)' }),
+      url: z.string().url().optional().meta({ description: 'Base URL of the endpoint to load; `mdl loadtest --local` loads the balancer of the local runtime instead' }),
       protocol: z.enum(PROTOCOLS).optional().meta({ description: 'Request shape (default from the preset)' }),
       path: z.string().regex(/^\//, 'an HTTP path starting with /').optional().meta({ description: 'Request path (default from the protocol)' }),
       method: z.enum(['GET', 'POST', 'PUT']).optional().meta({ description: 'HTTP method (default POST)' }),

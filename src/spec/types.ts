@@ -113,6 +113,14 @@ export interface TrafficSpec {
 
 export type PayloadSpec = { kind: 'file'; path: string } | { kind: 'inline'; value: Record<string, unknown> };
 
+/** A replica's price, resolved from the spec's `cost` (its own price, or a GPU list price × GPUs). */
+export interface CostSpec {
+  perReplicaHour: number;
+  currency: string;
+  /** Where the price came from, in words ("spec", "list price of H100 as of 2024-12 × 2 GPUs"). */
+  source: string;
+}
+
 export interface LoadtestSpec {
   url?: string;
   protocol: Protocol;
@@ -158,6 +166,7 @@ export interface ModelSpec {
   scaling: ScalingSpec;
   slo: SloSpec;
   traffic?: TrafficSpec;
+  cost?: CostSpec;
   loadtest: LoadtestSpec;
   local?: LocalSpec;
   /** The environment overlay applied, if any. */

@@ -19,7 +19,7 @@ import {
   type StabilityRule,
 } from './windows.js';
 import { estimateCrossing, isRising, settledRateLimit } from './crossing.js';
-import { backlogTrend, confirmWindows, windowSpread } from './steady.js';
+import { backlogTrend, confirmWindows, pooledPercentile, windowSpread } from './steady.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
 import type { CapacityPoint, CapacityResult, Confirmation, SaturationProbe, SearchAxis, Slo, WindowResult } from './types.js';
 
@@ -143,11 +143,15 @@ class SearchRun {
   probe: SaturationProbe | undefined;
   confirmation: Confirmation | null = null;
   /**
-   * Set once a hold refuted a level its step had passed: this server fools the step rule (its queue grows
-   * slower than a step shows), and the queueing shape read off those steps with it, so from then on every
-   * step is a hold and the bracket is bisected.
+   * Set once a hold saw a backlog at a level its step had passed: this server fools the step rule (its
+   * queue grows slower than a step shows), and the queueing shape read off those steps with it, so from
+   * then on every step is a hold and the bracket is bisected.
    */
   holdSteps = false;
+  /** Set when a hold failed only on its percentile: the next step goes one resolution step below it. */
+  justOver = false;
+  /** Steps whose level a failed hold took over in the curve: still in the cost. */
+  private readonly replaced: CapacityPoint[] = [];
   /** Levels measured by a hold that passed, with what it measured. */
   private readonly holds = new Map<number, Confirmation>();
   readonly unconfirmed: Confirmation[] = [];
@@ -315,7 +319,11 @@ class SearchRun {
     const held = await this.hold(level, 'confirm', null);
     if (!held.confirmation.passed && held.confirmation.complete) {
       this.unconfirmed.push(held.confirmation);
-      this.holdSteps = true;
+      // A queue that grew under the hold fooled the step rule; a percentile just over the SLO is the
+      // boundary's own noise, and the next step below settles it as before.
+      if (held.point.backlog) this.holdSteps = true;
+      else this.justOver = true;
+      this.replaced.push(answer);
       this.measured.delete(level);
       this.lo = [...this.measured.values()].filter((p) => p.passed && p.level < level).sort((a, b) => b.level - a.level)[0];
       if (this.limitedByMaxLevel && level >= this.maxLevel) this.limitedByMaxLevel = false;
@@ -370,8 +378,8 @@ class SearchRun {
       unconfirmed: this.unconfirmed,
       curve,
       cost: {
-        loadSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds, 0) + (probe?.loadSeconds ?? 0) + holdSeconds),
-        levelSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds * p.level, 0) + (probe ? probe.loadSeconds * probe.achievedPerSecond : 0) + holdLevelSeconds),
+        loadSeconds: round3([...curve, ...this.replaced].reduce((a, p) => a + p.loadSeconds, 0) + (probe?.loadSeconds ?? 0) + holdSeconds),
+        levelSeconds: round3([...curve, ...this.replaced].reduce((a, p) => a + p.loadSeconds * p.level, 0) + (probe ? probe.loadSeconds * probe.achievedPerSecond : 0) + holdLevelSeconds),
         steps: curve.length + (separate ? 1 : 0),
       },
     };
@@ -437,9 +445,14 @@ async function refine(run: SearchRun): Promise<void> {
       }
     }
     let estimate: number | null;
+    // A hold just over the SLO at a level whose step passed: the boundary is right below it.
+    if (run.justOver) {
+      run.justOver = false;
+      estimate = hi.level - width;
+    }
     // Two misses in a row just over the SLO (within the tolerance): the boundary is right below them, where
     // a bisection would throw away what they showed. Once: a third miss bisects.
-    if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width;
+    else if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width;
     // Just below the crossing, where a pass ends the search: half a resolution step (closedLoopAim).
     else if (crossing) estimate = axis === 'concurrency' ? closedLoopAim(crossing.level) : openLoopAim(crossing.level, width);
     else estimate = misses >= 2 || run.holdSteps ? null : estimateBoundary(lo, hi, slo, axis);
@@ -519,7 +532,9 @@ export function judgeConfirmation(
   needed: number,
   ctx: JudgeContext,
 ): { confirmation: Confirmation; point: CapacityPoint } {
-  const pooled = poolWindows(windows);
+  const mean = poolWindows(windows);
+  // Judged as a load test of the same length would be: the percentile over all its requests.
+  const pooled = { ...mean, latencyMs: { ...mean.latencyMs, [ctx.slo.percentile]: pooledPercentile(windows, ctx.slo.percentile) } };
   const growing = backlogTrend(windows, ctx.axis).growing;
   const backlog = isBacklogged(windows, ctx.axis) || growing;
   const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance, ctx.axis);

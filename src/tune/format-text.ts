@@ -5,6 +5,7 @@
 import type { TuneEvent } from './run-tune.js';
 import type { TuneResult } from './result.js';
 import type { CapacityResult, Sourced } from './types.js';
+import { costOf, formatMoney } from './cost.js';
 
 const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(Math.abs(x) < 10 ? 2 : 1));
 
@@ -91,13 +92,20 @@ export function formatTuneResult(r: TuneResult): string {
   if (sim) {
     lines.push('');
     lines.push(`Simulated over the spec's traffic (budget ${n(sim.budgetSeconds)} s over SLO, ${sim.candidates.length} settings tried) [simulated]:`);
-    lines.push('  settings                         s over SLO  replica-hours  peak replicas');
+    const price = r.cost?.price;
+    lines.push(`  settings                         s over SLO  replica-hours  peak replicas${price ? `  ${`cost (${price.currency})`.padStart(12)}` : ''}`);
     const row = (name: string, s: { secondsOverSlo: number; replicaHours: number; peakReplicas: number }) =>
-      `  ${name.padEnd(32)} ${n(s.secondsOverSlo).padStart(10)}  ${n(s.replicaHours).padStart(13)}  ${String(s.peakReplicas).padStart(13)}`;
+      `  ${name.padEnd(32)} ${n(s.secondsOverSlo).padStart(10)}  ${n(s.replicaHours).padStart(13)}  ${String(s.peakReplicas).padStart(13)}` +
+      (price ? `  ${formatMoney(costOf(s.replicaHours, price).amount, price.currency).padStart(12)}` : '');
     lines.push(row(sim.passed ? 'recommended (chosen)' : 'best found (over budget)', sim.recommended));
     if (sim.chosen.origin !== 'derived') lines.push(row('derived by formula', sim.derived));
     if (sim.current) lines.push(row('current (spec)', sim.current));
     lines.push(`  why: ${sim.reason}`);
+    if (r.cost) {
+      const { price: p, chosen, profileHours } = r.cost;
+      lines.push(`  cost: ${formatMoney(p.perReplicaHour, p.currency)} per replica-hour (${p.source}); ${formatMoney(chosen.amount, p.currency)} over the ${n(profileHours * 60)}-minute profile`);
+      lines.push(`  idle: the floor of ${chosen.idle.minReplicas} replicas for ${n(chosen.idle.quietHours * 60)} quiet minutes costs ${formatMoney(chosen.idle.amount, p.currency)}`);
+    }
     if (!sim.passed) lines.push(`  NO SETTING PASSES: every setting tried spends more than ${n(sim.budgetSeconds)} s over the SLO.`);
   }
   if (r.notes.length) {

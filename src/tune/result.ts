@@ -1,6 +1,7 @@
 /**
  * TuneResult: what `mdl tune --json` prints and `--report` renders. Plain JSON with a schemaVersion.
  */
+import type { TuneCost } from './cost.js';
 import type { Knee } from './knee.js';
 import type { Proof } from './prove.js';
 import type { TuneClusterInfo } from './cluster-target.js';
@@ -27,6 +28,8 @@ export interface TuneResult {
   recommendation: Recommendation | null;
   /** Recommended vs current settings on a simulated HPA; null when it could not be run (see notes). */
   simulation: Proof | null;
+  /** Money beside replica-hours, when the spec has a cost; null otherwise or when nothing was simulated. */
+  cost: TuneCost | null;
   /** Things the reader must know: limits hit, pieces not run and why. */
   notes: string[];
 }

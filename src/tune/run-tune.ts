@@ -5,8 +5,10 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import { searchCapacity, type CapacitySearchOptions, type MeasureFn, type SearchEvent } from './capacity-search.js';
+import type { CostSpec } from '../spec/types.js';
 import type { TuneClusterInfo } from './cluster-target.js';
 import { coldStartFromSample, defaultColdStart, type ColdStartProbe } from './cold-start.js';
+import { tuneCost } from './cost.js';
 import { findKnee } from './knee.js';
 import { adoptChosen, prove, type ScalingSettings, type SimulateFn } from './prove.js';
 import { metricFor, recommend, type MetricKind, type Recommendation, type TrafficShape } from './recommend.js';
@@ -36,6 +38,8 @@ export interface TuneOptions {
   /** Builds the simulator for the measured curve and cold start (src/autoscale); null when unavailable. */
   simulatorFor?: ((input: { curve: CapacityPoint[]; axis: SearchAxis; slo: Slo; coldStartMs: number; traffic: TrafficShape; metric: MetricKind }) => SimulateFn) | null;
   minReplicasFloor?: Sourced<number>;
+  /** A replica's price (the spec's cost): the result then carries money beside replica-hours. */
+  price?: CostSpec | null;
   /** No simulated setting gets more replicas than this. */
   maxReplicasLimit?: number;
   clock?: Clock;
@@ -171,6 +175,7 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
     coldStartMs,
     recommendation,
     simulation,
+    cost: simulation && options.price ? tuneCost(simulation, options.price) : null,
     notes,
   };
 }

@@ -5,6 +5,8 @@
  * requests in flight and their latency trend over the windows, not only each window's percentile — and the
  * spread of the windows that confirm the answer says how sure it is. Pure functions of the windows.
  */
+import { mixtureQuantile } from './quantile-mix.js';
+import { QUANTILE_OF } from './queue-shape.js';
 import type { PercentileName, SearchAxis, WindowResult } from './types.js';
 
 export interface BacklogTrend {
@@ -71,6 +73,18 @@ export function windowSpread(windows: readonly WindowResult[], percentile: Perce
   const maxMs = Math.max(...values);
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   return { windows: values.length, minMs, maxMs, relative: mean > 0 ? (maxMs - minMs) / mean : 0 };
+}
+
+/**
+ * The SLO percentile of a hold's requests taken together — what a load test of that length reports, over
+ * all its requests — not the mean of its windows' percentiles, which a few slow windows barely move.
+ * Each window's summary is a piecewise-linear CDF (src/tune/quantile-mix.ts), weighted by its answers.
+ */
+export function pooledPercentile(windows: readonly WindowResult[], percentile: PercentileName): number {
+  return mixtureQuantile(
+    windows.map((w) => ({ count: w.completed, min: Math.min(w.latencyMs.mean, w.latencyMs.p50), ...w.latencyMs })),
+    QUANTILE_OF[percentile],
+  );
 }
 
 /**

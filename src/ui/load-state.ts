@@ -4,7 +4,7 @@
  * line and the tests all read this one state, so they agree.
  */
 import type { ReplicaEvent } from '../load/replica-events.js';
-import type { ErrorClass, LoadMode, LoadProtocol, LoadResult, LoadSnapshot, ThresholdOutcome } from '../load/types.js';
+import { LOAD_RESULT_SCHEMA_VERSION, type ErrorClass, type LoadMode, type LoadProtocol, type LoadResult, type LoadSnapshot, type ThresholdOutcome } from '../load/types.js';
 import { formatDuration } from '../units.js';
 import { addToSketch, emptySketch, sketchSummary, type LatencySketch } from './merge-latency.js';
 import { initialScalingView, reduceScaling, type ScalingView } from './scaling-state.js';
@@ -31,7 +31,8 @@ export interface SecondPoint {
   second: number;
   warmup: boolean;
   targetPerSecond: number | undefined;
-  achievedPerSecond: number;
+  sentPerSecond: number;
+  completedPerSecond: number;
   p50Ms: number | undefined;
   p95Ms: number | undefined;
   p99Ms: number | undefined;
@@ -132,7 +133,8 @@ function reduceSnapshot(state: LoadViewState, s: LoadSnapshot): LoadViewState {
     second: s.second,
     warmup: s.warmup,
     targetPerSecond: s.targetPerSecond,
-    achievedPerSecond: s.achievedPerSecond,
+    sentPerSecond: s.sentPerSecond,
+    completedPerSecond: s.completedPerSecond,
     p50Ms: lat?.p50,
     p95Ms: lat?.p95,
     p99Ms: lat?.p99,
@@ -185,7 +187,7 @@ export function provisionalResult(state: LoadViewState): LoadResult {
   const measured = state.series.filter((p) => !p.warmup);
   const targets = measured.map((p) => p.targetPerSecond).filter((t): t is number => t !== undefined);
   const result: LoadResult = {
-    schemaVersion: 1,
+    schemaVersion: LOAD_RESULT_SCHEMA_VERSION,
     target: { url: state.config.url, protocol: state.config.protocol, method: 'POST', headers: {} },
     mode: state.config.mode,
     startedAt: new Date(state.startedAtMs ?? 0).toISOString(),
@@ -195,7 +197,8 @@ export function provisionalResult(state: LoadViewState): LoadResult {
     requests: { ...state.totals },
     throughput: {
       targetPerSecond: targets.length ? targets.reduce((a, b) => a + b, 0) / targets.length : null,
-      achievedPerSecond: state.totals.completed / seconds,
+      sentPerSecond: state.totals.sent / seconds,
+      completedPerSecond: state.totals.completed / seconds,
     },
     latencyMs: sketchSummary(state.latencySketch) ?? EMPTY_LATENCY,
     serviceTimeMs: EMPTY_LATENCY,

@@ -35,10 +35,10 @@ async function once(ui: boolean, url: string, dir: string, i: number): Promise<R
   const until = Date.now() + (Number(values.seconds) + 60) * 1000;
   while (!existsSync(exit) && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
   const lines = readFileSync(out, 'utf8').trim().split('\n');
-  const result = JSON.parse(lines[lines.length - 1]!) as { kind: string; throughput: { achievedPerSecond: number }; requests: { completed: number } };
+  const result = JSON.parse(lines[lines.length - 1]!) as { kind: string; throughput: { completedPerSecond: number }; requests: { completed: number } };
   if (result.kind !== 'result') throw new Error(`run ${i} did not finish: ${readFileSync(exit, 'utf8')}`);
   const [user, sys] = readFileSync(cpu, 'utf8').trim().split(/\s+/).map(Number);
-  return { perSecond: result.throughput.achievedPerSecond, perCpuSecond: result.requests.completed / (user! + sys!) };
+  return { perSecond: result.throughput.completedPerSecond, perCpuSecond: result.requests.completed / (user! + sys!) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

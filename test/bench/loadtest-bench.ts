@@ -92,7 +92,7 @@ async function open(): Promise<void> {
       const completedPerSecond = m.requests.completed / seconds;
       const ok = Math.abs(completedPerSecond - rate) / rate <= 0.01 && m.requests.dropped === 0 && m.latencyMs.p99 < 50;
       console.log(
-        `  target ${rate}/s: sent ${m.throughput.achievedPerSecond}/s, completed ${completedPerSecond.toFixed(1)}/s ` +
+        `  target ${rate}/s: sent ${m.throughput.sentPerSecond}/s, completed ${completedPerSecond.toFixed(1)}/s ` +
           `(${((completedPerSecond / rate - 1) * 100).toFixed(2)} %), dropped ${m.requests.dropped}, failed ${m.requests.failed}, ` +
           `corrected p50 ${m.latencyMs.p50} / p99 ${m.latencyMs.p99} ms, service p99 ${m.serviceTimeMs.p99} ms → ${ok ? 'sustained' : 'NOT sustained'}`,
       );
@@ -211,7 +211,7 @@ async function memory(): Promise<void> {
     const min = Math.min(...after);
     const max = Math.max(...after);
     console.log(
-      `memory: exit ${code}; sent ${m.requests.sent} (${m.throughput.achievedPerSecond}/s), completed ${m.requests.completed}, dropped ${m.requests.dropped}, failed ${m.requests.failed}; ` +
+      `memory: exit ${code}; sent ${m.requests.sent} (${m.throughput.sentPerSecond}/s), completed ${m.requests.completed}, dropped ${m.requests.dropped}, failed ${m.requests.failed}; ` +
         `RSS after the first ${warmupS} s: min ${min.toFixed(1)} / max ${max.toFixed(1)} MiB, spread ${(max - min).toFixed(1)} MiB (first ${after[0]?.toFixed(1)}, last ${after.at(-1)?.toFixed(1)}); ` +
         `whole run max ${Math.max(...samples.map((x) => x.rss)).toFixed(1)} MiB; load average at end ${load()}`,
     );

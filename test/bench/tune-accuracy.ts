@@ -160,7 +160,7 @@ for (const c of chosen) {
     // The service time the server achieves right now: timers run late on a busy machine, which lowers the
     // real capacity below the nominal one. Measured closed loop at 4 × slots, the same way for every case.
     const saturation = await runLoad({ url: server.url, mode: { kind: 'concurrency', concurrency: 4 * c.slots }, durationMs: 6000, warmupMs: 1000, timeoutMs: 10_000 });
-    const effectiveServiceMs = (c.slots * 1000) / saturation.throughput.achievedPerSecond;
+    const effectiveServiceMs = (c.slots * 1000) / saturation.throughput.completedPerSecond;
     const effective = c.effectiveTruth(effectiveServiceMs);
     const started = performance.now();
     const order: string[] = [];

@@ -40,6 +40,26 @@ describe('mdl simulate (built CLI)', () => {
     assert.ok(doc.scenarios[0]!.series.desiredReplicas.length <= 500);
   });
 
+  it('prices each scenario when the spec has a cost', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdl-sim-cost-'));
+    writeFileSync(join(dir, 'mdl.config.yaml'), [
+      'name: sim', 'image: ghcr.io/acme/sim:1.0.0', 'runtime: http',
+      'scaling: { minReplicas: 4, maxReplicas: 4, metric: { type: rps, target: 50rps } }',
+      'slo: { p95: 300ms }', 'cost: { perReplicaHour: 3, currency: EUR }', '',
+    ].join('\n'));
+    const args = ['-c', join(dir, 'mdl.config.yaml'), '--profile', 'steady,rate=100,duration=1h', '--capacity', `${ROOT}/${FIX}/capacity.json`];
+    const json = mdl([...args, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as SimulationReport;
+    // 4 replicas held for the hour at 3 EUR each.
+    assert.equal(doc.scenarios[0]!.totals.replicaHours, 4);
+    assert.deepEqual(doc.scenarios[0]!.cost, { amount: 12, currency: 'EUR' });
+    const text = mdl(args);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stderr, /Price: 3 EUR per replica-hour \(spec\)/);
+    assert.match(text.stderr, /cost \(EUR\) +12\.00/);
+  });
+
   it('works from flags alone where there is no spec', () => {
     const r = mdl(['--profile', 'steady,rate=100,duration=10m', '--capacity', `${ROOT}/${FIX}/capacity.json`, '--min', '1', '--max', '8', '--metric', 'rps', '--target', '25', '--slo', '300ms', '--initial', '4', '--json'], '/');
     assert.equal(r.code, 0, r.stderr);

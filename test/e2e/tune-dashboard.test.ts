@@ -49,7 +49,7 @@ describe('e2e: the tune dashboard', function () {
       // The step being measured shows the load engine's panels.
       const live = await waitFor('the live load panels of a step', 20_000, () => {
         const s = tmux.capture();
-        return /Throughput achieved [\d.]+\/s/.test(s) ? s : undefined;
+        return /Throughput sent [\d.]+\/s( of [\d.]+\/s)? · completed [\d.]+\/s/.test(s) ? s : undefined;
       }, () => tmux.capture());
       assert.match(live, /measuring +[\d.]+\/s/);
       assert.match(live, /Latency ms .*SLO p95 200/);

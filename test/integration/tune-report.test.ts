@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { renderTuneReport } from '../../src/report/html/tune-report.js';
-import { sampleTuneResult } from '../support/tune-fixtures.js';
+import { runTune } from '../../src/tune/run-tune.js';
+import { sampleTuneOptions, sampleTuneResult } from '../support/tune-fixtures.js';
 
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -58,11 +59,29 @@ describe('report/html tune report in headless Chromium', function () {
     assert.match(dom, /target per replica/);
     assert.match(dom, /Settings tried/);
     assert.match(dom, /<td>chosen<\/td>/);
+    assert.doesNotMatch(dom, /cost \(/, 'no price, no money column');
     assert.doesNotMatch(stderr, /CONSOLE|Uncaught|ERR_FILE|net::ERR/);
     const png = join(dir, 'report.png');
     await chromium(['--window-size=1000,1900', `--screenshot=${png}`, `file://${file}`]);
     const bytes = readFileSync(png);
     assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
     assert.ok(bytes.length > 20_000, 'a blank page compresses far smaller');
+  });
+
+  it('with a price, shows money per setting beside replica-hours and the idle floor', async () => {
+    const price = { perReplicaHour: 2, currency: 'EUR', source: 'spec' };
+    const result = await runTune({ ...sampleTuneOptions(), price });
+    const file = join(dir, 'report-cost.html');
+    writeFileSync(file, renderTuneReport(result));
+    const { stdout: dom } = await chromium(['--dump-dom', `file://${file}`]);
+    assert.match(dom, /<th>cost \(EUR\)<\/th>/);
+    const chosen = result.simulation!.recommended;
+    assert.ok(chosen.replicaHours > 0);
+    // The chosen row: its replica-hours, then that many hours at 2 EUR.
+    const hours = /<tr><td>recommended \(chosen\)<\/td><td>[^<]*<\/td><td>([\d.]+)<\/td><td>\d+<\/td><td>([\d.]+) EUR<\/td><\/tr>/.exec(dom);
+    assert.ok(hours, 'the chosen row has a cost cell');
+    assert.ok(Math.abs(Number(hours[2]) - 2 * Number(hours[1])) < 0.02, `${hours[2]} EUR for ${hours[1]} replica-hours at 2 EUR`);
+    assert.match(dom, /Cost: 2\.00 EUR per replica-hour \(spec\)/);
+    assert.match(dom, /its floor of \d+ replicas during [\d.]+ quiet minutes is [\d.]+ EUR/);
   });
 });

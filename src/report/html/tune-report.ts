@@ -8,6 +8,8 @@ import type { Sourced } from '../../tune/types.js';
 import type { Proof, SimulationSummary } from '../../tune/prove.js';
 import { escapeXml as esc, renderLineChart } from './svg-chart.js';
 import { describeConfirmation } from '../../tune/format-text.js';
+import { costOf, formatMoney } from '../../tune/cost.js';
+import type { CostSpec } from '../../spec/types.js';
 
 const COLORS = { p50: '#4c78a8', p95: '#e45756', p99: '#b279a2', slo: '#d62728', knee: '#f58518', capacity: '#54a24b', traffic: '#4c78a8', rec: '#54a24b', cur: '#9d755d' };
 
@@ -75,14 +77,18 @@ export function renderTuneReport(result: TuneResult): string {
         row('HPA metric', `<code>${esc(JSON.stringify(rec.hpaMetric))}</code>`, 'derived', 'autoscaling/v2 spec.metrics[]', true),
       ].join('\n')
     : '';
+  const price = result.cost?.price;
   const simRows = sim
     ? [
-        simRow(sim.passed ? 'recommended (chosen)' : 'best found — over budget', sim.recommended),
-        ...(sim.chosen.origin !== 'derived' ? [simRow('derived by formula', sim.derived)] : []),
-        ...(sim.current ? [simRow('current (spec)', sim.current)] : []),
+        simRow(sim.passed ? 'recommended (chosen)' : 'best found — over budget', sim.recommended, price),
+        ...(sim.chosen.origin !== 'derived' ? [simRow('derived by formula', sim.derived, price)] : []),
+        ...(sim.current ? [simRow('current (spec)', sim.current, price)] : []),
       ].join('\n')
     : '';
-  const candidateRows = sim ? candidateTable(sim) : '';
+  const candidateRows = sim ? candidateTable(sim, price) : '';
+  const costLine = result.cost
+    ? `<p class="meta cost">Cost: ${esc(formatMoney(result.cost.price.perReplicaHour, result.cost.price.currency))} per replica-hour (${esc(result.cost.price.source)}); the chosen setting costs ${esc(formatMoney(result.cost.chosen.amount, result.cost.price.currency))} over the ${fmt(result.cost.profileHours * 60)}-minute profile, of which its floor of ${result.cost.chosen.idle.minReplicas} replicas during ${fmt(result.cost.chosen.idle.quietHours * 60)} quiet minutes is ${esc(formatMoney(result.cost.chosen.idle.amount, result.cost.price.currency))}.</p>`
+    : '';
   const stepRows = curve
     .map(
       (p) =>
@@ -132,7 +138,8 @@ ${throughputChart}
 ${rec ? `<table><thead><tr><th>setting</th><th>value</th><th>source</th><th>how</th></tr></thead><tbody>\n${recRows}\n</tbody></table>` : '<p class="missing">No recommendation: no capacity was found.</p>'}
 <h2>Simulation</h2>
 <div class="charts">${simChart}</div>
-${sim ? `<table><thead><tr><th>settings</th><th>seconds over SLO</th><th>replica-hours</th><th>peak replicas</th></tr></thead><tbody>\n${simRows}\n</tbody></table><p class="meta">Budget: ${fmt(sim.budgetSeconds)} s over the SLO <span class="src simulated">simulated</span>. ${sim.passed ? 'Chosen' : '<strong>No setting passes.</strong> Shown'}: ${esc(sim.reason)}.</p>
+${sim ? `<table><thead><tr><th>settings</th><th>seconds over SLO</th><th>replica-hours</th><th>peak replicas</th>${costHeader(price)}</tr></thead><tbody>\n${simRows}\n</tbody></table><p class="meta">Budget: ${fmt(sim.budgetSeconds)} s over the SLO <span class="src simulated">simulated</span>. ${sim.passed ? 'Chosen' : '<strong>No setting passes.</strong> Shown'}: ${esc(sim.reason)}.</p>
+${costLine}
 <h3>Settings tried</h3>
 ${candidateRows}` : ''}
 <h2>Measured steps</h2>
@@ -153,14 +160,22 @@ function sourcedRow(name: string, s: Sourced<number>): string {
   return row(name, fmt(s.value), s.source, s.note);
 }
 
-function simRow(name: string, s: Omit<SimulationSummary, 'series'>): string {
-  return `<tr><td>${esc(name)}</td><td>${fmt(s.secondsOverSlo)}</td><td>${fmt(s.replicaHours)}</td><td>${s.peakReplicas}</td></tr>`;
+function simRow(name: string, s: Omit<SimulationSummary, 'series'>, price: CostSpec | undefined): string {
+  return `<tr><td>${esc(name)}</td><td>${fmt(s.secondsOverSlo)}</td><td>${fmt(s.replicaHours)}</td><td>${s.peakReplicas}</td>${costCell(s.replicaHours, price)}</tr>`;
+}
+
+function costHeader(price: CostSpec | undefined): string {
+  return price ? `<th>cost (${esc(price.currency)})</th>` : '';
+}
+
+function costCell(replicaHours: number, price: CostSpec | undefined): string {
+  return price ? `<td>${esc(formatMoney(costOf(replicaHours, price).amount, price.currency))}</td>` : '';
 }
 
 const CANDIDATE_ROWS = 12;
 
 /** The chosen setting, the derived one, then the cheapest others within budget, then the closest misses. */
-function candidateTable(sim: Proof): string {
+function candidateTable(sim: Proof, price: CostSpec | undefined): string {
   const rest = sim.candidates.filter((c) => c !== sim.chosen && c.origin !== 'derived');
   const within = rest.filter((c) => c.withinBudget).sort((a, b) => a.summary.replicaHours - b.summary.replicaHours);
   const over = rest.filter((c) => !c.withinBudget).sort((a, b) => a.summary.secondsOverSlo - b.summary.secondsOverSlo);
@@ -170,10 +185,10 @@ function candidateTable(sim: Proof): string {
     .map((c) => {
       const s = c.settings;
       const verdict = c === sim.chosen ? (sim.passed ? 'chosen' : 'best found') : c.withinBudget ? 'within budget, costlier' : 'over budget';
-      return `<tr class="${c.withinBudget ? 'pass' : 'fail'}"><td>${esc(c.label)}</td><td>${fmt(s.target)}</td><td>${s.minReplicas}–${s.maxReplicas}</td><td>${esc(policies(s.scaleUp.policies))}</td><td>${fmt(c.summary.secondsOverSlo)}</td><td>${fmt(c.summary.replicaHours)}</td><td>${verdict}</td></tr>`;
+      return `<tr class="${c.withinBudget ? 'pass' : 'fail'}"><td>${esc(c.label)}</td><td>${fmt(s.target)}</td><td>${s.minReplicas}–${s.maxReplicas}</td><td>${esc(policies(s.scaleUp.policies))}</td><td>${fmt(c.summary.secondsOverSlo)}</td><td>${fmt(c.summary.replicaHours)}</td>${costCell(c.summary.replicaHours, price)}<td>${verdict}</td></tr>`;
     })
     .join('\n');
-  return `<table><thead><tr><th>candidate</th><th>target</th><th>replicas</th><th>scale-up</th><th>s over SLO</th><th>replica-hours</th><th>verdict</th></tr></thead><tbody>\n${rows}\n</tbody></table><p class="meta">${shown.length} of ${sim.candidates.length} settings simulated.</p>`;
+  return `<table><thead><tr><th>candidate</th><th>target</th><th>replicas</th><th>scale-up</th><th>s over SLO</th><th>replica-hours</th>${costHeader(price)}<th>verdict</th></tr></thead><tbody>\n${rows}\n</tbody></table><p class="meta">${shown.length} of ${sim.candidates.length} settings simulated.</p>`;
 }
 
 function policies(ps: ReadonlyArray<{ type: string; value: number; periodSeconds: number }>): string {

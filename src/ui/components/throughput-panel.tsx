@@ -4,23 +4,26 @@ import { formatRate, type LoadViewState } from '../load-state.js';
 import { T } from '../theme.js';
 import { GUTTER, Section } from './section.js';
 
-/** Target vs achieved requests per second over the run, dropped and in flight. */
+/** Sent (against the target) and completed requests per second over the run, dropped and in flight. */
 export function ThroughputPanel({ state, width }: { state: LoadViewState; width: number }) {
   const last = state.last;
   const chartWidth = width - GUTTER;
   const targets = state.series.map((p) => p.targetPerSecond);
-  const achieved = state.series.map((p) => p.achievedPerSecond);
-  const max = Math.max(0, ...targets.slice(-chartWidth).map((v) => v ?? 0), ...achieved.slice(-chartWidth));
+  const completed = state.series.map((p) => p.completedPerSecond);
+  const sent = state.series.map((p) => p.sentPerSecond);
+  const max = Math.max(0, ...targets.slice(-chartWidth).map((v) => v ?? 0), ...sent.slice(-chartWidth), ...completed.slice(-chartWidth));
   const hasTarget = targets.some((t) => t !== undefined);
   const summary = (
     <>
-      <T>achieved </T>
-      <T bold>{last ? formatRate(last.achievedPerSecond) : '–'}/s</T>
+      <T>sent </T>
+      <T bold>{last ? formatRate(last.sentPerSecond) : '–'}/s</T>
       {last?.targetPerSecond !== undefined ? <T role="muted"> of {formatRate(last.targetPerSecond)}/s</T> : null}
+      <T> · completed </T>
+      <T bold>{last ? formatRate(last.completedPerSecond) : '–'}/s</T>
       <T> · dropped </T>
       <T role={state.totals.dropped > 0 ? 'warn' : undefined}>{state.totals.dropped}</T>
       <T> · in flight {last?.inFlight ?? 0}</T>
-      <T role="muted"> · sent {state.totals.sent}</T>
+      <T role="muted"> · {state.totals.sent} sent</T>
     </>
   );
   return (
@@ -33,7 +36,7 @@ export function ThroughputPanel({ state, width }: { state: LoadViewState; width:
       ) : null}
       <Text wrap="truncate-end">
         <T role="muted">{'rps'.padStart(GUTTER - 2)} ┤</T>
-        <T role="accent">{sparkline(achieved, chartWidth, max)}</T>
+        <T role="accent">{sparkline(completed, chartWidth, max)}</T>
       </Text>
     </Section>
   );

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLoad } from '../../../src/load/engine.js';
-import { parseThreshold } from '../../../src/load/thresholds.js';
+import { evaluateThresholds, parseThreshold } from '../../../src/load/thresholds.js';
 import type { LoadOptions } from '../../../src/load/engine.js';
 import { startMisbehavingServer } from '../../fixtures/misbehaving-server.js';
 import { startOpenAiServer } from '../../fixtures/openai-server.js';
@@ -38,6 +38,15 @@ describe('load engine: error classes', function () {
     const burst = await run('/burst', { maxRequests: 20, mode: { kind: 'concurrency', concurrency: 1 } });
     assert.deepEqual(burst.errors, { http_503: 6 });
     assert.equal(burst.requests.completed, 14);
+  });
+
+  it('a server that times every request out sends at the target rate but completes none: rps>=N fails', async () => {
+    const r = await runLoad({ url: `${bad.url}/hang`, mode: { kind: 'rate', ratePerSecond: 20, arrival: 'constant' }, durationMs: 1000, timeoutMs: 200 });
+    near(r.throughput.sentPerSecond, 20, 1, 'sent per second');
+    assert.equal(r.throughput.completedPerSecond, 0);
+    const [rps] = evaluateThresholds([parseThreshold('rps>=10')], r);
+    assert.equal(rps!.observed, 0);
+    assert.equal(rps!.passed, false);
   });
 
   it('connect refused', async () => {
@@ -123,7 +132,7 @@ describe('load engine: LLM metrics against the streaming server settings', funct
       within(llm.itlMs.p50, 14.5, 20, 'ITL p50');
       within(llm.tpotMs.p50, 14.5, 25, 'TPOT p50');
       // Each request takes about 60 + 11 × 15 = 225 ms: 4 workers give about 17.8 requests and 213 tokens per second.
-      near(llm.outputTokensPerSecond / r.throughput.achievedPerSecond, 12, 0.8, 'tokens per request');
+      near(llm.outputTokensPerSecond / r.throughput.completedPerSecond, 12, 0.8, 'tokens per request');
       assert.deepEqual(r.thresholds.map((t) => t.passed), [true, false]);
       // Goodput counts requests meeting every per-request limit: ttft <= 1 ms meets none.
       assert.equal(llm.goodputPerSecond, 0);
@@ -139,7 +148,7 @@ describe('load engine: LLM metrics against the streaming server settings', funct
       assert.equal(r.llm!.tokenCountsApproximate, true);
       assert.equal(r.requests.completed, 10);
       assert.ok(r.llm!.goodputPerSecond > 0);
-      near(r.llm!.outputTokensPerSecond / r.throughput.achievedPerSecond, 7, 0.01, 'counted tokens per request');
+      near(r.llm!.outputTokensPerSecond / r.throughput.completedPerSecond, 7, 0.01, 'counted tokens per request');
     } finally {
       await server.close();
     }

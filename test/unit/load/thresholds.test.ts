@@ -6,7 +6,7 @@ import { UnitError } from '../../../src/units.js';
 
 function result(over: Partial<LoadResult> = {}): LoadResult {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     target: { url: 'http://x', protocol: 'http', method: 'GET', headers: {} },
     mode: { kind: 'rate', ratePerSecond: 10, arrival: 'constant' },
     startedAt: '',
@@ -14,7 +14,7 @@ function result(over: Partial<LoadResult> = {}): LoadResult {
     warmupMs: 0,
     interrupted: false,
     requests: { sent: 100, completed: 98, failed: 2, dropped: 0 },
-    throughput: { targetPerSecond: 10, achievedPerSecond: 100 },
+    throughput: { targetPerSecond: 10, sentPerSecond: 100, completedPerSecond: 100 },
     latencyMs: { ...EMPTY_SUMMARY, p95: 250, p99: 400, count: 98 },
     serviceTimeMs: { ...EMPTY_SUMMARY },
     errors: {},

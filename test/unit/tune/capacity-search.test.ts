@@ -8,11 +8,12 @@ import { curveMeasure, modelMeasure } from '../../support/queue-model.js';
 
 const slo = (latencyMs: number): Slo => ({ percentile: 'p95', latencyMs, errorRate: 0.01 });
 /**
- * Seconds the search spent finding the answer, without the hold that confirmed it: the hold is a fixed
- * 2 × 3 windows (30 s at 5 s windows) on top of any search, so the bounds against a sweep, measured before
- * the hold existed, are on the search itself; the hold's own length is checked where it runs.
+ * Seconds the search spent finding the answer, without the holds that confirmed or refuted one: each hold
+ * is a fixed 2 × 3 windows (30 s at 5 s windows) on top of the steps, so the bounds against a sweep,
+ * measured before holds existed, are on the steps; the hold's own length is checked where it runs.
  */
-const searchSeconds = (r: CapacityResult): number => r.cost.loadSeconds - (r.confirmation?.loadSeconds ?? 0);
+const searchSeconds = (r: CapacityResult): number =>
+  r.cost.loadSeconds - (r.confirmation?.loadSeconds ?? 0) - (r.unconfirmed ?? []).reduce((a, u) => a + u.loadSeconds, 0);
 
 describe('tune/capacity-search', () => {
   it('finds the slot count of a closed-loop server exactly, and the first failing level above it', async () => {

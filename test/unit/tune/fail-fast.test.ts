@@ -8,7 +8,7 @@ import { modelMeasure } from '../../support/queue-model.js';
 const summary = { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, count: 0 };
 const refused = (second: number, warmup: boolean): LoadSnapshot => ({
   second, timestampMs: 0, warmup, elapsedMs: second * 1000, totalMs: undefined, stageIndex: undefined, targetPerSecond: undefined,
-  sent: 6, completed: 0, failed: 6, dropped: 0, inFlight: 0, achievedPerSecond: 0, latencyMs: summary, serviceTimeMs: summary,
+  sent: 6, completed: 0, failed: 6, dropped: 0, inFlight: 0, sentPerSecond: 6, completedPerSecond: 0, latencyMs: summary, serviceTimeMs: summary,
   errors: { connect_refused: 6 }, totals: { sent: 0, completed: 0, failed: 0, dropped: 0 },
 });
 
@@ -70,7 +70,7 @@ describe('tune: no latency figure for a step without answers', () => {
     const { engineMeasure } = await import('../../../src/tune/engine-measure.js');
     const { ManualClock } = await import('../../../src/clock.js');
     // One client is answered in 50 ms; from two on the server stops answering at all (requests stay out).
-    const ok = (s: number): LoadSnapshot => ({ ...refused(s, false), sent: 20, completed: 20, failed: 0, errors: {}, inFlight: 1, achievedPerSecond: 20,
+    const ok = (s: number): LoadSnapshot => ({ ...refused(s, false), sent: 20, completed: 20, failed: 0, errors: {}, inFlight: 1, sentPerSecond: 20, completedPerSecond: 20,
       latencyMs: { min: 50, mean: 50, p50: 50, p90: 50, p95: 50, p99: 50, p999: 50, max: 50, count: 20 } });
     const stuck = (s: number): LoadSnapshot => ({ ...refused(s, false), sent: s === 1 ? 2 : 0, completed: 0, failed: 0, errors: {}, inFlight: 2 });
     const runLoad: RunLoadFn = async (options, hooks) => {

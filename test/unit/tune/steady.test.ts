@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { searchCapacity, type MeasureFn, type SearchEvent } from '../../../src/tune/capacity-search.js';
-import { backlogTrend, windowSpread } from '../../../src/tune/steady.js';
+import { backlogTrend, pooledPercentile, windowSpread } from '../../../src/tune/steady.js';
 import type { Slo, WindowResult } from '../../../src/tune/types.js';
 import { curveMeasure } from '../../support/queue-model.js';
 import { shapePercentileMs } from '../../../src/tune/queue-shape.js';
@@ -47,6 +47,13 @@ describe('tune/steady', () => {
     assert.equal(windowSpread([window(0, 0, 0, 0, 0)], 'p95'), null);
   });
 
+  it("judges a hold by the percentile of all its requests, as a load test of that length does, not by its windows' mean", () => {
+    const fast: WindowResult = { ...window(0, 5, 100, 200), latencyMs: { mean: 120, p50: 100, p90: 150, p95: 200, p99: 250, max: 300 } };
+    const slow: WindowResult = { ...window(5, 5, 300, 450), latencyMs: { mean: 320, p50: 300, p90: 400, p95: 450, p99: 500, max: 600 } };
+    // 190 of 200 requests: all 100 of the fast window (all under 300 ms) and 90 of the slow one (its p90).
+    assert.ok(Math.abs(pooledPercentile([fast, slow], 'p95') - 400) < 0.01);
+  });
+
   /**
    * The issue's failure: above 20/s this server's queue grows three requests every window — never in two
    * windows in a row by more than the backlog rule's 3 — and its p95 rises 5 % every other window, so three
@@ -88,6 +95,8 @@ describe('tune/steady', () => {
     assert.equal(result.confirmation?.passed, true);
     assert.equal(result.confirmation?.level, result.capacityLevel);
     assert.equal(result.confirmation?.windows, 6, 'held twice the 3 windows a step needs');
+    assert.equal(result.cost.loadSeconds, calls.reduce((a, c) => a + c.windows * 5, 0), 'every run is in the cost, refuted steps and holds too');
+    assert.ok((result.unconfirmed ?? []).length > 0, 'a level above the truth passed its step and was refuted');
     // What the holds refuted is said, and stands in the curve as failed.
     for (const u of result.unconfirmed ?? []) {
       assert.equal(u.growing, true);

@@ -67,7 +67,7 @@ describe('ui load dashboard (Ink)', () => {
       assert.ok(lines.length <= 28, `${lines.length} lines do not fit a 30-row terminal`);
       assert.match(text, /mdl loadtest http:\/\/127\.0\.0\.1:8080\/v1\/completions/);
       assert.match(text, /0:12 \/ 0:20 +0:08 left +running/);
-      assert.match(text, /Throughput achieved 49\/s of 50\/s · dropped 0 · in flight 3/);
+      assert.match(text, /Throughput sent 50\/s of 50\/s · completed 49\/s · dropped 0 · in flight 3/);
       assert.match(text, /Latency ms p50 21\.0 · p95 42\.0 · p99 63\.0 · worst 63\.0 @0:11 · SLO p95 60\.0/);
       assert.match(text, /Replicas ready 4\/4 \(1–6\) · concurrency 11 \/ 8 · scale-up lag 5\.0 s/);
       assert.match(text, /scale up 2→4 · ready after 5\.0 s/);
@@ -114,7 +114,7 @@ describe('ui load dashboard (Ink)', () => {
     s = reduceLoadView(s, {
       type: 'result',
       result: {
-        schemaVersion: 1,
+        schemaVersion: 2,
         target: { url: s.config.url, protocol: 'http', method: 'POST', headers: {} },
         mode: s.config.mode,
         startedAt: new Date(T0).toISOString(),
@@ -122,7 +122,7 @@ describe('ui load dashboard (Ink)', () => {
         warmupMs: 0,
         interrupted: true,
         requests: { sent: 600, completed: 588, failed: 12, dropped: 0 },
-        throughput: { targetPerSecond: 50, achievedPerSecond: 49 },
+        throughput: { targetPerSecond: 50, sentPerSecond: 50, completedPerSecond: 49 },
         latencyMs: s.last!.latencyMs,
         serviceTimeMs: s.last!.latencyMs,
         errors: { http_503: 12 },

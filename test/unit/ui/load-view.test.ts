@@ -16,7 +16,7 @@ describe('ui load view controller', () => {
     await view.finish();
     assert.equal(out.writes.length, 3);
     assert.equal(out.writes[2], `${formatPlainLine({ ...view.store.getState(), scaling: { ...view.store.getState().scaling, known: false } })}\n`);
-    assert.equal(out.writes[0], '[0s/20s] target 50/s sent 49/s · ok 49 · failed 1 · in flight 3 · p50 10 ms · p99 30 ms · http_503=1\n');
+    assert.equal(out.writes[0], '[0s/20s] target 50/s sent 50/s · ok 49 · failed 1 · in flight 3 · p50 10 ms · p99 30 ms · http_503=1\n');
   });
 
   it('json: draws nothing', async () => {
@@ -51,7 +51,7 @@ describe('ui load view controller', () => {
     await view.finish();
     assert.equal(stdin.rawMode, false);
     const text = lastValidFrame(out.writes.map(stripAnsi));
-    assert.match(text, /Throughput achieved 50\/s of 50\/s/);
+    assert.match(text, /Throughput sent 50\/s of 50\/s · completed 50\/s/);
     assert.match(text, /stopping/);
   });
 

@@ -89,7 +89,7 @@ describe('ui tune view', () => {
     let state = fold(events);
     for (const snapshot of run(3)) state = reduceTuneView(state, { type: 'snapshot', snapshot });
     const text = frame(state);
-    assert.match(text, /Throughput achieved 50\/s/);
+    assert.match(text, /Throughput sent 50\/s/);
     assert.match(text, /Latency ms p50/);
     for (const line of text.split('\n')) assert.ok(line.length <= 80, `wider than 80 columns: ${JSON.stringify(line)}`);
     const ended = reduceTuneView(state, { type: 'tune', event: { type: 'step-end', point: point(36, 170, true), bracket: { lo: 36, hi: 64 } } });
