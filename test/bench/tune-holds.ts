@@ -73,7 +73,7 @@ for (const c of CASES.filter((x) => !wanted || wanted.has(x.id))) {
       }
       return codes;
     };
-    console.log(`${c.id}: tune answer ${answer} (${result.search.cost.steps} steps, ${result.search.cost.loadSeconds} s under load, ${tune.seconds.toFixed(0)} s; hold spread ${spread ? `${spread.minMs.toFixed(1)}–${spread.maxMs.toFixed(1)} ms` : 'none'}; unconfirmed ${JSON.stringify((result.search.unconfirmed ?? []).map((u: { level: number }) => u.level))})`);
+    console.log(`${c.id}: tune answer ${answer} (${result.search.cost.steps} steps, ${result.search.cost.loadSeconds} s under load, ${tune.seconds.toFixed(0)} s; hold spread ${spread ? `${spread.minMs.toFixed(1)}–${spread.maxMs.toFixed(1)} ms` : 'none'}; refuted holds ${JSON.stringify((result.search.unconfirmed ?? []).map((u: { level: number; growing: boolean; latencyMs: Record<string, number> }) => `${u.level}: ${u.growing ? 'backlog grew' : `p95 ${u.latencyMs.p95?.toFixed(1)} ms`}`))})`);
     const at = await verdicts(answer);
     const above = await verdicts(over);
     const met = at.filter((x) => x === 0).length;
