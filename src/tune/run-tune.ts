@@ -81,7 +81,8 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
   }
   for (const u of search.unconfirmed ?? []) {
     const why = u.growing ? 'its backlog kept growing' : `${options.slo.percentile} ${Math.round(u.latencyMs[options.slo.percentile])} ms`;
-    notes.push(`${u.level} passed its step but failed a fresh ${u.loadSeconds} s hold (${why}), so it counts as failing and the search went on below it, holding every later step as long.`);
+    const then = u.growing ? 'holding every later step as long' : 'one resolution step below it';
+    notes.push(`${u.level} passed its step but failed a fresh ${u.loadSeconds} s hold (${why}), so it counts as failing and the search went on below it, ${then}.`);
   }
   if (axis !== metric.axis) notes.push(`The search ran on ${axis} while the ${metric.kind} metric suits ${options.runtime}; the target is converted with Little's law.`);
   const knee = findKnee(search.curve, { percentile: options.slo.percentile, clipLatencyMs: options.slo.latencyMs * 4 });
