@@ -321,7 +321,7 @@ class SearchRun {
       this.unconfirmed.push(held.confirmation);
       // A queue that grew under the hold fooled the step rule; a percentile just over the SLO is the
       // boundary's own noise, and the next step below settles it as before.
-      if (held.point.backlog) this.holdSteps = true;
+      if (held.confirmation.growing) this.holdSteps = true;
       else this.justOver = true;
       this.replaced.push(answer);
       this.measured.delete(level);
@@ -535,8 +535,7 @@ export function judgeConfirmation(
   const mean = poolWindows(windows);
   // Judged as a load test of the same length would be: the percentile over all its requests.
   const pooled = { ...mean, latencyMs: { ...mean.latencyMs, [ctx.slo.percentile]: pooledPercentile(windows, ctx.slo.percentile) } };
-  const growing = backlogTrend(windows, ctx.axis).growing;
-  const backlog = isBacklogged(windows, ctx.axis) || growing;
+  const backlog = isBacklogged(windows, ctx.axis) || backlogTrend(windows, ctx.axis).growing;
   const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance, ctx.axis);
   const ranOut = backlog || breach;
   const complete = windows.length >= needed || ranOut;
@@ -556,7 +555,7 @@ export function judgeConfirmation(
     latencyMs: pooled.latencyMs,
     errorRate: pooled.errorRate,
     achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
-    growing,
+    growing: backlog,
     spread: windowSpread(windows, ctx.slo.percentile),
   };
   const point: CapacityPoint = {

@@ -97,7 +97,7 @@ export interface Confirmation {
   latencyMs: LatencyPercentiles;
   errorRate: number;
   achievedPerSecond: number;
-  /** True when its backlog grew over the windows (in-flight and latency rising beyond noise). */
+  /** True when its backlog grew: in two windows in a row, or over all of them (in-flight and latency rising beyond noise). */
   growing: boolean;
   /** The SLO percentile's lowest and highest window; null when no window answered. */
   spread: { windows: number; minMs: number; maxMs: number; relative: number } | null;
