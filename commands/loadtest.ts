@@ -29,7 +29,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     arrival: Flags.string({ description: 'Open-loop arrivals: constant spacing or poisson', options: ['constant', 'poisson'], helpGroup: 'LOAD' }),
     duration: durationFlag({ description: 'Measured duration (default 30s)', helpGroup: 'LOAD' }),
     requests: Flags.integer({ description: 'Stop after this many measured requests', min: 1, helpGroup: 'LOAD' }),
-    warmup: durationFlag({ description: 'Warm-up before measuring, excluded from results (e.g. 10s)', zero: true, helpGroup: 'LOAD' }),
+    warmup: durationFlag({ description: 'Warm-up before measuring, excluded from results (default 1s, as in tune; 0 disables)', zero: true, helpGroup: 'LOAD' }),
     timeout: durationFlag({ description: 'Per-request timeout (default 30s)', helpGroup: 'LOAD' }),
     connections: Flags.integer({ description: 'Keep-alive connections (default: the concurrency, or 64 open loop)', min: 1, helpGroup: 'LOAD' }),
     'max-in-flight': Flags.integer({ description: 'Open loop: requests past this many in flight are dropped and counted (default 10000)', min: 1, helpGroup: 'LOAD' }),

@@ -4,7 +4,7 @@ import { durationFlag, endpointArg, rateFlag } from '../src/cli/flags.js';
 import { kubeFlags } from '../src/cli/kube-flags.js';
 import { runTuneCommand, runTuneRestore, type TuneCommandFlags } from '../src/services/tune.js';
 import type { RestoreResult } from '../src/tune/cluster-target.js';
-import type { TuneResult } from '../src/tune/result.js';
+import { tuneResultJson, type TuneResultJson } from '../src/tune/result.js';
 import type { TuneCheckResult } from '../src/tune/check.js';
 
 export default class Tune extends MdlCommand<typeof Tune> {
@@ -59,9 +59,11 @@ export default class Tune extends MdlCommand<typeof Tune> {
     model: Flags.string({ description: 'Model name (kserve-v2 path, openai "model" field)', helpGroup: 'REQUEST' }),
     timeout: durationFlag({ description: 'Per-request timeout (default: 10 × the SLO latency, at least 5s)', helpGroup: 'REQUEST' }),
     arrival: Flags.string({ description: 'Open-loop arrivals when searching on rate (default constant)', options: ['constant', 'poisson'], helpGroup: 'REQUEST' }),
+    warmup: durationFlag({ description: 'Warm-up before the first window of every step, as in loadtest (default 1s; 0 disables)', zero: true, helpGroup: 'REQUEST' }),
+    'max-error-rate': Flags.string({ description: 'Stop with exit 99, naming the dominant error class, when more than this share of requests fail before any level passed (default 50%)', helpGroup: 'TUNE' }),
   };
 
-  public async run(): Promise<TuneResult | RestoreResult | TuneCheckResult> {
+  public async run(): Promise<TuneResultJson | RestoreResult | TuneCheckResult> {
     if (this.flags.check !== undefined) return this.check(this.flags.check);
     const ctx = {
       flags: { ...(this.flags as TuneCommandFlags), url: this.args.url },
@@ -73,7 +75,7 @@ export default class Tune extends MdlCommand<typeof Tune> {
     if (this.flags.restore) return runTuneRestore(ctx);
     const { result, exitCode } = await runTuneCommand(ctx);
     this.resultExitCode = exitCode;
-    return result;
+    return tuneResultJson(result);
   }
 
   private async check(file: string): Promise<TuneCheckResult> {

@@ -6,9 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { badInput, MdlError } from '../errors.js';
 import type { LoadOptions } from '../load/engine.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
+import { DEFAULT_WARMUP_MS } from '../load/warmup.js';
 import { loadPayloadFile } from '../load/payload.js';
 import { REDACTED } from '../load/redact.js';
 import { resolveRequestHeaders, withheldWarning } from '../load/request-headers.js';
+import { resolveProtocolUrl } from '../load/protocols.js';
 import { parseStages } from '../load/schedule.js';
 import { parseThreshold, sloToThresholds, type Threshold } from '../load/thresholds.js';
 import type { ArrivalProcess, LoadMode, LoadProtocol } from '../load/types.js';
@@ -172,8 +174,10 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     env: context.env ?? process.env,
   });
   if (withheld) context.warn?.(withheldWarning(withheld));
+  const model = flags.model ?? spec.model;
   return {
-    url,
+    // What is loaded, and so what every summary shows: the protocol's path under a base URL.
+    url: resolveProtocolUrl(url, protocol, model),
     protocol,
     mode,
     method: flags.method ?? (flags.url === undefined || body !== undefined || payload !== undefined ? spec.method : undefined),
@@ -182,9 +186,9 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     payload,
     shuffle: flags.shuffle,
     seed: flags.seed,
-    model: flags.model ?? spec.model,
+    model,
     durationMs,
-    warmupMs: flags.warmup === undefined ? 0 : unit('--warmup', () => parseDurationMs(flags.warmup!)),
+    warmupMs: parseWarmup(flags.warmup),
     maxRequests: flags.requests,
     timeoutMs,
     connections: flags.connections,
@@ -194,6 +198,13 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     thresholds,
     showSecrets: flags['show-secrets'],
   };
+}
+
+/** --warmup as milliseconds: a duration, or 0 to measure from the first request; default DEFAULT_WARMUP_MS. */
+export function parseWarmup(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_WARMUP_MS;
+  if (/^\s*0\s*$/.test(text)) return 0;
+  return unit('--warmup', () => parseDurationMs(text));
 }
 
 /** --max-error-rate as a fraction: "50%", "0.5", or "100%" to never stop on errors. */

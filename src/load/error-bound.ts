@@ -65,6 +65,14 @@ export class ErrorBound {
   }
 }
 
+/** Thrown by a run that stopped on its breached bound, for a caller (tune) that names its own URL and exit. */
+export class ErrorBoundExceeded extends Error {
+  constructor(readonly breach: ErrorBoundBreach, readonly maxErrorRate: number) {
+    super(`${breach.failed} of ${breach.ended} requests failed, most ${breach.dominant}`);
+    this.name = 'ErrorBoundExceeded';
+  }
+}
+
 /** The error a breached bound ends the command with (exit 99). Through a proxy, a refused or timed-out
  *  connection is the proxy's, so the message names it. */
 export function errorBoundError(b: ErrorBoundBreach, maxErrorRate: number, url: string, proxy?: string): MdlError {

@@ -86,6 +86,24 @@ function httpAdapter(o: AdapterOptions): ProtocolAdapter {
   };
 }
 
+/**
+ * The URL a protocol actually loads: a base URL with the protocol's path appended (kserve-v2's infer
+ * path for the model, openai's /v1/chat/completions), the URL itself for http. Every summary and result
+ * shows this one. Idempotent: a resolved URL resolves to itself. A URL that does not parse is returned as
+ * it is, for the engine to reject with its own message.
+ */
+export function resolveProtocolUrl(url: string, protocol: LoadProtocol, model: string | undefined): string {
+  if (protocol === 'http') return url;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  u.pathname = protocol === 'kserve-v2' ? kservePath(u.pathname, model) : openaiPath(u.pathname).path;
+  return u.toString();
+}
+
 /** Where the infer endpoint is: the URL's own path when it already names it. */
 export function kservePath(basePath: string, model: string | undefined): string {
   if (/\/v2\/models\/[^/]+\/(versions\/[^/]+\/)?infer/.test(basePath)) return basePath;

@@ -2,6 +2,7 @@
  * The local runtime behind `mdl dev` (and `--local` on loadtest and tune): replicas as processes, a balancer in
  * front, an autoscaler loop that runs the HPA algorithm on what the balancer measures.
  */
+import { advertiseLocalTarget } from './registry.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '../clock.js';
 import { badInput, MdlError, ExitCode } from '../errors.js';
@@ -48,12 +49,17 @@ export async function startLocalRuntime(input: LocalRuntimeOptions, start: Start
     await runtime.stop();
     throw error;
   }
+  // So that load tests ask this URL, and only mdl's, for /.mdl/status (src/local/registry.ts).
+  const unadvertise = advertiseLocalTarget(runtime.url);
   return {
     url: runtime.url,
     events: runtime.events,
     status: () => runtime.status(),
     scaleTo: (n, reason) => runtime.scaleTo(n, reason ?? 'manual'),
-    stop: () => runtime.stop(),
+    stop: () => {
+      unadvertise();
+      return runtime.stop();
+    },
   };
 }
 

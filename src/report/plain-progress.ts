@@ -2,7 +2,9 @@
 import type { LoadSnapshot } from '../load/types.js';
 
 export function formatProgressLine(s: LoadSnapshot): string {
-  const clock = s.warmup ? `warm-up ${Math.round(s.elapsedMs / 1000)}s` : `${s.second}s${s.totalMs !== undefined ? `/${Math.round(s.totalMs / 1000)}s` : ''}`;
+  // Measured seconds of the measured duration: totalMs and elapsedMs include the warm-up, `second` does not.
+  const warmupMs = Math.max(0, s.elapsedMs - Math.max(1, s.second) * 1000);
+  const clock = s.warmup ? `warm-up ${Math.round(s.elapsedMs / 1000)}s` : `${s.second}s${s.totalMs !== undefined ? `/${Math.round((s.totalMs - warmupMs) / 1000)}s` : ''}`;
   const target = s.targetPerSecond !== undefined ? ` target ${fmt(s.targetPerSecond)}/s` : '';
   const errors = Object.entries(s.errors)
     .map(([k, v]) => `${k}=${v}`)

@@ -112,7 +112,9 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   try {
     view = await startLoadView({ mode, config: loadViewConfig(options), onStop: () => stops.stop() });
     if (stops.received) view.stopping();
-    if (mode !== 'json') stopReplicas = followLocalReplicas(options.url, view);
+    // Only a runtime mdl started serves /.mdl/status; any other server is sent nothing but the load.
+    const { isMdlLocalTarget } = await import('../local/registry.js');
+    if (mode !== 'json' && isMdlLocalTarget(options.url)) stopReplicas = followLocalReplicas(options.url, view);
     // On its own thread: a young generation fixed from the start keeps memory flat (engine-thread.ts).
     measured = await runLoadInThread(options, {
       signal: controller.signal,

@@ -18,7 +18,7 @@ import type { FirstRequest, LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
 import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
-import { buildLoadOptions } from '../cli/loadtest-options.js';
+import { buildLoadOptions, parseMaxErrorRate, parseWarmup } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import { createRedactor } from '../load/redact.js';
 import { checkWritableFile } from '../cli/output-paths.js';
@@ -48,6 +48,8 @@ export interface TuneCommandFlags {
   model?: string;
   timeout?: string;
   arrival?: string;
+  warmup?: string;
+  'max-error-rate'?: string;
   config?: string;
   env?: string;
   cluster?: boolean;
@@ -126,7 +128,11 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   const slo = resolveSlo(flags.slo, spec?.slo);
   const replicas = flags.replicas ?? 1;
   if (!(Number.isInteger(replicas) && replicas >= 1)) throw badInput('--replicas must be a whole number of at least 1', { where: '--replicas' });
-  const runtime = flags.runtime ?? spec?.runtime ?? 'http';
+  const { chooseRuntime } = await import('../tune/runtime-choice.js');
+  const protocol = flags.protocol ?? spec?.loadtest.protocol;
+  const runtimeChoice = chooseRuntime({ flagRuntime: flags.runtime, protocol, specRuntime: spec?.runtime });
+  const runtime = runtimeChoice.runtime;
+  const runtimeNote = runtimeChoice.from === 'protocol' ? `Runtime ${runtime}, implied by protocol ${protocol}, decides the metric and the axis; --runtime chooses another.` : null;
   const windowMs = flags.window ? unit('--window', () => parseDurationMs(flags.window!)) : undefined;
   if (windowMs !== undefined && windowMs < 1000) throw badInput('--window must be at least 1s', { where: '--window' });
   const level = (flag: '--start-level' | '--max-level', v: string | undefined) => {
@@ -148,10 +154,10 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
     local = await startLocalTarget(spec, replicas, firstRequest);
   }
   if (flags.cluster) {
-    return tuneOnCluster(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local: null, cluster: null, firstRequest });
+    return tuneOnCluster(ctx, { spec, loaded, slo, replicas, runtime, runtimeNote, windowMs, startLevel, maxLevel, timeout, local: null, cluster: null, firstRequest });
   }
   try {
-    return await tuneWith(ctx, { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local, cluster: null, firstRequest });
+    return await tuneWith(ctx, { spec, loaded, slo, replicas, runtime, runtimeNote, windowMs, startLevel, maxLevel, timeout, local, cluster: null, firstRequest });
   } finally {
     await local?.stop();
   }
@@ -253,6 +259,8 @@ interface Resolved {
   slo: ReturnType<typeof resolveSlo>;
   replicas: number;
   runtime: string;
+  /** Set when the protocol chose the runtime (src/tune/runtime-choice.ts). */
+  runtimeNote: string | null;
   windowMs: number | undefined;
   startLevel: number | undefined;
   maxLevel: number | undefined;
@@ -320,6 +328,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   const measure = engineMeasure({
     url: base.url,
     arrival,
+    warmupMs: parseWarmup(flags.warmup),
     // The dashboard also draws the step's per-second snapshots.
     runLoad: (o, hooks) =>
       runLoad(
@@ -335,6 +344,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
       ),
   });
 
+  const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
   const mode: OutputMode = ctx.mode ?? (ctx.json ? 'json' : 'plain');
   const axis: SearchAxis = (flags.axis as SearchAxis | undefined) ?? metric.axis;
   const controller = new AbortController();
@@ -359,6 +369,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     ...(flags.axis ? { axis: flags.axis as SearchAxis } : {}),
     measure,
     search: {
+      maxErrorRate,
       ...(windowMs !== undefined ? { windowMs } : {}),
       ...(startLevel !== undefined ? { startLevel } : {}),
       ...(maxLevel !== undefined ? { maxLevel } : {}),
@@ -387,12 +398,18 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
       if (interrupt.aborted) onStop();
       interrupt.addEventListener('abort', onStop, { once: true });
       result = redactor.value(await runTune(options));
+    } catch (error) {
+      // Nothing passed and the requests mostly failed: the endpoint or the flags are wrong (exit 99, as loadtest).
+      const { ErrorBoundExceeded, errorBoundError } = await import('../load/error-bound.js');
+      if (error instanceof ErrorBoundExceeded) throw errorBoundError(error.breach, error.maxErrorRate, redactor.url(base.url));
+      throw error;
     } finally {
       interrupt.removeEventListener('abort', onStop);
       // The final frame stays on screen; the text summary follows it.
       await view?.finish();
     }
     // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
+    if (r.runtimeNote) result.notes.unshift(r.runtimeNote);
     note(formatTuneResult(result));
     if (flags.report) {
       const { renderTuneReport } = await import('../report/html/tune-report.js');

@@ -19,7 +19,9 @@ import {
   type StabilityRule,
 } from './windows.js';
 import { estimateCrossing, isRising, settledRateLimit } from './crossing.js';
-import type { CapacityPoint, CapacityResult, SaturationProbe, SearchAxis, Slo, WindowResult } from './types.js';
+import { backlogTrend, confirmWindows, pooledPercentile, windowSpread } from './steady.js';
+import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
+import type { CapacityPoint, CapacityResult, Confirmation, SaturationProbe, SearchAxis, Slo, WindowResult } from './types.js';
 
 export interface MeasureControl {
   axis: SearchAxis;
@@ -31,6 +33,11 @@ export interface MeasureControl {
   shouldStop(windows: readonly WindowResult[]): boolean;
   /** Each finished window, for live views. */
   onWindow?(window: WindowResult, index: number): void;
+  /**
+   * Set while no level has passed: the run stops at once, throwing ErrorBoundExceeded (src/load/error-bound.ts),
+   * when more than this share of its requests fail — the rule of loadtest's --max-error-rate.
+   */
+  failFast?: { maxErrorRate: number };
   signal?: AbortSignal;
 }
 
@@ -59,6 +66,8 @@ export interface CapacitySearchOptions {
   stability?: Partial<StabilityRule>;
   /** Safety bound on the number of steps. */
   maxSteps?: number;
+  /** Before any level passed, a step whose requests fail beyond this share ends the search (default 50 %). */
+  maxErrorRate?: number;
   signal?: AbortSignal;
   onEvent?: (event: SearchEvent) => void;
 }
@@ -93,104 +102,188 @@ export const SEARCH_DEFAULTS = {
 const SETTLE_WINDOWS = 1;
 
 export async function searchCapacity(options: CapacitySearchOptions): Promise<CapacityResult> {
-  const axis = options.axis;
-  const defaults = SEARCH_DEFAULTS[axis];
-  const replicas = Math.max(1, options.replicas ?? 1);
-  const slo = options.slo;
-  const growth = Math.max(1.25, options.growth ?? SEARCH_DEFAULTS.growth);
-  const windowMs = options.windowMs ?? SEARCH_DEFAULTS.windowMs;
-  // In open loop, a level below a few requests per window cannot be measured at all; and a percentile of
-  // fewer than 20 is little more than the slowest of them, so the search starts where a window holds 20.
-  const minLevel = options.minLevel ?? (axis === 'rate' ? Math.max(defaults.minLevel, 5000 / windowMs) : defaults.minLevel);
-  const startLevel = options.startLevel ?? (axis === 'rate' ? Math.max(defaults.startLevel, 20_000 / windowMs) : defaults.startLevel);
-  const maxLevel = options.maxLevel ?? defaults.maxLevel;
-  const resolution: Resolution = { ...defaults.resolution, ...options.resolution };
-  const rule: StabilityRule = { ...DEFAULT_STABILITY, ...options.stability };
-  const maxSteps = options.maxSteps ?? SEARCH_DEFAULTS.maxSteps;
-  const emit = options.onEvent ?? (() => {});
+  const run = new SearchRun(options);
+  await bracketUp(run);
+  // Refine to an answer, then hold it longer on a fresh run; a hold that fails makes its level the failing
+  // end, and the search goes on below it.
+  while (!run.stopped()) {
+    await bracketDown(run);
+    await refine(run);
+    const answer = run.lo;
+    if (!answer || run.stopped()) break;
+    // A level measured by a hold (see holdSteps) is its own confirmation.
+    const held = run.heldAt(answer.level) ?? (await run.confirm(answer));
+    if (held.passed || !held.complete) {
+      run.confirmation = held.passed ? held : null;
+      break;
+    }
+  }
+  return run.finish();
+}
 
-  const normalize = (x: number) => clamp(axis === 'concurrency' ? Math.round(x) : roundRate(x), minLevel, maxLevel);
-  const width = (lo: number) => Math.max(resolution.absolute, resolution.relative * lo);
+/** What a search holds between its phases: every step measured, the bracket, the probe, the holds. */
+class SearchRun {
+  readonly axis: SearchAxis;
+  readonly slo: Slo;
+  readonly replicas: number;
+  readonly growth: number;
+  readonly windowMs: number;
+  readonly minLevel: number;
+  readonly startLevel: number;
+  readonly maxLevel: number;
+  readonly resolution: Resolution;
+  readonly rule: StabilityRule;
+  readonly maxSteps: number;
+  readonly emit: (event: SearchEvent) => void;
+  readonly measured = new Map<number, CapacityPoint>();
+  lo: CapacityPoint | undefined;
+  hi: CapacityPoint | undefined;
+  limitedByMaxLevel = false;
+  stoppedAtSettledLimit: number | null = null;
+  probe: SaturationProbe | undefined;
+  confirmation: Confirmation | null = null;
+  /**
+   * Set once a hold saw a backlog at a level its step had passed: this server fools the step rule (its
+   * queue grows slower than a step shows), and the queueing shape read off those steps with it, so from
+   * then on every step is a hold and the bracket is bisected.
+   */
+  holdSteps = false;
+  /** Set when a hold failed only on its percentile: the next step goes one resolution step below it. */
+  justOver = false;
+  /** Steps whose level a failed hold took over in the curve: still in the cost. */
+  private readonly replaced: CapacityPoint[] = [];
+  /** Levels measured by a hold that passed, with what it measured. */
+  private readonly holds = new Map<number, Confirmation>();
+  readonly unconfirmed: Confirmation[] = [];
+  /** Open loop: the most requests seen in flight at each level, for sizing the saturation probe. */
+  private readonly peakInFlight = new Map<number, number>();
+  private runs = 0;
 
-  const measured = new Map<number, CapacityPoint>();
-  let lo: CapacityPoint | undefined;
-  let hi: CapacityPoint | undefined;
-  let limitedByMaxLevel = false;
-  const bracket = (): Bracket => ({ lo: lo?.level ?? null, hi: hi?.level ?? null });
-  const stopped = () => options.signal?.aborted === true || measured.size >= maxSteps;
-  // Open loop: the most requests seen in flight at each level, for sizing the saturation probe.
-  const peakInFlight = new Map<number, number>();
-  let probe: SaturationProbe | undefined;
+  constructor(private readonly options: CapacitySearchOptions) {
+    const axis = options.axis;
+    const defaults = SEARCH_DEFAULTS[axis];
+    this.axis = axis;
+    this.slo = options.slo;
+    this.replicas = Math.max(1, options.replicas ?? 1);
+    this.growth = Math.max(1.25, options.growth ?? SEARCH_DEFAULTS.growth);
+    this.windowMs = options.windowMs ?? SEARCH_DEFAULTS.windowMs;
+    // In open loop, a level below a few requests per window cannot be measured at all; and a percentile of
+    // fewer than 20 is little more than the slowest of them, so the search starts where a window holds 20.
+    this.minLevel = options.minLevel ?? (axis === 'rate' ? Math.max(defaults.minLevel, 5000 / this.windowMs) : defaults.minLevel);
+    this.startLevel = options.startLevel ?? (axis === 'rate' ? Math.max(defaults.startLevel, 20_000 / this.windowMs) : defaults.startLevel);
+    this.maxLevel = options.maxLevel ?? defaults.maxLevel;
+    this.resolution = { ...defaults.resolution, ...options.resolution };
+    this.rule = { ...DEFAULT_STABILITY, ...options.stability };
+    this.maxSteps = options.maxSteps ?? SEARCH_DEFAULTS.maxSteps;
+    this.emit = options.onEvent ?? (() => {});
+  }
+
+  normalize(x: number): number {
+    return clamp(this.axis === 'concurrency' ? Math.round(x) : roundRate(x), this.minLevel, this.maxLevel);
+  }
+
+  width(lo: number): number {
+    return Math.max(this.resolution.absolute, this.resolution.relative * lo);
+  }
+
+  bracket(): Bracket {
+    return { lo: this.lo?.level ?? null, hi: this.hi?.level ?? null };
+  }
+
+  aborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  stopped(): boolean {
+    return this.aborted() || this.runs >= this.maxSteps;
+  }
+
   /** The saturation throughput per replica and the seconds it was measured over. */
-  const backlogSaturation = (): { perSecond: number; seconds: number } | null => {
+  backlogSaturation(): { perSecond: number; seconds: number } | null {
     // Two windows at least: one alone may end before the queue has formed.
-    const backlogged = [...measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
+    const backlogged = [...this.measured.values()].filter((p) => p.windows >= 2 && (p.backlog || (!p.passed && p.peakWindowPerSecond < 0.9 * p.level)));
     if (backlogged.length === 0) return null;
     // Their pooled throughput, not the best window (the best of a few is biased high by their noise); and a
     // rate that built a backlog is above saturation, whatever throughput its windows showed.
     const fastest = backlogged.reduce((a, p) => (p.achievedPerSecond > a.achievedPerSecond ? p : a));
     return { perSecond: Math.min(fastest.achievedPerSecond, ...backlogged.map((p) => p.level)), seconds: fastest.loadSeconds };
-  };
-  const saturationMeasured = (): { perSecond: number; seconds: number } | null => {
-    if (axis !== 'rate') return null;
-    return probe?.saturated ? { perSecond: probe.achievedPerSecond, seconds: probe.loadSeconds } : backlogSaturation();
-  };
-  const saturation = (): number | null => saturationMeasured()?.perSecond ?? null;
+  }
+
+  saturationMeasured(): { perSecond: number; seconds: number } | null {
+    if (this.axis !== 'rate') return null;
+    return this.probe?.saturated ? { perSecond: this.probe.achievedPerSecond, seconds: this.probe.loadSeconds } : this.backlogSaturation();
+  }
+
+  saturation(): number | null {
+    return this.saturationMeasured()?.perSecond ?? null;
+  }
+
   /**
    * Open loop: the highest level whose queue settles within SETTLE_WINDOWS windows, from the low end of
    * what the saturation could be: it was counted over a few seconds (completions scatter by √n), and
    * taking it one deviation low keeps that noise from pushing steps past what windows can judge.
    */
-  const settledLimit = (): number | undefined => {
-    const measuredSat = saturationMeasured();
+  settledLimit(): number | undefined {
+    const measuredSat = this.saturationMeasured();
     if (!measuredSat) return undefined;
-    const count = measuredSat.perSecond * replicas * measuredSat.seconds;
+    const count = measuredSat.perSecond * this.replicas * measuredSat.seconds;
     const low = measuredSat.perSecond * Math.max(0, 1 - 1 / Math.sqrt(Math.max(count, 1)));
-    return settledRateLimit(low, (SETTLE_WINDOWS * windowMs) / 1000);
-  };
+    return settledRateLimit(low, (SETTLE_WINDOWS * this.windowMs) / 1000);
+  }
 
-  async function step(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<CapacityPoint> {
-    const known = measured.get(level);
+  /**
+   * The engine's run for one level. Until a level has passed, a run whose requests mostly fail stops at
+   * once (the endpoint is broken, not loaded: nothing was lighter than what failed); afterwards errors are
+   * how an overloaded level fails.
+   */
+  private run(level: number, control: Omit<MeasureControl, 'signal' | 'failFast'>): Promise<WindowResult[]> {
+    this.runs++;
+    return this.options.measure(level * this.replicas, {
+      ...control,
+      ...(this.lo ? {} : { failFast: { maxErrorRate: this.options.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE } }),
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+  }
+
+  async step(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<CapacityPoint> {
+    const known = this.measured.get(level);
     if (known) return known;
-    emit({ type: 'step-start', level, phase, bracket: bracket(), estimate });
-    const windows = await options.measure(level * replicas, {
+    // Every phase aims below the lowest failing level; one at or above it would be measured again blind.
+    if (this.hi && level >= this.hi.level) throw new Error(`capacity search: level ${level} is at or above the failing level ${this.hi.level}`);
+    if (this.holdSteps) {
+      const held = await this.hold(level, phase, estimate);
+      this.record(held.point);
+      if (held.confirmation.passed) this.holds.set(level, held.confirmation);
+      this.emit({ type: 'step-end', point: held.point, bracket: this.bracket() });
+      return held.point;
+    }
+    this.emit({ type: 'step-start', level, phase, bracket: this.bracket(), estimate });
+    const { axis, slo, rule, replicas } = this;
+    const windows = await this.run(level, {
       axis,
-      windowMs,
+      windowMs: this.windowMs,
       maxWindows: rule.maxWindows,
       // A level that meets the SLO has about rate × latency in flight, so twice rate × SLO never binds
       // there; above capacity it keeps the queue — and what the server must work off after the step, or
       // keeps working on after the client gave up — to a couple of seconds' worth.
       ...(axis === 'rate' ? { maxInFlight: Math.max(16, Math.ceil((2 * level * replicas * slo.latencyMs) / 1000)) } : {}),
-      shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance, axis) || isSteady(ws, rule, slo),
-      onWindow: (window, index) => emit({ type: 'window', level, index, window }),
-      ...(options.signal ? { signal: options.signal } : {}),
+      shouldStop: (ws) =>
+        isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance, axis) || (isSteady(ws, rule, slo) && !backlogTrend(ws, axis).growing),
+      onWindow: (window, index) => this.emit({ type: 'window', level, index, window }),
     });
     const point = judgeStep(level, phase, windows, { axis, slo, rule, replicas });
-    measured.set(level, point);
-    peakInFlight.set(level, windows.reduce((a, w) => Math.max(a, w.inFlightEnd), 0) / replicas);
-    if (point.passed) lo = !lo || point.level > lo.level ? point : lo;
-    else hi = !hi || point.level < hi.level ? point : hi;
-    emit({ type: 'step-end', point, bracket: bracket() });
+    this.record(point);
+    this.peakInFlight.set(level, windows.reduce((a, w) => Math.max(a, w.inFlightEnd), 0) / replicas);
+    this.emit({ type: 'step-end', point, bracket: this.bracket() });
     return point;
   }
 
-  // Bracket upwards from the start.
-  let level = normalize(startLevel);
-  while (!stopped()) {
-    const p = await step(level, 'bracket', null);
-    if (!p.passed) break;
-    if (level >= maxLevel) {
-      limitedByMaxLevel = true;
-      break;
-    }
-    level = normalize(level * growth);
+  private record(point: CapacityPoint): void {
+    this.measured.set(point.level, point);
+    if (point.passed) this.lo = !this.lo || point.level > this.lo.level ? point : this.lo;
+    else this.hi = !this.hi || point.level < this.hi.level ? point : this.hi;
   }
-  // The start failed: come down until a level passes.
-  while (!lo && hi && !stopped()) {
-    const next = normalize(hi.level / growth);
-    if (next >= hi.level) break;
-    await step(next, 'bracket', null);
-  }
+
   /**
    * Open loop, when the failing end neither built a clear backlog nor fell short of its rate: a step just
    * above saturation queues too slowly for a few windows to show it, and its latency, read as a steady
@@ -198,103 +291,193 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
    * measures the saturation throughput directly; it counts only if the clients queued (mean latency well
    * above the unloaded one), i.e. there were more of them than the server works on at once.
    */
-  async function probeSaturation(from: CapacityPoint): Promise<void> {
-    const lowest = [...measured.values()].sort((a, b) => a.level - b.level)[0]!;
-    const concurrency = Math.min(SEARCH_DEFAULTS.concurrency.maxLevel, Math.max(8, 2 * Math.ceil(peakInFlight.get(from.level) ?? 0)));
-    emit({ type: 'probe-start', concurrency });
-    const windows = await options.measure(concurrency * replicas, {
-      axis: 'concurrency',
-      windowMs,
-      maxWindows: 2,
-      shouldStop: (ws) => ws.length >= 2,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+  async probeSaturation(from: CapacityPoint): Promise<void> {
+    const lowest = [...this.measured.values()].sort((a, b) => a.level - b.level)[0]!;
+    const concurrency = Math.min(SEARCH_DEFAULTS.concurrency.maxLevel, Math.max(8, 2 * Math.ceil(this.peakInFlight.get(from.level) ?? 0)));
+    this.emit({ type: 'probe-start', concurrency });
+    const windows = await this.run(concurrency, { axis: 'concurrency', windowMs: this.windowMs, maxWindows: 2, shouldStop: (ws) => ws.length >= 2 });
     const pooled = poolWindows(windows);
     const meanLatencyMs = pooled.latencyMs.mean;
     const achieved = pooled.achievedPerSecond;
-    probe = {
+    this.probe = {
       concurrency,
-      achievedPerSecond: achieved / replicas,
+      achievedPerSecond: achieved / this.replicas,
       meanLatencyMs,
       saturated: windows.length > 0 && achieved > 0 && meanLatencyMs >= 1.5 * lowest.latencyMs.mean,
       loadSeconds: pooled.durationMs / 1000,
     };
-    emit({ type: 'probe-end', probe });
+    this.emit({ type: 'probe-end', probe: this.probe });
   }
 
-  // Refine inside the bracket. Every measured step informs the guess: the queueing shape, rescaled to the
-  // latencies measured at both ends, says where the SLO crossing lies; the next level aims just below it,
-  // so a pass lands within the resolution of the boundary and the search can stop there. The search stops
-  // when the bracket is one resolution step wide, or when the shape — anchored on the passing end — puts the
-  // crossing within one resolution step above it. Two missed guesses in a row buy one bisection.
-  let misses = 0;
-  let stoppedAtSettledLimit: number | null = null;
-  while (lo && hi && !stopped()) {
-    if (axis === 'rate' && !probe && backlogSaturation() === null) {
-      await probeSaturation(hi);
-      if (stopped()) break;
+  /**
+   * The answer held again, fresh and longer (confirmWindows): a queue that grows slower than a step lasts
+   * shows in it, and its windows' spread is the answer's confidence. A hold that fails replaces the step
+   * that passed there, so that level becomes the failing end.
+   */
+  async confirm(answer: CapacityPoint): Promise<Confirmation> {
+    const level = answer.level;
+    const held = await this.hold(level, 'confirm', null);
+    if (!held.confirmation.passed && held.confirmation.complete) {
+      this.unconfirmed.push(held.confirmation);
+      // A queue that grew under the hold fooled the step rule; a percentile just over the SLO is the
+      // boundary's own noise, and the next step below settles it as before.
+      if (held.confirmation.growing) this.holdSteps = true;
+      else this.justOver = true;
+      this.replaced.push(answer);
+      this.measured.delete(level);
+      this.lo = [...this.measured.values()].filter((p) => p.passed && p.level < level).sort((a, b) => b.level - a.level)[0];
+      if (this.limitedByMaxLevel && level >= this.maxLevel) this.limitedByMaxLevel = false;
+      this.stoppedAtSettledLimit = null;
+      this.record(held.point);
     }
-    const w = hi.level - lo.level;
-    if (w <= width(lo.level) || (axis === 'concurrency' && w <= 1)) break;
-    // Open loop: a level within the resolution of the saturation throughput is as high as it goes.
-    const ceiling = saturation();
-    if (ceiling !== null && ceiling - lo.level <= width(lo.level)) break;
-    // Within half the steady-state tolerance of saturation, a queue builds over far longer than a step
-    // lasts (an M/M/N queue settles in about 1 / (Nμ(1 − √ρ)²)), so windows cannot tell those levels apart.
-    if (ceiling !== null && lo.level >= (1 - rule.tolerance / 2) * ceiling) break;
-    const points = [...measured.values()];
-    // A passing level on the rising part of the curve, whose percentile is within the measurement noise of
-    // the SLO (a quarter of the steady-state tolerance), is the boundary as far as windows can tell.
-    if (isRising(points, lo, slo) && lo.latencyMs[slo.percentile] >= (1 - rule.tolerance / 4) * slo.latencyMs) break;
-    const limit = settledLimit();
-    const crossing = misses >= 2 ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, probe?.saturated === true, limit);
+    this.emit({ type: 'step-end', point: held.point, bracket: this.bracket() });
+    return held.confirmation;
+  }
+
+  heldAt(level: number): Confirmation | undefined {
+    return this.holds.get(level);
+  }
+
+  /** One level held for confirmWindows windows, run whole unless it clearly breaches or backs up. */
+  private async hold(level: number, phase: CapacityPoint['phase'], estimate: number | null): Promise<{ confirmation: Confirmation; point: CapacityPoint }> {
+    const { axis, slo, rule, replicas } = this;
+    const needed = confirmWindows(rule.windows);
+    this.emit({ type: 'step-start', level, phase, bracket: this.bracket(), estimate });
+    const windows = await this.run(level, {
+      axis,
+      windowMs: this.windowMs,
+      maxWindows: needed,
+      ...(axis === 'rate' ? { maxInFlight: Math.max(16, Math.ceil((2 * level * replicas * slo.latencyMs) / 1000)) } : {}),
+      shouldStop: (ws) => isBacklogged(ws, axis) || isClearBreach(ws, slo, rule.tolerance, axis),
+      onWindow: (window, index) => this.emit({ type: 'window', level, index, window }),
+    });
+    const held = judgeConfirmation(level, windows, needed, { axis, slo, rule, replicas });
+    return { confirmation: held.confirmation, point: { ...held.point, phase } };
+  }
+
+  finish(): CapacityResult {
+    const curve = [...this.measured.values()].sort((a, b) => a.level - b.level);
+    // A failed hold replaced its step in the curve, and a hold step is one, so both are counted there; a
+    // passing confirmation of a step is not in it.
+    const separate = this.confirmation && !this.heldAt(this.confirmation.level) ? this.confirmation : null;
+    const holdSeconds = separate?.loadSeconds ?? 0;
+    const holdLevelSeconds = separate ? separate.loadSeconds * separate.level : 0;
+    const probe = this.probe;
+    const result: CapacityResult = {
+      saturationPerSecond: this.saturation(),
+      axis: this.axis,
+      slo: this.slo,
+      replicas: this.replicas,
+      capacityLevel: this.lo?.level ?? null,
+      capacityPerSecond: this.lo?.achievedPerSecond ?? null,
+      failingLevel: this.hi?.level ?? null,
+      ...(probe ? { saturationProbe: probe } : {}),
+      limitedByMaxLevel: this.limitedByMaxLevel,
+      settledLimit: this.stoppedAtSettledLimit,
+      confirmation: this.confirmation,
+      unconfirmed: this.unconfirmed,
+      curve,
+      cost: {
+        loadSeconds: round3([...curve, ...this.replaced].reduce((a, p) => a + p.loadSeconds, 0) + (probe?.loadSeconds ?? 0) + holdSeconds),
+        levelSeconds: round3([...curve, ...this.replaced].reduce((a, p) => a + p.loadSeconds * p.level, 0) + (probe ? probe.loadSeconds * probe.achievedPerSecond : 0) + holdLevelSeconds),
+        steps: curve.length + (separate ? 1 : 0),
+      },
+    };
+    this.emit({ type: 'done', result });
+    return result;
+  }
+}
+
+/** Upwards from the start, multiplying the level while steps pass. */
+async function bracketUp(run: SearchRun): Promise<void> {
+  let level = run.normalize(run.startLevel);
+  while (!run.stopped()) {
+    const p = await run.step(level, 'bracket', null);
+    if (!p.passed) break;
+    if (level >= run.maxLevel) {
+      run.limitedByMaxLevel = true;
+      break;
+    }
+    level = run.normalize(level * run.growth);
+  }
+}
+
+/** No level has passed (the start failed, or the hold of the only pass did): come down until one does. */
+async function bracketDown(run: SearchRun): Promise<void> {
+  while (!run.lo && run.hi && !run.stopped()) {
+    const next = run.normalize(run.hi.level / run.growth);
+    if (next >= run.hi.level) break;
+    await run.step(next, 'bracket', null);
+  }
+}
+
+/**
+ * Inside the bracket. Every measured step informs the guess: the queueing shape, rescaled to the
+ * latencies measured at both ends, says where the SLO crossing lies; the next level aims just below it,
+ * so a pass lands within the resolution of the boundary and the search can stop there. The search stops
+ * when the bracket is one resolution step wide, or when the shape — anchored on the passing end — puts the
+ * crossing within one resolution step above it. Two missed guesses in a row buy one bisection.
+ */
+async function refine(run: SearchRun): Promise<void> {
+  const { axis, slo, rule } = run;
+  let misses = 0;
+  while (run.lo && run.hi && !run.stopped()) {
+    if (axis === 'rate' && !run.probe && run.backlogSaturation() === null) {
+      await run.probeSaturation(run.hi);
+      if (run.stopped()) break;
+    }
+    const lo = run.lo;
+    const hi = run.hi;
+    if (refinedEnough(run, lo, hi)) break;
+    const points = [...run.measured.values()];
+    const ceiling = run.saturation();
+    const limit = run.settledLimit();
+    const crossing = misses >= 2 || run.holdSteps ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, run.probe?.saturated === true, limit);
+    const width = run.width(lo.level);
     // Only where the curve already rises at the passing end is the shape near it measured, not assumed —
     // or where nothing above the passing end settles within a step's windows.
     if (crossing && (isRising(points, lo, slo) || crossing.limitedBySettling)) {
       // Done when the crossing is within a resolution step, or where the search would aim next is: levels
       // lie a step apart, so the next one would land above the aim.
-      if (axis === 'concurrency' ? closedLoopDone(lo.level, crossing.level) : openLoopAim(crossing.level, width(lo.level)) < lo.level + width(lo.level)) {
-        if (crossing.limitedBySettling && limit !== undefined) stoppedAtSettledLimit = round3(limit);
+      if (axis === 'concurrency' ? closedLoopDone(lo.level, crossing.level) : openLoopAim(crossing.level, width) < lo.level + width) {
+        if (crossing.limitedBySettling && limit !== undefined) run.stoppedAtSettledLimit = round3(limit);
         break;
       }
     }
     let estimate: number | null;
+    // A hold just over the SLO at a level whose step passed: the boundary is right below it.
+    if (run.justOver) {
+      run.justOver = false;
+      estimate = hi.level - width;
+    }
     // Two misses in a row just over the SLO (within the tolerance): the boundary is right below them, where
-    // a bisection would throw away what they showed.
-    // Once: a third miss bisects.
-    if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width(lo.level);
+    // a bisection would throw away what they showed. Once: a third miss bisects.
+    else if (misses === 2 && hi.latencyMs[slo.percentile] <= (1 + rule.tolerance) * slo.latencyMs) estimate = hi.level - width;
     // Just below the crossing, where a pass ends the search: half a resolution step (closedLoopAim).
-    else if (crossing) estimate = axis === 'concurrency' ? closedLoopAim(crossing.level) : openLoopAim(crossing.level, width(lo.level));
-    else estimate = misses >= 2 ? null : estimateBoundary(lo, hi, slo, axis);
+    else if (crossing) estimate = axis === 'concurrency' ? closedLoopAim(crossing.level) : openLoopAim(crossing.level, width);
+    else estimate = misses >= 2 || run.holdSteps ? null : estimateBoundary(lo, hi, slo, axis);
     // A guess at or below a level that passed: confirm one resolution step above it instead.
-    if (estimate !== null && estimate <= lo.level) estimate = lo.level + width(lo.level);
-    const next = nextLevel(lo.level, hi.level, estimate, width(lo.level), normalize);
+    if (estimate !== null && estimate <= lo.level) estimate = lo.level + width;
+    const next = nextLevel(lo.level, hi.level, estimate, width, (x) => run.normalize(x));
     if (next === null) break;
-    const p = await step(next, 'refine', estimate);
+    const p = await run.step(next, 'refine', estimate);
     misses = p.passed || estimate === null ? 0 : misses + 1;
   }
+}
 
-  const curve = [...measured.values()].sort((a, b) => a.level - b.level);
-  const result: CapacityResult = {
-    saturationPerSecond: saturation(),
-    axis,
-    slo,
-    replicas,
-    capacityLevel: lo?.level ?? null,
-    capacityPerSecond: lo?.achievedPerSecond ?? null,
-    failingLevel: hi?.level ?? null,
-    ...(probe ? { saturationProbe: probe } : {}),
-    limitedByMaxLevel,
-    settledLimit: stoppedAtSettledLimit,
-    curve,
-    cost: {
-      loadSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds, 0) + (probe?.loadSeconds ?? 0)),
-      levelSeconds: round3(curve.reduce((a, p) => a + p.loadSeconds * p.level, 0) + (probe ? probe.loadSeconds * probe.achievedPerSecond : 0)),
-      steps: curve.length,
-    },
-  };
-  emit({ type: 'done', result });
-  return result;
+/** The bracket is as narrow as windows can tell, before any shape is consulted. */
+function refinedEnough(run: SearchRun, lo: CapacityPoint, hi: CapacityPoint): boolean {
+  const w = hi.level - lo.level;
+  if (w <= run.width(lo.level) || (run.axis === 'concurrency' && w <= 1)) return true;
+  // Open loop: a level within the resolution of the saturation throughput is as high as it goes.
+  const ceiling = run.saturation();
+  if (ceiling !== null && ceiling - lo.level <= run.width(lo.level)) return true;
+  // Within half the steady-state tolerance of saturation, a queue builds over far longer than a step lasts
+  // (an M/M/N queue settles in about 1 / (Nμ(1 − √ρ)²)), so windows cannot tell those levels apart.
+  if (ceiling !== null && lo.level >= (1 - run.rule.tolerance / 2) * ceiling) return true;
+  // A passing level on the rising part of the curve, whose percentile is within the measurement noise of
+  // the SLO (a quarter of the steady-state tolerance), is the boundary as far as windows can tell.
+  return isRising([...run.measured.values()], lo, run.slo) && lo.latencyMs[run.slo.percentile] >= (1 - run.rule.tolerance / 4) * run.slo.latencyMs;
 }
 
 interface JudgeContext {
@@ -306,9 +489,10 @@ interface JudgeContext {
 
 /** Turns a step's windows into one point of the curve, and decides pass or fail. */
 export function judgeStep(level: number, phase: CapacityPoint['phase'], windows: readonly WindowResult[], ctx: JudgeContext): CapacityPoint {
-  const backlog = isBacklogged(windows, ctx.axis);
+  // A queue still growing over the step's windows is a backlog even when their percentiles agree.
+  const backlog = isBacklogged(windows, ctx.axis) || backlogTrend(windows, ctx.axis).growing;
   const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance, ctx.axis);
-  const steady = isSteady(windows, ctx.rule, ctx.slo);
+  const steady = !backlog && isSteady(windows, ctx.rule, ctx.slo);
   const ended: CapacityPoint['ended'] = backlog ? 'backlog' : breach ? 'breach' : steady ? 'steady' : 'max-windows';
   const judged = windows.slice(-ctx.rule.windows);
   const pooled = poolWindows(judged);
@@ -332,8 +516,65 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
     ended,
     windows: windows.length,
     loadSeconds: windows.reduce((a, w) => a + w.durationMs, 0) / 1000,
+    answered: judged.reduce((a, w) => a + w.completed, 0),
     phase,
   };
+}
+
+/**
+ * A confirming hold: it passes when it ran all its windows, built no backlog (not even a slow one, see
+ * backlogTrend) and its windows pooled meet the SLO. As a point of the curve (used when it failed) it
+ * stands for the level in place of the step that passed there.
+ */
+export function judgeConfirmation(
+  level: number,
+  windows: readonly WindowResult[],
+  needed: number,
+  ctx: JudgeContext,
+): { confirmation: Confirmation; point: CapacityPoint } {
+  const mean = poolWindows(windows);
+  // Judged as a load test of the same length would be: the percentile over all its requests.
+  const pooled = { ...mean, latencyMs: { ...mean.latencyMs, [ctx.slo.percentile]: pooledPercentile(windows, ctx.slo.percentile) } };
+  const backlog = isBacklogged(windows, ctx.axis) || backlogTrend(windows, ctx.axis).growing;
+  const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance, ctx.axis);
+  const ranOut = backlog || breach;
+  const complete = windows.length >= needed || ranOut;
+  const passed =
+    windows.length >= needed &&
+    !ranOut &&
+    windows.every((w) => w.completed > 0) &&
+    pooled.latencyMs[ctx.slo.percentile] <= ctx.slo.latencyMs &&
+    pooled.errorRate <= ctx.slo.errorRate;
+  const loadSeconds = windows.reduce((a, w) => a + w.durationMs, 0) / 1000;
+  const confirmation: Confirmation = {
+    level,
+    passed,
+    complete,
+    windows: windows.length,
+    loadSeconds,
+    latencyMs: pooled.latencyMs,
+    errorRate: pooled.errorRate,
+    achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
+    growing: backlog,
+    spread: windowSpread(windows, ctx.slo.percentile),
+  };
+  const point: CapacityPoint = {
+    axis: ctx.axis,
+    level,
+    latencyMs: pooled.latencyMs,
+    errorRate: pooled.errorRate,
+    achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
+    peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.achievedPerSecond), 0) / ctx.replicas,
+    passed,
+    steady: !ranOut,
+    backlog,
+    ended: backlog ? 'backlog' : breach ? 'breach' : 'max-windows',
+    windows: windows.length,
+    loadSeconds,
+    answered: windows.reduce((a, w) => a + w.completed, 0),
+    phase: 'confirm',
+  };
+  return { confirmation, point };
 }
 
 /**

@@ -6,6 +6,8 @@ import type { MeasureControl, MeasureFn } from './capacity-search.js';
 import { mixtureQuantile } from './quantile-mix.js';
 import type { LatencyPercentiles, WindowResult } from './types.js';
 import type { LoadMode, LoadResult, LoadSnapshot } from '../load/types.js';
+import { DEFAULT_WARMUP_MS } from '../load/warmup.js';
+import { ErrorBound, ErrorBoundExceeded } from '../load/error-bound.js';
 
 /** What tune needs of the engine's runLoad (src/load/engine.ts), kept structural so tests can stand in. */
 export type RunLoadFn = (
@@ -51,6 +53,8 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
     const pending: LoadSnapshot[] = [];
     let lastInFlight = 0;
     const stop = new AbortController();
+    // Warm-up snapshots count: an endpoint that is wrong is wrong from its first request.
+    const errorBound = control.failFast ? new ErrorBound(control.failFast.maxErrorRate) : undefined;
     const onOuterAbort = () => stop.abort(control.signal?.reason);
     control.signal?.addEventListener('abort', onOuterAbort, { once: true });
     try {
@@ -59,7 +63,7 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
           url: options.url,
           mode,
           durationMs: secondsPerWindow * 1000 * control.maxWindows,
-          warmupMs: options.warmupMs ?? 1000,
+          warmupMs: options.warmupMs ?? DEFAULT_WARMUP_MS,
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
           ...(control.axis === 'concurrency' ? { connections: Math.max(1, Math.round(level)) } : {}),
           ...(control.maxInFlight !== undefined ? { maxInFlight: control.maxInFlight } : {}),
@@ -71,6 +75,10 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
         {
           signal: stop.signal,
           onSnapshot: (s) => {
+            if (errorBound?.observe(s)) {
+              stop.abort();
+              return;
+            }
             if (s.warmup) {
               lastInFlight = s.inFlight;
               return;
@@ -89,6 +97,8 @@ export function engineMeasure(options: EngineMeasureOptions): MeasureFn {
     } finally {
       control.signal?.removeEventListener('abort', onOuterAbort);
     }
+    const breach = errorBound?.breached();
+    if (breach) throw new ErrorBoundExceeded(breach, errorBound!.maxErrorRate);
     return windows;
   };
 }

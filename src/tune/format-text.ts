@@ -4,7 +4,7 @@
  */
 import type { TuneEvent } from './run-tune.js';
 import type { TuneResult } from './result.js';
-import type { Sourced } from './types.js';
+import type { CapacityResult, Sourced } from './types.js';
 import { costOf, formatMoney } from './cost.js';
 
 const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(Math.abs(x) < 10 ? 2 : 1));
@@ -17,7 +17,7 @@ export function formatTuneEvent(event: TuneEvent, percentile: string): string | 
       const p = event.point;
       const b = event.bracket;
       return (
-        `  ${p.phase.padEnd(7)} ${p.axis} ${n(p.level).padStart(7)}: ${percentile} ${n(p.latencyMs[percentileKey(percentile)])} ms, ` +
+        `  ${p.phase.padEnd(7)} ${p.axis} ${n(p.level).padStart(7)}: ${p.answered === 0 ? 'no answers' : `${percentile} ${n(p.latencyMs[percentileKey(percentile)])} ms`}, ` +
         `${n(p.achievedPerSecond)}/s, errors ${(p.errorRate * 100).toFixed(2)} % — ${p.passed ? 'pass' : 'FAIL'} (${p.ended}, ${p.windows} windows)` +
         `  bracket [${b.lo ?? '–'}, ${b.hi ?? '–'}]`
       );
@@ -38,6 +38,22 @@ function percentileKey(p: string): 'p50' | 'p90' | 'p95' | 'p99' {
   return (['p50', 'p90', 'p95', 'p99'] as const).find((k) => k === p) ?? 'p95';
 }
 
+/**
+ * The answer's confidence, one sentence for the text and the report: the fresh, longer hold that
+ * confirmed it and the spread of its windows' SLO percentile. Null when nothing was confirmed.
+ */
+export function describeConfirmation(search: CapacityResult): string | null {
+  const c = search.confirmation;
+  if (!c?.passed || !c.spread) return null;
+  const unit = search.axis === 'concurrency' ? ' in flight' : '/s';
+  const p = search.slo.percentile;
+  const half = Math.round((c.spread.relative / 2) * 1000) / 10;
+  return (
+    `confirmed by a fresh ${n(c.loadSeconds)} s hold at ${n(c.level)}${unit}: ${p} ${n(c.latencyMs[p])} ms, ` +
+    `its ${c.spread.windows} windows ${n(c.spread.minMs)}–${n(c.spread.maxMs)} ms (±${half} %), no growing backlog`
+  );
+}
+
 const src = (s: Sourced<number>, unit = '') => `${n(s.value)}${unit} [${s.source}: ${s.note}]`;
 
 export function formatTuneResult(r: TuneResult): string {
@@ -51,6 +67,9 @@ export function formatTuneResult(r: TuneResult): string {
   } else {
     lines.push('  none: no level met the SLO');
   }
+  const confirmed = describeConfirmation(r.search);
+  if (confirmed) lines.push(`  ${confirmed} [measured]`);
+  else if (r.capacityPerReplica) lines.push('  not confirmed by a longer hold (interrupted, or the search ran out of steps)');
   if (r.knee) lines.push(`  knee of the latency curve at ${n(r.knee.level)} ${axisUnit} [derived: Kneedle on ${r.slo.percentile}]`);
   if (r.coldStartMs) lines.push(`  cold start ${src({ ...r.coldStartMs, value: r.coldStartMs.value / 1000 }, ' s')}`);
   lines.push(`  search: ${r.search.cost.steps} steps, ${n(r.search.cost.loadSeconds)} s under load`);

@@ -6,7 +6,7 @@ import type { Knee } from './knee.js';
 import type { Proof } from './prove.js';
 import type { TuneClusterInfo } from './cluster-target.js';
 import type { Recommendation } from './recommend.js';
-import type { CapacityResult, SearchAxis, Slo, Sourced } from './types.js';
+import type { CapacityPoint, CapacityResult, LatencyPercentiles, SearchAxis, Slo, Sourced } from './types.js';
 
 export const TUNE_RESULT_SCHEMA_VERSION = 1;
 
@@ -33,4 +33,14 @@ export interface TuneResult {
   cost: TuneCost | null;
   /** Things the reader must know: limits hit, pieces not run and why. */
   notes: string[];
+}
+
+/** A curve point as --json prints it: no latency for a step that got no answers. */
+export type CapacityPointJson = Omit<CapacityPoint, 'latencyMs'> & { latencyMs: LatencyPercentiles | null };
+
+export type TuneResultJson = Omit<TuneResult, 'search'> & { search: Omit<CapacityResult, 'curve'> & { curve: CapacityPointJson[] } };
+
+/** The TuneResult for --json: the latency placeholders of steps without answers become null. */
+export function tuneResultJson(r: TuneResult): TuneResultJson {
+  return { ...r, search: { ...r.search, curve: r.search.curve.map((p) => (p.answered === 0 ? { ...p, latencyMs: null } : p)) } };
 }

@@ -31,7 +31,7 @@ export interface TuneOptions {
   /** Defaults to the axis of the metric chosen for the runtime. */
   axis?: SearchAxis;
   measure: MeasureFn;
-  search?: Pick<CapacitySearchOptions, 'startLevel' | 'maxLevel' | 'windowMs' | 'growth' | 'stability' | 'resolution'>;
+  search?: Pick<CapacitySearchOptions, 'startLevel' | 'maxLevel' | 'windowMs' | 'growth' | 'stability' | 'resolution' | 'maxErrorRate'>;
   coldStart?: { probe: ColdStartProbe; where: string } | null;
   traffic?: Sourced<TrafficShape> | null;
   current?: ScalingSettings | null;
@@ -78,6 +78,11 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
     notes.push(
       `Capacity may be a little higher than ${search.capacityLevel}/s: this close to saturation a queue above ${search.settledLimit}/s takes longer than one window to settle, so no window could judge it; a longer --window reaches nearer saturation.`,
     );
+  }
+  for (const u of search.unconfirmed ?? []) {
+    const why = u.growing ? 'its backlog kept growing' : `${options.slo.percentile} ${Math.round(u.latencyMs[options.slo.percentile])} ms`;
+    const then = u.growing ? 'holding every later step as long' : 'one resolution step below it';
+    notes.push(`${u.level} passed its step but failed a fresh ${u.loadSeconds} s hold (${why}), so it counts as failing and the search went on below it, ${then}.`);
   }
   if (axis !== metric.axis) notes.push(`The search ran on ${axis} while the ${metric.kind} metric suits ${options.runtime}; the target is converted with Little's law.`);
   const knee = findKnee(search.curve, { percentile: options.slo.percentile, clipLatencyMs: options.slo.latencyMs * 4 });

@@ -73,7 +73,34 @@ export interface CapacityPoint {
   windows: number;
   /** Seconds of load applied at this level. */
   loadSeconds: number;
-  phase: 'bracket' | 'refine';
+  /**
+   * Requests answered in the windows judged. 0: no latency was measured; latencyMs then holds what the
+   * search assumes (at least a window per request), which no output shows (null in --json).
+   */
+  answered?: number;
+  /** confirm: the answer held again, longer (a hold that failed stands in the curve for its level). */
+  phase: 'bracket' | 'refine' | 'confirm';
+}
+
+/**
+ * The answer held again on a fresh, longer run (src/tune/steady.ts): what it measured, and the spread of
+ * its windows' SLO percentile, which is how sure the answer is.
+ */
+export interface Confirmation {
+  /** Per replica. */
+  level: number;
+  passed: boolean;
+  /** False when it was interrupted before its windows ran: neither confirmed nor refuted. */
+  complete: boolean;
+  windows: number;
+  loadSeconds: number;
+  latencyMs: LatencyPercentiles;
+  errorRate: number;
+  achievedPerSecond: number;
+  /** True when its backlog grew: in two windows in a row, or over all of them (in-flight and latency rising beyond noise). */
+  growing: boolean;
+  /** The SLO percentile's lowest and highest window; null when no window answered. */
+  spread: { windows: number; minMs: number; maxMs: number; relative: number } | null;
 }
 
 export interface SaturationProbe {
@@ -115,6 +142,10 @@ export interface CapacityResult {
    * it could meet the SLO, but no window of this length can judge them. Null otherwise.
    */
   settledLimit: number | null;
+  /** The hold that confirmed capacityLevel; null when none did (no level passed, or it was interrupted). */
+  confirmation?: Confirmation | null;
+  /** Holds that failed, in order: each made its level the failing end, and the search went on below it. */
+  unconfirmed?: Confirmation[];
   /** Every measured step, sorted by level. */
   curve: CapacityPoint[];
   /** Sum over steps (and the saturation probe) of seconds under load, and of level × seconds (what the

@@ -74,15 +74,18 @@ export function capacityPanelProps(state: TuneViewState): Omit<CapacitySearchPan
   const { progress, config } = state;
   const key = (['p50', 'p90', 'p95', 'p99'] as const).find((k) => k === config.slo.percentile) ?? 'p95';
   const steps: CapacityStep[] = progress.steps.map((p) => {
-    const latencyMs = p.latencyMs[key];
+    // A step without answers has no latency to show, only a placeholder the search uses.
+    const latencyMs = p.answered === 0 ? undefined : p.latencyMs[key];
     const note = p.passed
       ? undefined
       : p.errorRate > config.slo.errorRate
         ? `errors ${(p.errorRate * 100).toFixed(1)}% > ${(config.slo.errorRate * 100).toFixed(1)}%`
-        : latencyMs > config.slo.latencyMs
-          ? `${key} ${Math.round(latencyMs)} ms > ${config.slo.latencyMs} ms`
-          : p.ended;
-    return { level: p.level, achievedPerSecond: p.achievedPerSecond, latencyMs, errorRate: p.errorRate, passed: p.passed, ...(note ? { note } : {}) };
+        : latencyMs === undefined
+          ? 'no answers'
+          : latencyMs > config.slo.latencyMs
+            ? `${key} ${Math.round(latencyMs)} ms > ${config.slo.latencyMs} ms`
+            : p.ended;
+    return { level: p.level, achievedPerSecond: p.achievedPerSecond, ...(latencyMs !== undefined ? { latencyMs } : {}), errorRate: p.errorRate, passed: p.passed, ...(note ? { note } : {}) };
   });
   const b = progress.bracket;
   const bracket = b.lo !== null || b.hi !== null ? { ...(b.lo !== null ? { passing: b.lo } : {}), ...(b.hi !== null ? { failing: b.hi } : {}) } : undefined;
@@ -105,7 +108,8 @@ export function tuneStatusLines(state: TuneViewState): string[] {
   const w = progress.current?.windows.at(-1);
   if (progress.current && w) {
     const key = (['p50', 'p90', 'p95', 'p99'] as const).find((k) => k === state.config.slo.percentile) ?? 'p95';
-    parts.push(`window ${progress.current.windows.length}: ${w.achievedPerSecond.toFixed(1)}/s, ${key} ${w.latencyMs[key].toFixed(1)} ms, ${w.failed} failed`);
+    const latency = w.completed > 0 ? `${key} ${w.latencyMs[key].toFixed(1)} ms` : 'no answers';
+    parts.push(`window ${progress.current.windows.length}: ${w.achievedPerSecond.toFixed(1)}/s, ${latency}, ${w.failed} failed`);
   }
   const probe = progress.probe;
   if (probe && !probe.result) parts.push(`measuring saturation: closed loop at ${probe.concurrency} in flight`);

@@ -7,6 +7,7 @@ import type { TuneResult } from '../../tune/result.js';
 import type { Sourced } from '../../tune/types.js';
 import type { Proof, SimulationSummary } from '../../tune/prove.js';
 import { escapeXml as esc, renderLineChart } from './svg-chart.js';
+import { describeConfirmation } from '../../tune/format-text.js';
 import { costOf, formatMoney } from '../../tune/cost.js';
 import type { CostSpec } from '../../spec/types.js';
 
@@ -91,7 +92,7 @@ export function renderTuneReport(result: TuneResult): string {
   const stepRows = curve
     .map(
       (p) =>
-        `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${fmt(p.level)}</td><td>${fmt(p.latencyMs.p50)}</td><td>${fmt(p.latencyMs.p95)}</td><td>${fmt(p.latencyMs.p99)}</td><td>${(p.errorRate * 100).toFixed(2)} %</td><td>${fmt(p.achievedPerSecond)}</td><td>${p.passed ? 'pass' : 'fail'}</td><td>${p.ended}</td><td>${p.windows}</td><td>${p.phase}</td></tr>`,
+        `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${fmt(p.level)}</td>${p.answered === 0 ? '<td colspan="3">no answers</td>' : `<td>${fmt(p.latencyMs.p50)}</td><td>${fmt(p.latencyMs.p95)}</td><td>${fmt(p.latencyMs.p99)}</td>`}<td>${(p.errorRate * 100).toFixed(2)} %</td><td>${fmt(p.achievedPerSecond)}</td><td>${p.passed ? 'pass' : 'fail'}</td><td>${p.ended}</td><td>${p.windows}</td><td>${p.phase}</td></tr>`,
     )
     .join('\n');
 
@@ -125,6 +126,7 @@ ul.notes li { margin: 4px 0; }
     result.search.capacityLevel === null
       ? 'No level met the SLO.'
       : `Highest ${result.axis === 'concurrency' ? 'concurrency' : 'rate'} per replica meeting the SLO: <strong>${fmt(result.search.capacityLevel)}</strong>${result.search.limitedByMaxLevel ? ' (or more: the search stopped at its maximum)' : ''}, serving <strong>${fmt(result.search.capacityPerSecond ?? 0)}</strong> requests/s per replica <span class="src measured">measured</span>.` +
+        (describeConfirmation(result.search) ? ` Answer ${esc(describeConfirmation(result.search)!)} <span class="src measured">measured</span>.` : ' <strong>Not confirmed by a longer hold.</strong>') +
         (result.knee ? ` Knee of the curve at ${fmt(result.knee.level)} <span class="src">derived</span>.` : '') +
         (result.coldStartMs ? ` Cold start ${fmt(result.coldStartMs.value / 1000)} s <span class="src ${result.coldStartMs.source}">${result.coldStartMs.source}</span>.` : '')
   }</p>

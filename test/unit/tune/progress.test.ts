@@ -21,7 +21,8 @@ describe('tune/progress and text', () => {
         states.push(state);
       },
     });
-    assert.equal(state.steps.length, result.curve.length);
+    assert.equal(state.steps.length, result.curve.length + 1, 'the steps, then the confirming hold');
+    assert.equal(state.steps.at(-1)?.phase, 'confirm');
     assert.equal(state.capacityEstimate, 6);
     assert.equal(state.current, null);
     assert.ok(Math.max(...seenCurrent) >= 3, 'windows of the running step are visible while it runs');
