@@ -10,6 +10,7 @@ export default class Render extends MdlCommand<typeof Render> {
     '<%= config.bin %> render',
     '<%= config.bin %> render --env prod --output k8s/',
     '<%= config.bin %> render --format json | kubectl apply -f -',
+    '<%= config.bin %> render --metrics-pipeline > monitoring.yaml',
   ];
 
   static override flags = {
@@ -19,6 +20,10 @@ export default class Render extends MdlCommand<typeof Render> {
       description: 'A folder to write one file per object into, or - for stdout',
     }),
     format: Flags.string({ options: ['yaml', 'json'], default: 'yaml', description: 'Manifest format' }),
+    namespace: Flags.string({ char: 'n', description: 'The namespace the manifests go to: scopes the KEDA Prometheus query to it' }),
+    'metrics-pipeline': Flags.boolean({
+      description: 'Print what the metrics pipeline needs for the scaling metric instead of the manifests: a PodMonitor and the prometheus-adapter rule',
+    }),
   };
 
   public async run(): Promise<RenderResult> {
@@ -27,9 +32,14 @@ export default class Render extends MdlCommand<typeof Render> {
     const result = await renderAndWrite(spec, source.filepath, {
       output: this.flags.output,
       format: this.flags.format as 'yaml' | 'json',
+      namespace: this.flags.namespace,
+      pipelineOnly: this.flags['metrics-pipeline'],
       stdout: this.jsonEnabled() ? undefined : (text) => process.stdout.write(text),
     });
     if (result.files) this.note(`Wrote ${result.files.length} manifests to ${this.flags.output}: ${result.files.join(', ')}`);
+    if (result.pipelineFiles) {
+      this.note(`Wrote what the metrics pipeline needs (not applied by mdl deploy; apply or merge as you run Prometheus): ${result.pipelineFiles.join(', ')}`);
+    }
     return result;
   }
 }

@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { badInput } from '../errors.js';
-import { objectFileName, objectToYaml, renderManifests, toJson, toYaml, validateManifests, type KubeObject } from '../manifests/index.js';
+import { stringify } from 'yaml';
+import { metricsPipeline, objectFileName, objectToYaml, renderManifests, toJson, toYaml, validateManifests, type KubeObject, type MetricsPipeline } from '../manifests/index.js';
 import { displayPath, loadSpec, type LoadSpecOptions, type ModelSpec } from '../spec/index.js';
 
 export interface RenderResult {
@@ -11,11 +12,19 @@ export interface RenderResult {
   objects: KubeObject[];
   /** Files written with --output DIR. */
   files?: string[];
+  /** What the metrics pipeline needs for the scaling metric (PodMonitor, prometheus-adapter rule), not applied by deploy. */
+  pipeline: MetricsPipeline;
+  /** The pipeline files written with --output DIR, under DIR/metrics-pipeline/. */
+  pipelineFiles?: string[];
 }
 
 export interface RenderOptions {
   output: string;
   format: 'yaml' | 'json';
+  /** Scopes the KEDA query to this namespace. */
+  namespace?: string | undefined;
+  /** Print the metrics pipeline's pieces instead of the manifests (stdout only). */
+  pipelineOnly?: boolean;
   /** Where stdout text goes; undefined under --json (the result document is printed instead). */
   stdout: ((text: string) => void) | undefined;
 }
@@ -29,16 +38,42 @@ export function requireImage(spec: ModelSpec, file: string): void {
   });
 }
 
-/** Renders and validates the manifests; then prints them or writes one file per object. */
+/** The folder under --output DIR for the pipeline's pieces: `kubectl apply -f DIR` does not descend into it. */
+export const PIPELINE_DIR = 'metrics-pipeline';
+
+/** The pipeline's pieces as files: name → text. The adapter rule is not a Kubernetes object but adapter config. */
+export function pipelineFiles(name: string, pipeline: MetricsPipeline, format: 'yaml' | 'json'): [string, string][] {
+  const files: [string, string][] = [];
+  if (pipeline.podMonitor) {
+    const o = pipeline.podMonitor;
+    files.push([objectFileName(o, format), format === 'json' ? `${JSON.stringify(o, null, 2)}\n` : objectToYaml(o)]);
+  }
+  if (pipeline.adapterRules) {
+    const header =
+      `# prometheus-adapter rule for ${name}'s HPA metric ${pipeline.adapterRules.rules.map((r) => r.name.as).join(', ')}: merge into the\n` +
+      '# adapter\'s config (its rules: list; with the Helm chart, rules.custom). Written by mdl render.\n';
+    files.push([
+      `prometheus-adapter-rules-${name}.${format}`,
+      format === 'json' ? `${JSON.stringify(pipeline.adapterRules, null, 2)}\n` : header + stringify(pipeline.adapterRules, { lineWidth: 0 }),
+    ]);
+  }
+  return files;
+}
+
+/** Renders and validates the manifests; then prints them or writes one file per object (and the pipeline's pieces). */
 export async function renderAndWrite(spec: ModelSpec, filepath: string, options: RenderOptions): Promise<RenderResult> {
   const file = displayPath(filepath, process.cwd());
   requireImage(spec, file);
-  const objects = renderManifests(spec);
+  const objects = renderManifests(spec, { namespace: options.namespace });
   await validateManifests(objects);
-  const result: RenderResult = { file, objects };
+  const pipeline = metricsPipeline(spec);
+  const result: RenderResult = { file, objects, pipeline };
   if (spec.environment !== undefined) result.environment = spec.environment;
+  const extra = pipelineFiles(spec.name, pipeline, options.format);
   if (options.output === '-') {
-    options.stdout?.(options.format === 'json' ? toJson(objects) : toYaml(objects));
+    if (!options.pipelineOnly) options.stdout?.(options.format === 'json' ? toJson(objects) : toYaml(objects));
+    else if (options.format === 'json') options.stdout?.(`${JSON.stringify(pipeline, null, 2)}\n`);
+    else options.stdout?.(extra.map(([, text]) => `---\n${text}`).join(''));
     return result;
   }
   try {
@@ -48,6 +83,14 @@ export async function renderAndWrite(spec: ModelSpec, filepath: string, options:
       writeFileSync(path, options.format === 'json' ? `${JSON.stringify(o, null, 2)}\n` : objectToYaml(o));
       return relative(process.cwd(), path) || path;
     });
+    if (extra.length > 0) {
+      mkdirSync(join(options.output, PIPELINE_DIR), { recursive: true });
+      result.pipelineFiles = extra.map(([name, text]) => {
+        const path = join(options.output, PIPELINE_DIR, name);
+        writeFileSync(path, text);
+        return relative(process.cwd(), path) || path;
+      });
+    }
   } catch (error) {
     throw badInput(`cannot write manifests to ${options.output}: ${error instanceof Error ? error.message : String(error)}`, {
       where: '--output',

@@ -9,7 +9,7 @@ import type { TuneClusterInfo } from './cluster-target.js';
 import { coldStartFromSample, defaultColdStart, type ColdStartProbe } from './cold-start.js';
 import { findKnee } from './knee.js';
 import { adoptChosen, prove, type ScalingSettings, type SimulateFn } from './prove.js';
-import { metricFor, recommend, type MetricKind, type Recommendation, type TrafficShape } from './recommend.js';
+import { metricFor, recommend, type MetricKind, type Recommendation, type RecommendTarget, type TrafficShape } from './recommend.js';
 import { TUNE_RESULT_SCHEMA_VERSION, type TuneResult } from './result.js';
 import type { CapacityPoint, SearchAxis, Slo, Sourced } from './types.js';
 
@@ -36,6 +36,8 @@ export interface TuneOptions {
   /** Builds the simulator for the measured curve and cold start (src/autoscale); null when unavailable. */
   simulatorFor?: ((input: { curve: CapacityPoint[]; axis: SearchAxis; slo: Slo; coldStartMs: number; traffic: TrafficShape; metric: MetricKind }) => SimulateFn) | null;
   minReplicasFloor?: Sourced<number>;
+  /** The spec's deployment, for a KEDA trigger without placeholders. */
+  deployment?: RecommendTarget;
   /** No simulated setting gets more replicas than this. */
   maxReplicasLimit?: number;
   clock?: Clock;
@@ -112,6 +114,7 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
       coldStartMs,
       ...(options.traffic ? { traffic: options.traffic } : {}),
       ...(options.minReplicasFloor ? { minReplicasFloor: options.minReplicasFloor } : {}),
+      ...(options.deployment ? { deployment: options.deployment } : {}),
     });
     if (!options.traffic) notes.push('No traffic section in the spec: min/max replicas and the ramp headroom use defaults.');
     if (options.simulatorFor && options.traffic) {
