@@ -211,3 +211,28 @@ export function writeText(path: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+}
+
+/** Runs the built CLI (dist/, as npm test builds it) with this Node; killed past killAfterMs so a hang fails the test. */
+export function mdl(args: string[], options: { cwd?: string; killAfterMs?: number; interruptAfterMs?: number } = {}): Promise<CliRun> {
+  return new Promise((ok) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [resolve('bin/run.js'), ...args], { cwd: options.cwd, env: { ...process.env, CI: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    if (options.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    const guard = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      ok({ code, stdout, stderr, wallMs: Date.now() - started });
+    });
+  });
+}
