@@ -34,29 +34,7 @@ mkdir -p "$ROOT"
 exec 9>"$ROOT/.lock"
 flock 9
 
-# llama.cpp's own C++ server (llama-server: parallel slots, Prometheus /metrics), built from the llama.cpp
-# sources vendored in the pinned llama-cpp-python sdist, so both llama.cpp servers come from one pin.
-build_llama_server() {
-  local ver="${LLAMA_PIN#*==}" out="$VENV/llama-server"
-  [ -x "$out/bin/llama-server" ] && return 0
-  local t0; t0=$(date +%s)
-  echo "== real servers: building llama-server from llama-cpp-python $ver's llama.cpp" >&2
-  local src="$ROOT/src-llama-cpp-python-$ver"
-  rm -rf "$src" && mkdir -p "$src"
-  "$VENV/bin/python" -m pip download -q --no-deps --no-binary :all: "llama-cpp-python==$ver" -d "$src" >&2
-  tar -xzf "$src"/llama_cpp_python-*.tar.gz -C "$src" --strip-components=1
-  # shellcheck disable=SC2086 # CMAKE_ARGS is a list of -D flags
-  nice cmake -S "$src/vendor/llama.cpp" -B "$src/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-    $CMAKE_ARGS -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF >&2
-  nice cmake --build "$src/build" --target llama-server -j "$CMAKE_BUILD_PARALLEL_LEVEL" >&2
-  mkdir -p "$out/bin" && cp "$src/build/bin/llama-server" "$out/bin/"
-  rm -rf "$src"
-  echo "== real servers: llama-server built in $(( $(date +%s) - t0 ))s" >&2
-}
-LLAMA_PIN="$(printf '%s\n' "${PKGS[@]}" | grep '^llama-cpp-python' | sed 's/\[server\]//')"
-
 if [ -f "$VENV/.installed" ]; then
-  build_llama_server
   echo "$PWD/$VENV/bin/python"
   exit 0
 fi
@@ -70,7 +48,6 @@ nice "$VENV/bin/python" -m pip install -q "${PKGS[@]}" >&2
 # Smoke: both servers import, the model writer imports.
 "$VENV/bin/python" -c 'import mlserver, mlserver_sklearn, llama_cpp, llama_cpp.server, gguf, sklearn, joblib' >&2
 printf '%s\n' "${PKGS[@]}" > "$VENV/.installed"
-build_llama_server
 echo "== real servers: installed in $(( $(date +%s) - start ))s" >&2
 # Older venvs (other pins) are dead weight.
 for old in "$ROOT"/venv-*; do [ "$old" = "$VENV" ] || rm -rf "$old"; done

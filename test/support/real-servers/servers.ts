@@ -1,7 +1,7 @@
 /**
  * Real third-party model servers for the tests (issue 17), started on 127.0.0.1 and stopped by process group:
- * MLServer (KServe v2, a scikit-learn iris model trained here), llama-cpp-python's OpenAI-compatible server and
- * llama.cpp's own llama-server (a tiny GGUF written here). install.sh beside this file installs them once
+ * MLServer (KServe v2, a scikit-learn iris model trained here) and llama-cpp-python's OpenAI-compatible server
+ * (a tiny GGUF written here). install.sh beside this file installs them once
  * (a venv under .cache/real-servers keyed by the pinned versions); installRealServers() runs it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -18,8 +18,6 @@ export const INSTALL_SCRIPT = join(HERE, 'install.sh');
 export interface RealServers {
   /** The venv's python. */
   python: string;
-  /** llama.cpp's C++ server, built from the same pinned sources. */
-  llamaServer: string;
 }
 
 /**
@@ -29,11 +27,10 @@ export interface RealServers {
 export async function installRealServers(): Promise<RealServers> {
   const { stdout } = await run('bash', [INSTALL_SCRIPT], { maxBuffer: 16 * 1024 * 1024, timeout: COLD_INSTALL_MS });
   const python = stdout.trim().split('\n').at(-1)!;
-  const llamaServer = join(dirname(dirname(python)), 'llama-server', 'bin', 'llama-server');
-  if (!existsSync(python) || !existsSync(llamaServer)) throw new Error(`install.sh did not leave ${python} and ${llamaServer}`);
-  return { python, llamaServer };
+  if (!existsSync(python)) throw new Error(`install.sh did not leave ${python}`);
+  return { python };
 }
-/** On a 2-core machine a cold install (pip + two llama.cpp builds) takes about this long at most. */
+/** A cold install (pip, and llama.cpp compiled on 2 busy cores) takes at most about this long. */
 export const COLD_INSTALL_MS = 45 * 60_000;
 
 export async function freePort(): Promise<number> {
@@ -147,12 +144,14 @@ export async function startMlserver(servers: RealServers, modelDir: string): Pro
   return { url, port, metricsUrl: `http://127.0.0.1:${metrics}/metrics`, log, stop };
 }
 
-/** llama-cpp-python's server; interrupt: its default, which ends a running stream when another request comes. */
+/** llama-cpp-python's server command line; interrupt: its default, which ends a running stream when another request comes. */
+export function llamaCppPythonArgs(model: string, port: number | string, interrupt: boolean): string[] {
+  return ['-m', 'llama_cpp.server', '--model', model, '--model_alias', 'tiny', '--host', '127.0.0.1', '--port', String(port), '--n_ctx', '512', '--n_threads', '1', '--interrupt_requests', interrupt ? 'True' : 'False'];
+}
+
 export async function startLlamaCppPython(servers: RealServers, model: string, options: { interrupt: boolean }): Promise<StartedServer> {
   const port = await freePort();
-  const args = ['-m', 'llama_cpp.server', '--model', model, '--model_alias', 'tiny', '--host', '127.0.0.1', '--port', String(port), '--n_ctx', '512', '--n_threads', '1'];
-  args.push('--interrupt_requests', options.interrupt ? 'True' : 'False');
-  const { child, log } = startProcess(servers.python, args, {});
+  const { child, log } = startProcess(servers.python, llamaCppPythonArgs(model, port, options.interrupt), {});
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(child);
   try {
@@ -162,25 +161,6 @@ export async function startLlamaCppPython(servers: RealServers, model: string, o
     throw error;
   }
   return { url, port, log, stop };
-}
-
-/** The llama-server command line (parallel slots, Prometheus /metrics on the inference port). */
-export function llamaServerArgs(model: string, port: number | string, slots: number): string[] {
-  return ['-m', model, '--host', '127.0.0.1', '--port', String(port), '--parallel', String(slots), '--ctx-size', String(256 * slots), '--threads', '1', '--metrics', '--alias', 'tiny', '--no-webui'];
-}
-
-export async function startLlamaServer(servers: RealServers, model: string, options: { slots: number }): Promise<StartedServer> {
-  const port = await freePort();
-  const { child, log } = startProcess(servers.llamaServer, llamaServerArgs(model, port, options.slots), {});
-  const url = `http://127.0.0.1:${port}`;
-  const stop = stopper(child);
-  try {
-    await waitReady(`${url}/health`, child, log, 120_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url, port, metricsUrl: `${url}/metrics`, log, stop };
 }
 
 /** One Prometheus text sample's value: the first line `name{labels} value` (labels optional). */
