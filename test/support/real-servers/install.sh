@@ -12,15 +12,18 @@ PYTHON="${MDL_REAL_SERVERS_PYTHON:-python3}"
 PKGS=(
   "mlserver==1.7.1"
   "mlserver-sklearn==1.7.1"
+  # MLServer 1.7.1's inference workers call asyncio.get_event_loop() at start, which uvloop 0.22+ refuses.
+  "uvloop==0.21.0"
   "scikit-learn"
   "joblib"
   "llama-cpp-python[server]==0.3.36"
   "gguf"
   "numpy"
 )
-# CPU-only, portable, no tests/examples/tools: the server only needs libllama. -j2: this builds on small CI boxes.
+# CPU-only, portable, no tests/examples/tools and no multimodal library (LLAVA_BUILD: mtmd, a third of the
+# compile): the server only needs libllama and ggml. -j2: this builds on small CI boxes.
 export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_CUDA=OFF -DGGML_METAL=OFF -DGGML_VULKAN=OFF -DGGML_BLAS=OFF \
--DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF"
+-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DLLAVA_BUILD=OFF"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 export MAKEFLAGS="${MAKEFLAGS:--j2}"
 

@@ -124,15 +124,21 @@ export function mlserverEnv(httpPort: number | string, grpcPort: number | string
     MLSERVER_HTTP_PORT: String(httpPort),
     MLSERVER_GRPC_PORT: String(grpcPort),
     MLSERVER_METRICS_PORT: String(metricsPort),
-    // Inference in the server process: one worker process fewer on a small machine.
-    MLSERVER_PARALLEL_WORKERS: '0',
+    // MLServer's default, one inference worker process: with inference in the server's own event loop
+    // (0 workers) a scrape only ever runs between requests and rest_server_requests_in_progress reads 0.
+    MLSERVER_PARALLEL_WORKERS: '1',
     MLSERVER_LOAD_MODELS_AT_STARTUP: 'true',
   };
 }
 
+/** MLServer's CLI, beside the venv's python. */
+export function mlserverBin(servers: RealServers): string {
+  return join(dirname(servers.python), 'mlserver');
+}
+
 export async function startMlserver(servers: RealServers, modelDir: string): Promise<StartedServer> {
   const [port, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
-  const { child, log } = startProcess(servers.python, ['-m', 'mlserver', 'start', modelDir], mlserverEnv(port, grpc, metrics), modelDir);
+  const { child, log } = startProcess(mlserverBin(servers), ['start', modelDir], mlserverEnv(port, grpc, metrics), modelDir);
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(child);
   try {
@@ -163,11 +169,11 @@ export async function startLlamaCppPython(servers: RealServers, model: string, o
   return { url, port, log, stop };
 }
 
-/** One Prometheus text sample's value: the first line `name{labels} value` (labels optional). */
+/** A series' value summed over its label sets (what PromQL's sum() gives); undefined when absent. */
 export function sampleValue(text: string, series: string): number | undefined {
   const esc = series.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^${esc}(?:\\{[^}]*\\})?\\s+(\\S+)`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
+  const values = [...text.matchAll(new RegExp(`^${esc}(?:\\{[^}]*\\})?\\s+(\\S+)`, 'gm'))].map((m) => Number(m[1]));
+  return values.length > 0 ? values.reduce((a, b) => a + b, 0) : undefined;
 }
 
 /** The series names a Prometheus text exposition declares or carries. */
