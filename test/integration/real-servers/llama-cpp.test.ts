@@ -46,11 +46,12 @@ describe('real servers: llama.cpp (OpenAI-compatible, streaming) with a tiny GGU
       server = await startLlamaCppPython(servers, model, { interrupt: true });
       const r = await mdl(['loadtest', server.url, '--protocol', 'openai', '--model', 'tiny', '--body', BODY, '--concurrency', '4', '--duration', '20s', '--json'], { killAfterMs: 60_000 });
       assert.equal(r.code, 99, `exit ${r.code}; stderr:\n${r.stderr}`);
-      const result = JSON.parse(r.stdout) as LoadResult;
-      const classes = Object.entries(result.errors).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
-      assert.ok(classes.length > 0 && result.requests.failed > result.requests.completed, JSON.stringify(result.requests));
-      assert.match(r.stderr, new RegExp(classes[0]![0]), 'the summary names the dominant error class');
-      assert.ok(result.durationMs < 20_000, `stopped early, not after the full 20 s (${result.durationMs} ms)`);
+      // Each new stream ends the one running: the client sees its connection closed mid-stream.
+      const doc = JSON.parse(r.stdout) as { error: { message: string; exitCode: number } };
+      assert.equal(doc.error.exitCode, 99);
+      assert.match(doc.error.message, /stopped early: \d+ of \d+ requests .* failed .* most were reset \(\d+\)/);
+      assert.match(r.stderr, /most were reset/);
+      assert.ok(r.wallMs < 20_000, `stopped early, not after the full 20 s (${r.wallMs} ms)`);
     });
 
     it('with interrupt_requests off: every stream completes, TTFT and ITL measured from real tokens', async () => {
@@ -62,8 +63,10 @@ describe('real servers: llama.cpp (OpenAI-compatible, streaming) with a tiny GGU
       assert.ok(result.llm, 'an openai run has LLM figures');
       assert.equal(result.llm.ttftMs.count, 20);
       assert.ok(result.llm.ttftMs.p50 > 0 && result.llm.ttftMs.p50 < result.latencyMs.p50, 'the first token comes before the end');
-      assert.ok(result.llm.itlMs.count >= 20, `inter-token gaps measured (${result.llm.itlMs.count})`);
-      assert.equal(result.llm.tokenCountsApproximate, false, 'the server reports usage');
+      // 16 tokens at most per reply: at most 15 gaps each, and replies are several tokens long.
+      assert.ok(result.llm.itlMs.count >= 20 && result.llm.itlMs.count <= 20 * 15, `inter-token gaps measured (${result.llm.itlMs.count})`);
+      // This server ignores stream_options.include_usage: tokens are counted by chunks, and said so.
+      assert.equal(result.llm.tokenCountsApproximate, true);
     });
 
     it('mdl tune (concurrency axis): a fresh loadtest at its answer meets the SLO and one at 3× fails it', async function () {
