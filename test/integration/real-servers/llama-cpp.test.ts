@@ -95,4 +95,50 @@ describe('real servers: llama.cpp (OpenAI-compatible, streaming) with a tiny GGU
       assert.equal(beyond.code, 99, `at 3 × ${level} streams the SLO ${slo} held (p95 ${beyond.p95} ms)`);
     });
   });
+
+  it('mdl dev runs llama-cpp-python replicas from a spec (runtime openai) and balances streams over them', async function () {
+    this.timeout(240_000);
+    const dir = workDir('llama-dev');
+    writeText(
+      join(dir, 'mdl.config.yaml'),
+      [
+        'name: tiny-llama',
+        'runtime: openai',
+        'scaling: { minReplicas: 2, maxReplicas: 2 }',
+        // llama-cpp-python's server has no /health: its model list answers once the model is loaded.
+        'health: { readiness: { path: /v1/models }, liveness: { path: /v1/models } }',
+        'local:',
+        `  command: ${[servers.python, ...llamaCppPythonArgs(model, '{port}', false)].join(' ')}`,
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [resolve('bin/run.js'), 'dev', '-c', join(dir, 'mdl.config.yaml')], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`mdl dev printed no URL in 150 s:\n${err}`)), 150_000);
+        child.stdout.on('data', () => {
+          const m = /^(http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            ok(m[1]!);
+          }
+        });
+        void exited.then((code) => fail(new Error(`mdl dev exited (${code}):\n${err}`)));
+      });
+      const r = await mdl(['loadtest', url, '--protocol', 'openai', '--model', 'tiny', '--body', BODY, '--concurrency', '2', '--requests', '20', '--json'], { killAfterMs: 90_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const result = JSON.parse(r.stdout) as LoadResult;
+      assert.equal(result.requests.completed, 20);
+      assert.equal(result.llm?.ttftMs.count, 20, 'every stream through the balancer brought real tokens');
+    } finally {
+      child.kill('SIGINT');
+      const code = await exited;
+      assert.ok(code === 0 || code === 130, `mdl dev stopped with ${code}:\n${err}`);
+    }
+  });
 });
