@@ -3,7 +3,7 @@
  * `mdl loadtest` runs at tune's answer (they should meet the SLO at least 4 times) and 5 at 1.1 × the answer
  * (they should fail it at least 4 times). The built CLI, as a user runs it.
  *
- *   npm run build && node --import tsx test/bench/real-servers.ts --server mlserver|llama [--slo p95<60ms] [--seconds 15]
+ *   npm run bench:real -- --server mlserver|llama [--slo p95<60ms] [--seconds 15]   (builds first; Node 24)
  *
  * mlserver: MLServer + scikit-learn iris, rate axis (open loop, constant arrivals). llama: llama-cpp-python
  * (interrupt_requests off) + the tiny GGUF, concurrency axis (closed loop); its SLO defaults to 2.5 × the
