@@ -37,6 +37,9 @@ export default class Render extends MdlCommand<typeof Render> {
       stdout: this.jsonEnabled() ? undefined : (text) => process.stdout.write(text),
     });
     if (result.files) this.note(`Wrote ${result.files.length} manifests to ${this.flags.output}: ${result.files.join(', ')}`);
+    if (this.flags['metrics-pipeline'] && !result.pipeline.podMonitor) {
+      this.note('The scaling metric is not read from the pods\' Prometheus endpoint (cpu and memory come from metrics-server, external metrics from outside): the metrics pipeline needs nothing from this spec.');
+    }
     if (result.pipelineFiles) {
       this.note(`Wrote what the metrics pipeline needs (not applied by mdl deploy; apply or merge as you run Prometheus): ${result.pipelineFiles.join(', ')}`);
     }
