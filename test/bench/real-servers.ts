@@ -55,12 +55,14 @@ try {
     const lr = JSON.parse(r.stdout) as LoadResult;
     return { met: r.code === 0, p95: lr.latencyMs.p95, achieved: lr.throughput.achievedPerSecond };
   };
+  // On the concurrency axis levels are whole streams: 1.1× is at least one stream more.
+  const levelAt = (factor: number) => (factor === 1 || result.axis === 'rate' ? answer * factor : Math.max(answer + 1, Math.ceil(answer * factor)));
   const tally = async (factor: number) => {
     let met = 0;
     for (let i = 0; i < RUNS; i++) {
-      const r = await runAt(answer * factor);
+      const r = await runAt(levelAt(factor));
       if (r.met) met++;
-      console.log(`  ${factor}× run ${i + 1}: ${r.met ? 'met' : 'failed'} (p95 ${r.p95.toFixed(1)} ms, ${r.achieved.toFixed(1)}/s)`);
+      console.log(`  ${factor}× (${levelAt(factor)}) run ${i + 1}: ${r.met ? 'met' : 'failed'} (p95 ${r.p95.toFixed(1)} ms, ${r.achieved.toFixed(1)}/s)`);
     }
     return met;
   };
