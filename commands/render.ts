@@ -13,6 +13,7 @@ export default class Render extends MdlCommand<typeof Render> {
     '<%= config.bin %> render --env prod --out-dir k8s/',
     '<%= config.bin %> render -o json | kubectl apply -f -',
     '<%= config.bin %> render -o name',
+    '<%= config.bin %> render --metrics-pipeline > monitoring.yaml',
   ];
 
   static override flags = {
@@ -24,6 +25,10 @@ export default class Render extends MdlCommand<typeof Render> {
     }),
     'out-dir': Flags.string({
       description: 'Write one file per object into this folder (in the -o format, yaml or json) instead of printing them',
+    }),
+    namespace: Flags.string({ char: 'n', description: 'The namespace the manifests go to: scopes the KEDA Prometheus query to it' }),
+    'metrics-pipeline': Flags.boolean({
+      description: 'Print what the metrics pipeline needs for the scaling metric instead of the manifests: a PodMonitor and the prometheus-adapter rule (with --out-dir, also written under DIR/metrics-pipeline/)',
     }),
   };
 
@@ -44,9 +49,17 @@ export default class Render extends MdlCommand<typeof Render> {
     const result = await renderAndWrite(spec, source.filepath, {
       outDir,
       format,
+      namespace: this.flags.namespace,
+      pipelineOnly: this.flags['metrics-pipeline'],
       stdout: this.jsonEnabled() ? undefined : (text) => process.stdout.write(text),
     });
     if (result.files) this.note(`Wrote ${result.files.length} manifests to ${outDir}: ${result.files.join(', ')}`);
+    if (this.flags['metrics-pipeline'] && !result.pipeline.podMonitor) {
+      this.note('The scaling metric is not read from the pods\' Prometheus endpoint (cpu and memory come from metrics-server, external metrics from outside): the metrics pipeline needs nothing from this spec.');
+    }
+    if (result.pipelineFiles) {
+      this.note(`Wrote what the metrics pipeline needs (not applied by mdl deploy; apply or merge as you run Prometheus): ${result.pipelineFiles.join(', ')}`);
+    }
     return result;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The demo model server: the Iris MLP (examples/demo/model.ts) over the KServe v2 inference protocol, with a
- * Prometheus /metrics endpoint. Plain node:http, one process, one core.
+ * Prometheus /metrics endpoint on the same port (MLServer's metric names). Plain node:http, one process, one core.
  *
  *   node --import tsx examples/demo/server.ts --port 8080 [--augmentations 64] [--model-dir DIR]
  *
@@ -124,9 +124,14 @@ async function infer(req: IncomingMessage, res: ServerResponse): Promise<void> {
 
 function metricsText(): string {
   const lines = [
-    '# HELP demo_in_flight_requests Inference requests being handled now.',
-    '# TYPE demo_in_flight_requests gauge',
-    `demo_in_flight_requests ${inFlight}`,
+    // The names MLServer exports, so the kserve-v2 runtime's metrics (src/spec/metric-registry.ts) — the spec's
+    // scaling metric — are really here: in-flight requests and a counter of inference successes.
+    '# HELP rest_server_requests_in_progress Inference requests being handled now.',
+    '# TYPE rest_server_requests_in_progress gauge',
+    `rest_server_requests_in_progress ${inFlight}`,
+    '# HELP model_infer_request_success_total Inference requests answered successfully.',
+    '# TYPE model_infer_request_success_total counter',
+    `model_infer_request_success_total{model="iris",version="1"} ${requests.get('200') ?? 0}`,
     '# HELP demo_requests_total Inference requests handled, by HTTP status code.',
     '# TYPE demo_requests_total counter',
     ...[...requests].map(([code, n]) => `demo_requests_total{code="${code}"} ${n}`),

@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { badInput } from '../errors.js';
-import { objectFileName, objectToYaml, renderManifests, toJson, toYaml, validateManifests, type KubeObject } from '../manifests/index.js';
+import { stringify } from 'yaml';
+import { metricsPipeline, objectFileName, objectToYaml, renderManifests, toJson, toYaml, validateManifests, type KubeObject, type MetricsPipeline } from '../manifests/index.js';
 import { kubectlName } from '../kube/types.js';
 import type { OutputFormat } from './output-format.js';
 import { displayPath, loadSpec, type LoadSpecOptions, type ModelSpec } from '../spec/index.js';
@@ -13,6 +14,10 @@ export interface RenderResult {
   objects: KubeObject[];
   /** Files written with --out-dir DIR. */
   files?: string[];
+  /** What the metrics pipeline needs for the scaling metric (PodMonitor, prometheus-adapter rule), not applied by deploy. */
+  pipeline: MetricsPipeline;
+  /** The pipeline files written with --out-dir DIR, under DIR/metrics-pipeline/. */
+  pipelineFiles?: string[];
 }
 
 export interface RenderOptions {
@@ -20,6 +25,10 @@ export interface RenderOptions {
   outDir: string | undefined;
   /** -o: the manifests as YAML documents, a JSON List, or kubectl's `kind.group/name` lines. */
   format: OutputFormat;
+  /** Scopes the KEDA query to this namespace. */
+  namespace?: string | undefined;
+  /** Print the metrics pipeline's pieces instead of the manifests (stdout only). */
+  pipelineOnly?: boolean;
   /** Where stdout text goes; undefined under --json (the result document is printed instead). */
   stdout: ((text: string) => void) | undefined;
 }
@@ -33,17 +42,46 @@ export function requireImage(spec: ModelSpec, file: string): void {
   });
 }
 
-/** Renders and validates the manifests; then prints them or writes one file per object. */
+/** The folder under --out-dir DIR for the pipeline's pieces: `kubectl apply -f DIR` does not descend into it. */
+export const PIPELINE_DIR = 'metrics-pipeline';
+
+/** The pipeline's pieces as files: name → text. The adapter rule is not a Kubernetes object but adapter config. */
+export function pipelineFiles(name: string, pipeline: MetricsPipeline, format: 'yaml' | 'json'): [string, string][] {
+  const files: [string, string][] = [];
+  if (pipeline.podMonitor) {
+    const o = pipeline.podMonitor;
+    files.push([objectFileName(o, format), format === 'json' ? `${JSON.stringify(o, null, 2)}\n` : objectToYaml(o)]);
+  }
+  if (pipeline.adapterRules) {
+    const header =
+      `# prometheus-adapter rule for ${name}'s HPA metric ${pipeline.adapterRules.rules.map((r) => r.name.as).join(', ')}: merge into the\n` +
+      '# adapter\'s config (its rules: list; with the Helm chart, rules.custom). Written by mdl render.\n';
+    files.push([
+      `prometheus-adapter-rules-${name}.${format}`,
+      format === 'json' ? `${JSON.stringify(pipeline.adapterRules, null, 2)}\n` : header + stringify(pipeline.adapterRules, { lineWidth: 0 }),
+    ]);
+  }
+  return files;
+}
+
+/** Renders and validates the manifests; then prints them or writes one file per object (and the pipeline's pieces). */
 export async function renderAndWrite(spec: ModelSpec, filepath: string, options: RenderOptions): Promise<RenderResult> {
   const file = displayPath(filepath, process.cwd());
   requireImage(spec, file);
-  const objects = renderManifests(spec);
+  const objects = renderManifests(spec, { namespace: options.namespace });
   await validateManifests(objects);
-  const result: RenderResult = { file, objects };
+  const pipeline = metricsPipeline(spec);
+  const result: RenderResult = { file, objects, pipeline };
   if (spec.environment !== undefined) result.environment = spec.environment;
   const { outDir, format } = options;
+  const extra = pipelineFiles(spec.name, pipeline, format === 'json' ? 'json' : 'yaml');
+  if (options.pipelineOnly && format === 'name') {
+    throw badInput('--metrics-pipeline prints the pipeline objects themselves, not their names', { where: '--metrics-pipeline', hint: 'Use -o yaml or -o json with --metrics-pipeline.' });
+  }
   if (outDir === undefined) {
-    options.stdout?.(format === 'json' ? toJson(objects) : format === 'name' ? objects.map((o) => `${kubectlName(o)}\n`).join('') : toYaml(objects));
+    if (!options.pipelineOnly) options.stdout?.(format === 'json' ? toJson(objects) : format === 'name' ? objects.map((o) => `${kubectlName(o)}\n`).join('') : toYaml(objects));
+    else if (format === 'json') options.stdout?.(`${JSON.stringify(pipeline, null, 2)}\n`);
+    else options.stdout?.(extra.map(([, text]) => `---\n${text}`).join(''));
     return result;
   }
   if (format === 'name') {
@@ -56,6 +94,14 @@ export async function renderAndWrite(spec: ModelSpec, filepath: string, options:
       writeFileSync(path, format === 'json' ? `${JSON.stringify(o, null, 2)}\n` : objectToYaml(o));
       return relative(process.cwd(), path) || path;
     });
+    if (extra.length > 0) {
+      mkdirSync(join(outDir, PIPELINE_DIR), { recursive: true });
+      result.pipelineFiles = extra.map(([name, text]) => {
+        const path = join(outDir, PIPELINE_DIR, name);
+        writeFileSync(path, text);
+        return relative(process.cwd(), path) || path;
+      });
+    }
   } catch (error) {
     throw badInput(`cannot write manifests to ${outDir}: ${error instanceof Error ? error.message : String(error)}`, {
       where: '--out-dir',

@@ -1,9 +1,16 @@
 /** HorizontalPodAutoscaler (autoscaling/v2) and KEDA ScaledObject (keda.sh/v1alpha1). Pure. */
-import type { MetricSpec, ModelSpec, ScalingRulesSpec } from '../spec/index.js';
+import { replicaSumQuery } from '../spec/metric-registry.js';
+import type { KedaSpec, MetricSpec, ModelSpec, ScalingRulesSpec } from '../spec/index.js';
 import { commonLabels, seconds, toQuantity } from './labels.js';
 import type { KubeObject } from './types.js';
 
-function hpaMetric(metric: MetricSpec): Record<string, unknown> {
+/** Where the rendered objects go; a known namespace scopes the KEDA query to it. */
+export interface RenderScope {
+  namespace?: string | undefined;
+}
+
+/** One entry of an HPA's spec.metrics (autoscaling/v2). */
+export function hpaMetric(metric: MetricSpec): Record<string, unknown> {
   if (metric.type === 'cpu' || metric.type === 'memory') {
     return { type: 'Resource', resource: { name: metric.type, target: { type: 'Utilization', averageUtilization: metric.target } } };
   }
@@ -50,22 +57,28 @@ export function horizontalPodAutoscaler(spec: ModelSpec): KubeObject {
   };
 }
 
-function kedaTrigger(spec: ModelSpec): Record<string, unknown> {
-  const m = spec.scaling.metric;
+/** The KEDA trigger for a metric: cpu/memory, or a Prometheus query summed over the replicas. */
+export function kedaTrigger(metric: MetricSpec, keda: Pick<KedaSpec, 'serverAddress' | 'activationThreshold'>, name: string, scope: RenderScope = {}): Record<string, unknown> {
+  const m = metric;
   if (m.type === 'cpu' || m.type === 'memory') {
     return { type: m.type, metricType: 'Utilization', metadata: { value: String(m.target) } };
   }
   // KEDA divides the query's value by the replica count and compares it with threshold (AverageValue),
-  // so the query sums over all replicas and the threshold is the per-pod target.
+  // so the query sums over all replicas and the threshold is the per-pod target. A query from the metric
+  // registry is rebuilt for the namespace when it is known; a query from the spec is the user's own.
+  const query =
+    m.querySource === 'registry' && m.series !== undefined && m.seriesKind !== undefined
+      ? replicaSumQuery({ series: m.series, kind: m.seriesKind }, { name, namespace: scope.namespace })
+      : (m.query ?? '');
   return {
     type: 'prometheus',
     name: m.type,
     metricType: 'AverageValue',
     metadata: {
-      serverAddress: spec.scaling.keda.serverAddress,
-      query: m.query ?? '',
+      serverAddress: keda.serverAddress,
+      query,
       threshold: formatNumber(m.target),
-      activationThreshold: formatNumber(spec.scaling.keda.activationThreshold),
+      activationThreshold: formatNumber(keda.activationThreshold),
     },
   };
 }
@@ -75,7 +88,7 @@ function formatNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(12)));
 }
 
-export function scaledObject(spec: ModelSpec): KubeObject {
+export function scaledObject(spec: ModelSpec, scope: RenderScope = {}): KubeObject {
   const advanced: Record<string, unknown> = {};
   const behavior = hpaBehavior(spec);
   advanced.horizontalPodAutoscalerConfig = { name: spec.name, ...(behavior ? { behavior } : {}) };
@@ -90,7 +103,7 @@ export function scaledObject(spec: ModelSpec): KubeObject {
       pollingInterval: seconds(spec.scaling.keda.pollingIntervalMs),
       cooldownPeriod: seconds(spec.scaling.keda.cooldownPeriodMs),
       advanced,
-      triggers: [kedaTrigger(spec)],
+      triggers: [kedaTrigger(spec.scaling.metric, spec.scaling.keda, spec.name, scope)],
     },
   };
 }

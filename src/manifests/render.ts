@@ -4,13 +4,13 @@
  * deterministic: the same spec gives the same objects, key for key.
  */
 import type { ModelSpec } from '../spec/index.js';
-import { horizontalPodAutoscaler, scaledObject } from './autoscaler.js';
+import { horizontalPodAutoscaler, scaledObject, type RenderScope } from './autoscaler.js';
 import type { KubeObject } from './types.js';
 import { deployment, podDisruptionBudget, service } from './workload.js';
 
-export function renderManifests(spec: ModelSpec): KubeObject[] {
+export function renderManifests(spec: ModelSpec, scope: RenderScope = {}): KubeObject[] {
   const objects: KubeObject[] = [podDisruptionBudget(spec), service(spec), deployment(spec)];
-  if (spec.scaling.engine === 'keda') objects.push(scaledObject(spec));
+  if (spec.scaling.engine === 'keda') objects.push(scaledObject(spec, scope));
   else if (spec.scaling.autoscaled) objects.push(horizontalPodAutoscaler(spec));
   return objects;
 }

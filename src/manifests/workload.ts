@@ -6,6 +6,11 @@ import type { KubeObject } from './types.js';
 const HTTP_PORT_NAME = 'http';
 const METRICS_PORT_NAME = 'metrics';
 
+/** The name of the container port Prometheus scrapes: the metrics port's own, or http when they are one. */
+export function metricsPortName(spec: ModelSpec): string {
+  return spec.metrics.port === spec.port ? HTTP_PORT_NAME : METRICS_PORT_NAME;
+}
+
 function portRef(spec: ModelSpec, port: number): string | number {
   if (port === spec.port) return HTTP_PORT_NAME;
   if (port === spec.metrics.port) return METRICS_PORT_NAME;

@@ -12,7 +12,7 @@ export interface ModelSource {
  * The objects a cluster command works on, in dependency order: rendered from the spec (--config, --env)
  * or, with --manifests, read from a file of already rendered manifests.
  */
-export async function loadModelObjects(flags: { manifests?: string; name?: string; config?: string; env?: string }): Promise<ModelSource> {
+export async function loadModelObjects(flags: { manifests?: string; name?: string; config?: string; env?: string; namespace?: string | undefined }): Promise<ModelSource> {
   if (flags.manifests) {
     const objects = await readManifestFile(flags.manifests);
     return { name: modelNameOf(objects, flags.name), objects };
@@ -23,5 +23,6 @@ export async function loadModelObjects(flags: { manifests?: string; name?: strin
     ...(flags.config !== undefined ? { configPath: flags.config } : {}),
     ...(flags.env !== undefined ? { env: flags.env } : {}),
   });
-  return { name: flags.name ?? spec.name, objects: renderManifests(spec), specPath: source.filepath };
+  // A namespace given on the command line scopes the KEDA query (src/manifests/autoscaler.ts) to it.
+  return { name: flags.name ?? spec.name, objects: renderManifests(spec, { namespace: flags.namespace }), specPath: source.filepath };
 }

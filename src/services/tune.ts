@@ -378,6 +378,10 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     traffic: trafficFromSpec(spec),
     current: currentFromSpec(spec),
     price: spec?.cost ?? null,
+    // The KEDA trigger tune prints names the spec's deployment and Prometheus, as render does.
+    ...(spec
+      ? { deployment: { name: spec.name, ...(flags.namespace ? { namespace: flags.namespace } : {}), keda: { serverAddress: spec.scaling.keda.serverAddress, activationThreshold: spec.scaling.keda.activationThreshold } } }
+      : {}),
     simulatorFor,
     ...(flags['max-replicas'] !== undefined ? { maxReplicasLimit: flags['max-replicas'] } : {}),
     signal: controller.signal,

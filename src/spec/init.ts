@@ -5,7 +5,8 @@ import { badInput } from '../errors.js';
 import { readsAsNonString } from '../yaml-scalars.js';
 import { specJsonSchema } from './json-schema.js';
 import { loadPreset, templatesDir } from './presets.js';
-import { RUNTIMES, type RuntimeName } from './schema.js';
+import { registryMetric } from './metric-registry.js';
+import { RUNTIMES, type MetricType, type RuntimeName } from './schema.js';
 
 export interface InitOptions {
   cwd: string;
@@ -28,7 +29,8 @@ export interface InitResult {
 interface RuntimeStarter {
   image: string;
   resources: string;
-  metric: string;
+  /** The starting scaling metric; its comment names the series from the metric registry. */
+  metric: { type: MetricType; target: string };
   p95: string;
   /** {{name}} in it becomes the spec's name. */
   loadtest: string;
@@ -39,53 +41,60 @@ const STARTERS: Record<RuntimeName, RuntimeStarter> = {
   vllm: {
     image: 'vllm/vllm-openai:latest',
     resources: GPU,
-    metric: '{ type: queue, target: 5 }        # vllm:num_requests_waiting per pod',
+    metric: { type: 'queue', target: '5' },
     p95: '2s',
     loadtest: '  model: {{name}}\n  payload: { prompt: "Hello", max_tokens: 64 }',
   },
   tgi: {
     image: 'ghcr.io/huggingface/text-generation-inference:latest',
     resources: GPU,
-    metric: '{ type: queue, target: 5 }        # tgi_queue_size per pod',
+    metric: { type: 'queue', target: '5' },
     p95: '2s',
     loadtest: '  model: tgi\n  payload: { prompt: "Hello", max_tokens: 64 }',
   },
   triton: {
     image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
     resources: GPU,
-    metric: '{ type: queue, target: 10 }       # nv_inference_pending_request_count per pod',
+    metric: { type: 'queue', target: '10' },
     p95: '200ms',
     loadtest: '  model: {{name}}\n  # payload: ./requests.jsonl    # KServe v2 inference requests, one per line',
   },
   torchserve: {
     image: 'pytorch/torchserve:latest',
     resources: '  cpu: "2"\n  memory: 4Gi',
-    metric: '{ type: cpu, target: 70% }',
+    metric: { type: 'cpu', target: '70%' },
     p95: '300ms',
     loadtest: '  path: /predictions/{{name}}\n  # payload: ./requests.jsonl',
   },
   'kserve-v2': {
     image: 'ghcr.io/acme/my-model:1.0.0',
     resources: '  cpu: "2"\n  memory: 4Gi',
-    metric: '{ type: concurrency, target: 8 }  # in-flight requests per pod',
+    metric: { type: 'concurrency', target: '8' },
     p95: '300ms',
     loadtest: '  model: {{name}}\n  # payload: ./requests.jsonl',
   },
   openai: {
     image: 'ghcr.io/acme/my-llm-server:1.0.0',
     resources: GPU,
-    metric: '{ type: concurrency, target: 16 } # in-flight requests per pod',
+    metric: { type: 'concurrency', target: '16' },
     p95: '2s',
     loadtest: '  model: {{name}}\n  payload: { prompt: "Hello", max_tokens: 64 }',
   },
   http: {
     image: 'ghcr.io/acme/my-model:1.0.0',
     resources: '  cpu: "1"\n  memory: 2Gi',
-    metric: '{ type: cpu, target: 70% }',
+    metric: { type: 'cpu', target: '70%' },
     p95: '300ms',
     loadtest: '  path: /predict\n  payload: { text: "hello" }',
   },
 };
+
+/** "{ type: queue, target: 5 }        # vllm:num_requests_waiting per pod": the series named from the registry. */
+function starterMetric(runtime: RuntimeName, m: RuntimeStarter['metric']): string {
+  const flow = `{ type: ${m.type}, target: ${m.target} }`;
+  const series = registryMetric(runtime, m.type)?.series;
+  return series ? `${flow.padEnd(Math.max(34, flow.length + 1))}# ${series} per pod` : flow;
+}
 
 export const SCHEMA_FILE = '.mdl/mdl.config.schema.json';
 
@@ -120,7 +129,7 @@ export function renderInitTemplate(runtime: RuntimeName, name: string, image: st
     resources: starter.resources,
     maxLoadTime: d.health?.startup?.maxLoadTime ?? '2m',
     drain: d.shutdown?.drain ?? '10s',
-    metric: starter.metric,
+    metric: starterMetric(runtime, starter.metric),
     p95: starter.p95,
     protocol: d.loadtest?.protocol ?? 'http',
     // The starters name the model where the server routes by it (loadtest.model, TorchServe's path).

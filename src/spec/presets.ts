@@ -1,23 +1,21 @@
 /**
- * Runtime presets (templates/runtimes/<name>.yaml): a partial spec merged under the user's spec, and
- * the Prometheus metrics each server exports for the scaling metric types that make sense for it.
+ * Runtime presets (templates/runtimes/<name>.yaml): a partial spec merged under the user's spec (ports,
+ * the metrics port and path, health, startup), with the Prometheus metrics each server exports from the
+ * metric registry (metric-registry.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { podsMetricName, registryMetric, replicaSumQuery, METRIC_REGISTRY, type RegistryMetric } from './metric-registry.js';
 import { RUNTIMES, type MetricType, type RuntimeName } from './schema.js';
 
-export interface PresetMetric {
-  /** The series the server exports. */
-  series: string;
+export interface PresetMetric extends RegistryMetric {
   /** The name a Prometheus adapter exposes it under, for an HPA Pods metric. */
   pods: string;
   /** PromQL over all replicas ({name} is the spec's name), for KEDA. */
   query: string;
-  /** Unit of a utilization gauge: fraction (0..1) or percent (0..100). */
-  scale?: 'fraction' | 'percent';
 }
 
 export interface RuntimePreset {
@@ -25,40 +23,22 @@ export interface RuntimePreset {
   description: string;
   /** A partial spec in the input form (human units). */
   defaults: Record<string, unknown>;
+  /** The server's own metrics, from the metric registry (src/spec/metric-registry.ts). */
   metrics: Partial<Record<MetricType, PresetMetric>>;
 }
-
-const presetMetricSchema = z.strictObject({
-  series: z.string().min(1),
-  pods: z.string().min(1),
-  query: z.string().min(1),
-  scale: z.enum(['fraction', 'percent']).optional(),
-});
 
 const presetSchema = z.strictObject({
   description: z.string(),
   defaults: z.record(z.string(), z.unknown()),
-  metrics: z.partialRecord(z.enum(['concurrency', 'rps', 'queue', 'gpu']), presetMetricSchema),
 });
 
-/** Metrics any server may export (common client-library names, NVIDIA DCGM exporter): the fallback. */
+function presetMetric(m: RegistryMetric): PresetMetric {
+  return { ...m, pods: podsMetricName(m), query: replicaSumQuery(m, { name: '{name}' }) };
+}
+
+/** Metrics beside any server's own: NVIDIA's DCGM exporter for gpu. */
 export const GENERIC_METRICS: Partial<Record<MetricType, PresetMetric>> = {
-  concurrency: {
-    series: 'http_requests_in_flight',
-    pods: 'http_requests_in_flight',
-    query: 'sum(http_requests_in_flight{pod=~"{name}-.*"})',
-  },
-  rps: {
-    series: 'http_requests_total',
-    pods: 'http_requests_per_second',
-    query: 'sum(rate(http_requests_total{pod=~"{name}-.*"}[1m]))',
-  },
-  gpu: {
-    series: 'DCGM_FI_DEV_GPU_UTIL',
-    pods: 'DCGM_FI_DEV_GPU_UTIL',
-    query: 'sum(DCGM_FI_DEV_GPU_UTIL{pod=~"{name}-.*"})',
-    scale: 'percent',
-  },
+  gpu: presetMetric(registryMetric('http', 'gpu')!),
 };
 
 /** The folder with init/ and runtimes/, found upward from this module (src/ when run with tsx, dist/src/ when built). */
@@ -87,12 +67,13 @@ export function loadPreset(name: RuntimeName): RuntimePreset {
   if (!result.success) {
     throw new Error(`runtime preset ${file} is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  const preset: RuntimePreset = { name, ...result.data, metrics: result.data.metrics };
+  const metrics = Object.fromEntries(Object.entries(METRIC_REGISTRY[name]).map(([type, m]) => [type, presetMetric(m)]));
+  const preset: RuntimePreset = { name, ...result.data, metrics };
   cache.set(name, preset);
   return preset;
 }
 
-/** The metric a runtime exports for a scaling metric type: its own, else the generic one. */
+/** The metric a runtime exports for a scaling metric type: its own, else the generic one (gpu: DCGM). */
 export function presetMetricFor(preset: RuntimePreset, type: MetricType): PresetMetric | undefined {
   return preset.metrics[type] ?? GENERIC_METRICS[type];
 }

@@ -363,7 +363,11 @@ function resolveMetric(
   const out: MetricSpec = { type: m.type, target: t, targetKind: 'averageValue', name: m.name ?? known?.pods ?? m.type };
   const query = m.query ?? known?.query;
   if (query !== undefined) out.query = query.replaceAll('{name}', name);
-  if (known && m.name === undefined) out.series = known.series;
+  if (m.query === undefined && known) out.querySource = 'registry';
+  if (known && m.name === undefined) {
+    out.series = known.series;
+    out.seriesKind = known.kind;
+  }
   if (m.selector !== undefined) out.selector = { ...m.selector };
   return out;
 }

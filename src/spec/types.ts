@@ -76,8 +76,12 @@ export interface MetricSpec {
   name?: string;
   /** PromQL summed over the replicas, for KEDA; undefined for cpu/memory. */
   query?: string;
-  /** The series the server exports, when known. */
+  /** Whether query came from the metric registry (then render may scope it to a namespace) or the spec. */
+  querySource?: 'registry';
+  /** The series the server exports, when known (from the metric registry). */
   series?: string;
+  /** The series' Prometheus type, with series: a counter is read as a rate. */
+  seriesKind?: 'gauge' | 'counter';
   selector?: Record<string, string>;
 }
 

@@ -216,6 +216,6 @@ export function adoptChosen(rec: Recommendation, proof: Proof): Recommendation {
         : rec.behavior.scaleUp,
     },
     hpaMetric: hpaMetricBlock(rec.metric, s.target),
-    kedaTrigger: kedaTrigger(rec.metric, s.target),
+    kedaTrigger: kedaTrigger(rec.metric, s.target, rec.deployment),
   };
 }

@@ -3,17 +3,24 @@
  * explained), the target, min/max replicas and scaling behaviour. Pure: every number carries where it came
  * from, and the formulas are in the notes so a user can redo them.
  */
+import { hpaMetric, kedaTrigger as manifestKedaTrigger } from '../manifests/autoscaler.js';
+import { podsMetricName, registryMetric, type SeriesKind } from '../spec/metric-registry.js';
+import { DEFAULT_KEDA_SERVER } from '../spec/resolve.js';
+import type { MetricSpec, RuntimeName } from '../spec/index.js';
 import type { SearchAxis, Sourced } from './types.js';
 
-export type Runtime = 'vllm' | 'tgi' | 'openai' | 'triton' | 'torchserve' | 'kserve-v2' | 'http';
+export type Runtime = RuntimeName;
 export type MetricKind = 'concurrency' | 'queue' | 'rps' | 'cpu';
 
 export interface MetricChoice {
+  /** The spec's scaling.metric.type that `tune --write` writes. */
   kind: MetricKind;
   /** Which axis the capacity search must use so that its numbers are in this metric's unit. */
   axis: SearchAxis;
-  /** Per-replica Prometheus series the metric is read from (null for CPU, read by metrics-server). */
+  /** Per-replica Prometheus series the metric is read from, from the metric registry (null for CPU, read by metrics-server). */
   prometheusMetric: string | null;
+  /** Gauge or counter (a counter is read as a rate); null with prometheusMetric. */
+  seriesKind: SeriesKind | null;
   why: string;
   alternative: string;
 }
@@ -25,71 +32,55 @@ const CPU_WHY =
   'a CPU-bound server saturates its cores at capacity, so requests per second (what the search measured) ' +
   'track its load; CPU utilization works too once its value at capacity is known.';
 
-const METRICS: Record<Runtime, MetricChoice> = {
-  vllm: {
-    kind: 'concurrency',
-    axis: 'concurrency',
-    prometheusMetric: 'vllm:num_requests_running',
-    why: LLM_WHY,
-    alternative: 'queue: vllm:num_requests_waiting with a small target (1–5) when latency matters more than cost',
-  },
-  tgi: {
-    kind: 'concurrency',
-    axis: 'concurrency',
-    prometheusMetric: 'tgi_batch_current_size',
-    why: LLM_WHY,
-    alternative: 'queue: tgi_queue_size with a small target (1–5)',
-  },
+/** Which metric type tune recommends for each runtime, and why; the series come from the metric registry. */
+const CHOICES: Record<Runtime, { kind: Exclude<MetricKind, 'cpu'>; axis: SearchAxis; why: string; alternative: (series: (t: MetricKind) => string) => string }> = {
+  vllm: { kind: 'concurrency', axis: 'concurrency', why: LLM_WHY, alternative: (m) => `queue: ${m('queue')} with a small target (1–5) when latency matters more than cost` },
+  tgi: { kind: 'concurrency', axis: 'concurrency', why: LLM_WHY, alternative: (m) => `queue: ${m('queue')} with a small target (1–5)` },
   openai: {
     kind: 'concurrency',
     axis: 'concurrency',
-    prometheusMetric: 'http_requests_in_flight',
-    why: `${LLM_WHY} For an OpenAI-compatible server the in-flight request count is the portable signal.`,
-    alternative: "queue: the server's waiting-requests gauge, if it exports one",
+    why: `${LLM_WHY} For llama.cpp's server that is the requests holding a slot.`,
+    alternative: (m) => `queue: ${m('queue')} (requests waiting for a slot) with a small target (1–5)`,
   },
   triton: {
-    kind: 'concurrency',
+    kind: 'queue',
     axis: 'concurrency',
-    prometheusMetric: 'nv_inference_pending_request_count',
-    why: 'Triton queues requests per model; pending requests track latency on GPU and CPU backends alike.',
-    alternative: 'queue time: rate(nv_inference_queue_duration_us) / rate(nv_inference_request_success)',
+    why: 'Triton queues requests per model and exports no in-flight gauge; pending requests track latency on GPU and CPU backends alike.',
+    alternative: (m) => `rps: ${m('rps')} as a rate, when the server is CPU-bound`,
   },
-  torchserve: {
-    kind: 'rps',
-    axis: 'rate',
-    prometheusMetric: 'ts_inference_requests_total',
-    why: CPU_WHY,
-    alternative: 'cpu: Resource metric cpu, type Utilization, with the utilization measured at capacity',
-  },
-  'kserve-v2': {
-    kind: 'rps',
-    axis: 'rate',
-    prometheusMetric: 'nv_inference_request_success',
-    why: CPU_WHY,
-    alternative: 'concurrency: nv_inference_pending_request_count, when the server is GPU-bound',
-  },
-  http: {
-    kind: 'rps',
-    axis: 'rate',
-    prometheusMetric: 'http_requests_total',
-    why: CPU_WHY,
-    alternative: 'cpu: Resource metric cpu, type Utilization; concurrency when requests are long',
-  },
+  torchserve: { kind: 'rps', axis: 'rate', why: CPU_WHY, alternative: () => 'cpu: Resource metric cpu, type Utilization, with the utilization measured at capacity' },
+  'kserve-v2': { kind: 'rps', axis: 'rate', why: CPU_WHY, alternative: (m) => `concurrency: ${m('concurrency')}, when the server is GPU-bound or requests are long` },
+  http: { kind: 'rps', axis: 'rate', why: CPU_WHY, alternative: () => 'cpu: Resource metric cpu, type Utilization; concurrency when requests are long' },
 };
 
-export function metricFor(runtime: string, hasGpu = false): MetricChoice {
-  const choice = METRICS[runtime as Runtime] ?? METRICS.http;
-  // A GPU makes any server batch-bound rather than CPU-bound: hold requests, not rate.
-  if (hasGpu && choice.kind === 'rps') {
-    return {
-      ...choice,
-      kind: 'concurrency',
-      axis: 'concurrency',
-      why: 'the server runs on a GPU, so CPU utilization does not follow its load; in-flight requests do.',
-      alternative: `rps: ${choice.prometheusMetric ?? 'requests per second'}`,
-    };
+function runtimeOf(runtime: string): Runtime {
+  return runtime in CHOICES ? (runtime as Runtime) : 'http';
+}
+
+function choice(runtime: Runtime, kind: Exclude<MetricKind, 'cpu'>, axis: SearchAxis, why: string, alternative: string): MetricChoice {
+  const m = registryMetric(runtime, kind);
+  return { kind, axis, prometheusMetric: m?.series ?? null, seriesKind: m?.kind ?? null, why, alternative };
+}
+
+export function metricFor(runtimeName: string, hasGpu = false): MetricChoice {
+  const runtime = runtimeOf(runtimeName);
+  const c = CHOICES[runtime];
+  const series = (t: MetricKind) => registryMetric(runtime, t)?.series ?? `${t} (no known series)`;
+  const chosen = choice(runtime, c.kind, c.axis, c.why, c.alternative(series));
+  // A GPU makes any server batch-bound rather than CPU-bound: hold requests, not rate — when the server
+  // exports its in-flight requests; otherwise its rate still follows the load.
+  if (hasGpu && chosen.kind === 'rps' && registryMetric(runtime, 'concurrency')) {
+    return choice(runtime, 'concurrency', 'concurrency', 'the server runs on a GPU, so CPU utilization does not follow its load; in-flight requests do.', `rps: ${chosen.prometheusMetric ?? 'requests per second'}`);
   }
-  return choice;
+  return chosen;
+}
+
+/** The deployment the recommendation is for, so its KEDA trigger names real values rather than placeholders. */
+export interface RecommendTarget {
+  /** The Deployment's name (the spec's name). */
+  name: string;
+  namespace?: string;
+  keda: { serverAddress: string; activationThreshold: number };
 }
 
 export interface TrafficShape {
@@ -119,6 +110,8 @@ export interface RecommendInput {
   maxMargin?: number;
   /** Seconds between the load change and the autoscaler seeing it: sync period plus metric window. */
   metricLagSeconds?: number;
+  /** The spec's deployment, when tune has a spec; without it the KEDA trigger keeps <name>. */
+  deployment?: RecommendTarget;
 }
 
 export interface ScalingPolicy {
@@ -144,9 +137,11 @@ export interface Recommendation {
     scaleUp: { stabilizationWindowSeconds: Sourced<number>; policies: ScalingPolicy[]; selectPolicy: 'Max'; note: string };
     scaleDown: { stabilizationWindowSeconds: Sourced<number>; policies: ScalingPolicy[]; selectPolicy: 'Max'; note: string };
   };
-  /** The HPA autoscaling/v2 metric block and the KEDA trigger for this metric and target. */
+  /** The HPA autoscaling/v2 metric block and the KEDA trigger for this metric and target: what `mdl render` emits after `tune --write`. */
   hpaMetric: Record<string, unknown>;
   kedaTrigger: Record<string, unknown> | null;
+  /** What the KEDA trigger was built for. */
+  deployment?: RecommendTarget;
 }
 
 export const RECOMMEND_DEFAULTS = {
@@ -250,7 +245,8 @@ export function recommend(input: RecommendInput): Recommendation {
       },
     },
     hpaMetric: hpaMetricBlock(metric, target),
-    kedaTrigger: kedaTrigger(metric, target),
+    kedaTrigger: kedaTrigger(metric, target, input.deployment),
+    ...(input.deployment ? { deployment: input.deployment } : {}),
   };
 }
 
@@ -268,19 +264,27 @@ function capacityInMetricUnit(metric: MetricChoice, input: RecommendInput): Sour
   return fromAxis;
 }
 
-export function hpaMetricBlock(metric: MetricChoice, target: number): Record<string, unknown> {
-  if (metric.kind === 'cpu') {
-    return { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: Math.round(target) } } };
+/** The metric as the resolved spec holds it after `tune --write` (src/spec/resolve.ts). */
+function asMetricSpec(metric: MetricChoice, target: number): MetricSpec {
+  if (metric.kind === 'cpu') return { type: 'cpu', target: Math.round(target), targetKind: 'utilization' };
+  const out: MetricSpec = { type: metric.kind, target, targetKind: 'averageValue', name: metric.kind };
+  if (metric.prometheusMetric !== null && metric.seriesKind !== null) {
+    const m = { series: metric.prometheusMetric, kind: metric.seriesKind };
+    Object.assign(out, { name: podsMetricName(m), series: m.series, seriesKind: m.kind, querySource: 'registry' });
   }
-  const name = (metric.prometheusMetric ?? 'requests').replace(/:/g, '_') + (metric.kind === 'rps' ? '_per_second' : '');
-  return { type: 'Pods', pods: { metric: { name }, target: { type: 'AverageValue', averageValue: String(target) } } };
+  return out;
 }
 
-export function kedaTrigger(metric: MetricChoice, target: number): Record<string, unknown> | null {
+/** The HPA's spec.metrics entry, built by the same code as `mdl render`'s. */
+export function hpaMetricBlock(metric: MetricChoice, target: number): Record<string, unknown> {
+  return hpaMetric(asMetricSpec(metric, target));
+}
+
+/** The KEDA trigger, built by the same code as `mdl render`'s; null when the metric has no known series. */
+export function kedaTrigger(metric: MetricChoice, target: number, deployment?: RecommendTarget): Record<string, unknown> | null {
   if (!metric.prometheusMetric) return null;
-  const series = `${metric.prometheusMetric}{namespace="<namespace>",pod=~"<name>-.*"}`;
-  const query = metric.kind === 'rps' ? `sum(rate(${series}[1m]))` : `sum(${series})`;
-  return { type: 'prometheus', metadata: { serverAddress: 'http://<prometheus>:9090', query, threshold: String(target) } };
+  const keda = deployment?.keda ?? { serverAddress: DEFAULT_KEDA_SERVER, activationThreshold: 0 };
+  return manifestKedaTrigger(asMetricSpec(metric, target), keda, deployment?.name ?? '<name>', { namespace: deployment?.namespace });
 }
 
 function roundTo(x: number, digits: number): number {

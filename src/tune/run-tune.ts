@@ -11,7 +11,7 @@ import { coldStartFromSample, defaultColdStart, type ColdStartProbe } from './co
 import { tuneCost } from './cost.js';
 import { findKnee } from './knee.js';
 import { adoptChosen, prove, type ScalingSettings, type SimulateFn } from './prove.js';
-import { metricFor, recommend, type MetricKind, type Recommendation, type TrafficShape } from './recommend.js';
+import { metricFor, recommend, type MetricKind, type Recommendation, type RecommendTarget, type TrafficShape } from './recommend.js';
 import { TUNE_RESULT_SCHEMA_VERSION, type TuneResult } from './result.js';
 import type { CapacityPoint, SearchAxis, Slo, Sourced } from './types.js';
 
@@ -40,6 +40,8 @@ export interface TuneOptions {
   minReplicasFloor?: Sourced<number>;
   /** A replica's price (the spec's cost): the result then carries money beside replica-hours. */
   price?: CostSpec | null;
+  /** The spec's deployment, for a KEDA trigger without placeholders. */
+  deployment?: RecommendTarget;
   /** No simulated setting gets more replicas than this. */
   maxReplicasLimit?: number;
   clock?: Clock;
@@ -121,6 +123,7 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
       coldStartMs,
       ...(options.traffic ? { traffic: options.traffic } : {}),
       ...(options.minReplicasFloor ? { minReplicasFloor: options.minReplicasFloor } : {}),
+      ...(options.deployment ? { deployment: options.deployment } : {}),
     });
     if (!options.traffic) notes.push('No traffic section in the spec: min/max replicas and the ramp headroom use defaults.');
     if (options.simulatorFor && options.traffic) {

@@ -63,9 +63,17 @@ describe('mdl init / validate / render / schema (built CLI)', function () {
     assert.deepEqual(readdirSync(join(dir, 'k8s')).sort(), [
       'deployment-sentiment.json',
       'horizontalpodautoscaler-sentiment.json',
+      'metrics-pipeline',
       'poddisruptionbudget-sentiment.json',
       'service-sentiment.json',
     ]);
+    // What Prometheus and the adapter need, beside the manifests but out of `kubectl apply -f k8s`'s way.
+    assert.deepEqual(readdirSync(join(dir, 'k8s', 'metrics-pipeline')).sort(), ['podmonitor-sentiment.json', 'prometheus-adapter-rules-sentiment.json']);
+    const monitor = JSON.parse(readFileSync(join(dir, 'k8s', 'metrics-pipeline', 'podmonitor-sentiment.json'), 'utf8')) as { spec: { podMetricsEndpoints: { port: string }[] } };
+    assert.deepEqual(monitor.spec.podMetricsEndpoints, [{ port: 'metrics', path: '/metrics' }], "MLServer's metrics port, not the inference port");
+    const rules = JSON.parse(readFileSync(join(dir, 'k8s', 'metrics-pipeline', 'prometheus-adapter-rules-sentiment.json'), 'utf8')) as { rules: { name: { as: string } }[] };
+    assert.equal(rules.rules[0]!.name.as, 'rest_server_requests_in_progress');
+    assert.match(out.stderr, /metrics-pipeline\/podmonitor-sentiment\.json/);
     const hpa = JSON.parse(readFileSync(join(dir, 'k8s', 'horizontalpodautoscaler-sentiment.json'), 'utf8')) as { spec: { minReplicas: number } };
     assert.equal(hpa.spec.minReplicas, 2);
     const json = mdl(dir, 'render', '--json');

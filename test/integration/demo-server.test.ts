@@ -56,7 +56,8 @@ describe('demo model server (KServe v2)', function () {
     const meta = (await (await fetch(`${base}/v2/models/iris`)).json()) as { inputs: Array<{ shape: number[] }> };
     assert.deepEqual(meta.inputs[0]!.shape, [-1, 4]);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    assert.match(metrics, /^demo_in_flight_requests 0$/m);
+    assert.match(metrics, /^rest_server_requests_in_progress 0$/m);
+    assert.match(metrics, /^model_infer_request_success_total\{model="iris",version="1"\} [1-9]\d*$/m);
     assert.match(metrics, /^demo_requests_total\{code="200"\} \d+$/m);
     assert.match(metrics, /^demo_request_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { specJsonSchema } from '../../../src/spec/index.js';
+import { replaceRegistryTable } from '../../../src/spec/metric-registry.js';
 import { REFERENCE_END, REFERENCE_START, replaceReference, specReferenceMarkdown } from '../../../src/spec/reference.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -11,6 +12,12 @@ describe('generated spec documentation', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     assert.ok(readme.includes(REFERENCE_START) && readme.includes(REFERENCE_END), 'README.md lacks the spec-reference markers');
     assert.equal(readme, replaceReference(readme, specReferenceMarkdown()), 'README.md spec reference is stale: run npm run docs:spec');
+  });
+
+  it('docs/spec.md metric registry table matches src/spec/metric-registry.ts (run `npm run docs:spec` when this fails)', () => {
+    const doc = readFileSync(join(root, 'docs', 'spec.md'), 'utf8');
+    assert.equal(doc, replaceRegistryTable(doc), 'docs/spec.md registry table is stale: run npm run docs:spec');
+    assert.match(doc, /\| kserve-v2 \| `rest_server_requests_in_progress` \|/);
   });
 
   it('schema/mdl.config.schema.json matches the schema (run `npm run docs:spec` when this fails)', () => {

@@ -20,9 +20,13 @@ function input(over: Partial<RecommendInput> = {}): RecommendInput {
 
 describe('tune/recommend', () => {
   it('picks concurrency for LLM servers and rps for CPU-bound ones, and concurrency again on a GPU', () => {
-    for (const r of ['vllm', 'tgi', 'openai', 'triton']) assert.equal(metricFor(r).kind, 'concurrency', r);
+    for (const r of ['vllm', 'tgi', 'openai']) assert.equal(metricFor(r).kind, 'concurrency', r);
+    // Triton exports no in-flight gauge: its pending-request count, searched on the concurrency axis.
+    assert.deepEqual([metricFor('triton').kind, metricFor('triton').axis, metricFor('triton').prometheusMetric], ['queue', 'concurrency', 'nv_inference_pending_request_count']);
     for (const r of ['http', 'kserve-v2', 'torchserve']) assert.equal(metricFor(r).axis, 'rate', r);
-    assert.equal(metricFor('torchserve', true).kind, 'concurrency');
+    // On a GPU: in-flight requests where the server exports them (MLServer), else its rate still (TorchServe).
+    assert.deepEqual([metricFor('kserve-v2', true).kind, metricFor('kserve-v2', true).prometheusMetric], ['concurrency', 'rest_server_requests_in_progress']);
+    assert.deepEqual([metricFor('torchserve', true).kind, metricFor('torchserve', true).prometheusMetric], ['rps', 'ts_inference_requests_total']);
     assert.match(metricFor('vllm').why, /CPU/);
   });
 
@@ -51,9 +55,20 @@ describe('tune/recommend', () => {
   it('gives the exact HPA metric and KEDA trigger', () => {
     const rec = recommend(input());
     assert.deepEqual(rec.hpaMetric, { type: 'Pods', pods: { metric: { name: 'vllm_num_requests_running' }, target: { type: 'AverageValue', averageValue: String(rec.target.value) } } });
-    assert.match(String((rec.kedaTrigger!.metadata as Record<string, string>).query), /^sum\(vllm:num_requests_running/);
+    assert.equal((rec.kedaTrigger!.metadata as Record<string, string>).query, 'sum(vllm:num_requests_running{pod=~"<name>-.*"})');
     const http = recommend(input({ runtime: 'http', axis: 'rate', capacityLevel: m(100), capacityPerSecond: m(100) }));
-    assert.match(String((http.kedaTrigger!.metadata as Record<string, string>).query), /rate\(/);
+    // A fractional rate target as the Kubernetes quantity render writes: 72.26/s → "72260m".
+    assert.equal(http.target.value, 72.26);
+    assert.deepEqual(http.hpaMetric.pods, { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '72260m' } });
+    assert.equal((http.kedaTrigger!.metadata as Record<string, string>).query, 'sum(rate(http_requests_total{pod=~"<name>-.*"}[1m]))');
+    // With the spec's deployment known, no placeholder is left.
+    const named = recommend(input({ deployment: { name: 'chat', namespace: 'ml', keda: { serverAddress: 'http://prom.monitoring:9090', activationThreshold: 1 } } }));
+    assert.deepEqual(named.kedaTrigger!.metadata, {
+      serverAddress: 'http://prom.monitoring:9090',
+      query: 'sum(vllm:num_requests_running{namespace="ml",pod=~"chat-.*"})',
+      threshold: String(named.target.value),
+      activationThreshold: '1',
+    });
   });
 
   it('never recommends a target above capacity, nor min above max', () => {
