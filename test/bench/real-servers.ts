@@ -53,7 +53,7 @@ try {
     const axis = result.axis === 'rate' ? ['--rate', String(Math.round(level * 100) / 100)] : ['--concurrency', String(Math.max(1, Math.round(level)))];
     const r = await mdl(['loadtest', url, ...request, ...axis, '--duration', `${values.seconds}s`, '-t', slo, '--max-error-rate', '100%', '--json'], { killAfterMs: 300_000 });
     const lr = JSON.parse(r.stdout) as LoadResult;
-    return { met: r.code === 0, p95: lr.latencyMs.p95, achieved: lr.throughput.achievedPerSecond };
+    return { met: r.code === 0, p95: lr.latencyMs.p95, achieved: lr.throughput.completedPerSecond };
   };
   // On the concurrency axis levels are whole streams: 1.1× is at least one stream more.
   const levelAt = (factor: number) => (factor === 1 || result.axis === 'rate' ? answer * factor : Math.max(answer + 1, Math.ceil(answer * factor)));
