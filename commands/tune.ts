@@ -29,7 +29,6 @@ export default class Tune extends MdlCommand<typeof Tune> {
     cluster: Flags.boolean({ description: "Tune the deployed model: pin its HPA/ScaledObject to --replicas for the run, restore it afterwards, and measure pod cold start", exclusive: ['local', 'restore'], helpGroup: 'TARGET' }),
     check: Flags.string({
       description: "Regression gate, no load: simulate the spec's current scaling settings on the capacity in this TuneResult file (mdl tune --json) over the spec's traffic; exit 99 when they no longer keep the SLO, 0 when they do",
-      exclusive: ['local', 'cluster', 'restore'],
       helpGroup: 'TARGET',
     }),
     restore: Flags.boolean({ description: 'Put back the autoscaler bounds an interrupted --cluster run left pinned, then exit', exclusive: ['local', 'cluster', 'write', 'report'], helpGroup: 'TARGET' }),
