@@ -3,6 +3,8 @@
  * --json, --out, reports and tune. Plain JSON data only. Times are milliseconds, rates per second.
  */
 
+import type { ReplicaSeries } from './replica-series.js';
+
 export const LOAD_RESULT_SCHEMA_VERSION = 1;
 
 export type LoadProtocol = 'http' | 'kserve-v2' | 'openai';
@@ -120,4 +122,9 @@ export interface LoadResult {
   thresholds: ThresholdOutcome[];
   llm?: LlmSummary;
   series: LoadSnapshot[];
+  /**
+   * Replicas per measured second (desired, ready), replica-seconds and scaling events, whenever the target
+   * had a replica source: the local runtime (`mdl dev`, `--local`) or a cluster being watched. Absent otherwise.
+   */
+  replicas?: ReplicaSeries;
 }

@@ -65,7 +65,13 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
     controller.abort();
   };
   const view = await startLoadView({ mode, config: loadViewConfig(options), onStop: stop });
-  const stopReplicas = mode === 'json' ? () => {} : followLocalReplicas(options.url, view);
+  // The replicas go into the result (replica-seconds from the file alone) in every mode, and to the view.
+  const { ReplicaTracker } = await import('../load/replica-series.js');
+  const replicas = new ReplicaTracker('local-runtime');
+  const stopReplicas = followLocalReplicas(options.url, (e) => {
+    replicas.observe(e);
+    if (mode !== 'json') view.replica(e);
+  });
   // once: a second Ctrl+C (when keys are not read raw) ends the process at once.
   process.once('SIGINT', stop);
   let result: LoadResult;
@@ -86,6 +92,8 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined): Promise<
     process.removeListener('SIGINT', stop);
     stopReplicas();
   }
+  const replicaSeries = replicas.seriesFor(result.series);
+  if (replicaSeries) result.replicas = replicaSeries;
   // The final frame stays on screen; the summary follows it.
   await view.finish(result);
   out?.result(result);
