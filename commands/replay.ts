@@ -20,7 +20,7 @@ export default class Replay extends MdlCommand<typeof Replay> {
       helpGroup: 'INPUT',
     }),
     profile: Flags.string({
-      description: "Traffic: a CSV/JSONL file of (seconds, requests per second) rows, or a shape: step,from=A,to=B,at=T | spike,baseline=B,peak=P,at=T,rise=T,hold=T | diurnal,baseline=B,peak=P | steady,rate=R | ramp,from=A,to=B,over=T, each with duration=T (default: the spec's traffic: 30 s baseline, ramp, 90 s peak, ramp down, 30 s baseline)",
+      description: "Traffic: a CSV/JSONL file of (seconds, requests per second) rows, or a shape: step,from=A,to=B,at=T | spike,baseline=B,peak=P,at=T,rise=T,hold=T | diurnal,baseline=B,peak=P | steady,rate=R | ramp,from=A,to=B,over=T, each with duration=T (default: the spec's traffic: baseline for 2 ramps, the ramp, the peak for 6 ramps, ramp down, baseline for 2 ramps)",
       helpGroup: 'INPUT',
     }),
     'sync-period': Flags.string({ description: "How often the runtime's autoscaler runs (default 15s)", helpGroup: 'RUNTIME' }),

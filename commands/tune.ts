@@ -39,6 +39,11 @@ export default class Tune extends MdlCommand<typeof Tune> {
     write: Flags.boolean({ description: "Write the recommendation into the spec's scaling section (comments kept) and show the diff; only a setting that passed the simulation", helpGroup: 'RESULT' }),
     force: Flags.boolean({ description: 'With --write: write the best setting found even when no setting passed the simulation', helpGroup: 'RESULT' }),
     'max-replicas': Flags.integer({ description: 'The most replicas any simulated setting may use', min: 1, helpGroup: 'TUNE' }),
+    verify: Flags.string({
+      description: "With --local: replay the spec's traffic on the local runtime running the chosen setting and compare it with its simulation; --verify=all also replays the spec's current setting and a static fleet sized for the peak",
+      options: ['chosen', 'all'],
+      helpGroup: 'RESULT',
+    }),
     report: Flags.string({ description: 'Write a self-contained HTML report with charts to this file', helpGroup: 'RESULT' }),
     protocol: Flags.string({ description: 'Request protocol', options: ['http', 'kserve-v2', 'openai'], helpGroup: 'REQUEST' }),
     method: Flags.string({ description: 'HTTP method (default GET, or POST with a body)', helpGroup: 'REQUEST' }),
@@ -49,6 +54,12 @@ export default class Tune extends MdlCommand<typeof Tune> {
     timeout: Flags.string({ description: 'Per-request timeout (default: 10 × the SLO latency, at least 5s)', helpGroup: 'REQUEST' }),
     arrival: Flags.string({ description: 'Open-loop arrivals when searching on rate (default constant)', options: ['constant', 'poisson'], helpGroup: 'REQUEST' }),
   };
+
+  public override async init(): Promise<void> {
+    // A bare --verify means the chosen setting; --verify=all names the rest (oclif flags need a value).
+    this.argv = this.argv.map((a) => (a === '--verify' ? '--verify=chosen' : a));
+    await super.init();
+  }
 
   public async run(): Promise<TuneResult | RestoreResult> {
     const ctx = {

@@ -90,15 +90,20 @@ export function profileToStages(p: Profile): Stage[] {
   return stages;
 }
 
-/** The spec's `traffic` section as a profile to replay: baseline, ramp to the peak, hold it, ramp down, baseline. */
+/**
+ * The spec's `traffic` section as a profile to replay: baseline for 2 ramps, ramp to the peak, hold it for 6
+ * ramps, ramp down, baseline for 2 ramps (a 15 s ramp gives the spike `30s:20,15s:300,90s:300,15s:20` and
+ * 30 s of baseline after it); the baseline spans at most 60 s and the hold 180 s, so a slow ramp does not
+ * make the replay hours long.
+ */
 export function profileFromTraffic(
   t: { baselinePerSecond: number; peakPerSecond: number; rampSeconds: number },
   shape: { leadS?: number; holdS?: number; tailS?: number } = {},
 ): Profile {
-  const lead = shape.leadS ?? 30;
-  const hold = shape.holdS ?? 90;
-  const tail = shape.tailS ?? 30;
   const ramp = Math.max(1, t.rampSeconds);
+  const lead = shape.leadS ?? Math.min(60, 2 * ramp);
+  const hold = shape.holdS ?? Math.min(180, 6 * ramp);
+  const tail = shape.tailS ?? Math.min(60, 2 * ramp);
   const b = t.baselinePerSecond;
   const peak = t.peakPerSecond;
   const at = [0, lead, lead + ramp, lead + ramp + hold, lead + 2 * ramp + hold, lead + 2 * ramp + hold + tail];

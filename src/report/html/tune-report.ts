@@ -7,6 +7,7 @@ import type { TuneResult } from '../../tune/result.js';
 import type { Sourced } from '../../tune/types.js';
 import type { Proof, SimulationSummary } from '../../tune/prove.js';
 import { escapeXml as esc, renderLineChart } from './svg-chart.js';
+import { renderVerification } from './verification-section.js';
 
 const COLORS = { p50: '#4c78a8', p95: '#e45756', p99: '#b279a2', slo: '#d62728', knee: '#f58518', capacity: '#54a24b', traffic: '#4c78a8', rec: '#54a24b', cur: '#9d755d' };
 
@@ -133,6 +134,7 @@ ${rec ? `<table><thead><tr><th>setting</th><th>value</th><th>source</th><th>how<
 ${sim ? `<table><thead><tr><th>settings</th><th>seconds over SLO</th><th>replica-hours</th><th>peak replicas</th></tr></thead><tbody>\n${simRows}\n</tbody></table><p class="meta">Budget: ${fmt(sim.budgetSeconds)} s over the SLO <span class="src simulated">simulated</span>. ${sim.passed ? 'Chosen' : '<strong>No setting passes.</strong> Shown'}: ${esc(sim.reason)}.</p>
 <h3>Settings tried</h3>
 ${candidateRows}` : ''}
+${renderVerification(result.verification)}
 <h2>Measured steps</h2>
 <table><thead><tr><th>level</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>errors</th><th>achieved/s</th><th>result</th><th>ended</th><th>windows</th><th>phase</th></tr></thead><tbody>
 ${stepRows}
