@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { renderTuneReport } from '../../src/report/html/tune-report.js';
+import { sampleVerifiedTuneResult } from '../support/replay-fixtures.js';
 import { sampleTuneResult } from '../support/tune-fixtures.js';
 
 const run = promisify(execFile);
@@ -64,5 +65,19 @@ describe('report/html tune report in headless Chromium', function () {
     const bytes = readFileSync(png);
     assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
     assert.ok(bytes.length > 20_000, 'a blank page compresses far smaller');
+  });
+
+  it('with --verify: measured and simulated replicas and latency on the same axes, and the two summaries', async () => {
+    const file = join(dir, 'verified.html');
+    const result = await sampleVerifiedTuneResult();
+    writeFileSync(file, renderTuneReport(result));
+    const { stdout: dom, stderr } = await chromium(['--dump-dom', `file://${file}`]);
+    assert.equal((dom.match(/<svg /g) ?? []).length, 5, 'three charts of the search, two of the replay');
+    assert.match(dom, /Verification by replay/);
+    assert.match(dom, /chosen: replicas, measured vs simulated/);
+    for (const name of ['measured replicas (right axis)', 'simulated replicas (right axis)', 'measured p95', 'simulated']) assert.ok(dom.includes(`>${name}<`), name);
+    const run = result.verification!.runs[0]!;
+    assert.match(dom, new RegExp(`<td>replica-seconds</td><td>${run.measured.summary.replicaSeconds}</td><td>${run.simulated.summary.replicaSeconds}</td>`));
+    assert.doesNotMatch(stderr, /CONSOLE|Uncaught|ERR_FILE|net::ERR/);
   });
 });
