@@ -24,6 +24,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     rate: Flags.string({ description: 'Open loop: requests per second (20, 20rps, 1200/min)', helpGroup: 'LOAD' }),
     concurrency: Flags.integer({ description: 'Closed loop: this many workers, each waits for its answer', helpGroup: 'LOAD' }),
     stages: Flags.string({ description: 'Open loop stages duration:rate, ramped linearly (30s:10,2m:200,30s:0)', helpGroup: 'LOAD' }),
+    profile: Flags.string({ description: 'Open loop from a traffic profile: a shape (step,from=300,to=20,at=1m,duration=3m; spike, diurnal, steady, ramp) or a CSV/JSONL file of (seconds, requests per second) rows', helpGroup: 'LOAD' }),
     arrival: Flags.string({ description: 'Open-loop arrivals: constant spacing or poisson', options: ['constant', 'poisson'], helpGroup: 'LOAD' }),
     duration: Flags.string({ description: 'Measured duration (default 30s)', helpGroup: 'LOAD' }),
     requests: Flags.integer({ description: 'Stop after this many measured requests', helpGroup: 'LOAD' }),
