@@ -89,7 +89,8 @@ export interface ReplayDocument {
   startedAt: string;
   durationMs: number;
   interrupted: boolean;
-  url: string;
+  /** The spec's model name (each run has its own runtime, on its own port). */
+  model: string;
   profile: { source: string; points: ProfilePoint[]; rampStartS: number | null; peakPerSecond: number };
   slo: Slo;
   capacity: { source: string; perSecond: number | null };

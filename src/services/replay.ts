@@ -153,7 +153,7 @@ export async function replaySettings(input: ReplaySettingsInput): Promise<Replay
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     interrupted: input.signal?.aborted === true || runs.some((r) => r.measured.interrupted),
-    url: input.tune.target.url,
+    model: input.spec.name,
     profile: { source: input.profile.source, points: input.profile.points, rampStartS: rampStartS(input.profile), peakPerSecond: peakRate(input.profile) },
     slo: input.slo,
     capacity: { source: `the TuneResult's capacity curve (${input.tune.search.curve.length} steps)`, perSecond: input.tune.capacityPerReplica?.perSecond.value ?? null },

@@ -30,7 +30,7 @@ export async function sampleVerifiedTuneResult(): Promise<TuneResult> {
   const m = summarize(measured, rampStartS(profile));
   const s = summarize(sim.seconds, rampStartS(profile));
   const doc: ReplayDocument = {
-    schemaVersion: 1, startedAt: result.startedAt, durationMs: 180_000, interrupted: false, url: result.target.url,
+    schemaVersion: 1, startedAt: result.startedAt, durationMs: 180_000, interrupted: false, model: 'sample',
     profile: { source: profile.source, points: profile.points, rampStartS: rampStartS(profile), peakPerSecond: 200 },
     slo, capacity: { source: 'test', perSecond: result.capacityPerReplica?.perSecond.value ?? null },
     runs: [{
