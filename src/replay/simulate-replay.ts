@@ -30,11 +30,14 @@ export interface ReplaySimulationInput {
 
 const STEP_MS = 1000;
 
+/** The local runtime's metric pipeline: what the balancer measured over the last sync period, read at the sync. */
+export function localMetricPipeline(syncPeriodMs: number): { metricWindowMs: number; metricLagMs: number; syncPeriodMs: number } {
+  return { metricWindowMs: syncPeriodMs, metricLagMs: 0, syncPeriodMs };
+}
+
 export function localLagChain(input: Pick<ReplaySimulationInput, 'syncPeriodMs' | 'coldStartMs' | 'coldStartSource' | 'syncTimesMs' | 'maxQueueMs'>): LagChain {
   return {
-    metricWindowMs: input.syncPeriodMs,
-    metricLagMs: 0,
-    syncPeriodMs: input.syncPeriodMs,
+    ...localMetricPipeline(input.syncPeriodMs),
     syncTimesReplayed: (input.syncTimesMs?.length ?? 0) > 0,
     coldStartMs: Math.round(input.coldStartMs),
     coldStartSource: input.coldStartSource,

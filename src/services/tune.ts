@@ -314,6 +314,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     import('../tune/simulate-adapter.js'),
   ]);
   const metric = metricFor(runtime, (spec?.resources.gpu ?? 0) > 0);
+  const [{ localMetricPipeline }, { DEFAULT_SYNC_PERIOD_MS }] = await Promise.all([import('../replay/simulate-replay.js'), import('../local/options.js')]);
+  const localPipeline = localMetricPipeline(DEFAULT_SYNC_PERIOD_MS);
   let view: import('../ui/tune-view.js').TuneLiveView | null = null;
   const arrival = flags.arrival === 'poisson' ? 'poisson' : 'constant';
   const measure = engineMeasure({
@@ -368,7 +370,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     coldStart: local ? { probe: local.coldStart, where: 'local runtime' } : cluster ? { probe: cluster.coldStart, where: cluster.where } : null,
     traffic: trafficFromSpec(spec),
     current: currentFromSpec(spec),
-    simulatorFor,
+    // --local: the proof models the runtime the setting runs on (and --verify replays it on): the local one.
+    simulatorFor: local ? (input) => simulatorFor({ ...input, metricPipeline: localPipeline }) : simulatorFor,
     ...(flags['max-replicas'] !== undefined ? { maxReplicasLimit: flags['max-replicas'] } : {}),
     signal: controller.signal,
     onEvent: (e) => {
@@ -386,6 +389,9 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     r.interrupt?.removeEventListener('abort', onSigint);
     // The final frame stays on screen; the text summary follows it.
     await view?.finish();
+  }
+  if (local && result.simulation) {
+    result.notes.push(`The simulation modelled the local runtime's metric pipeline: the balancer's average over the ${localPipeline.syncPeriodMs / 1000} s sync period, read at the sync (a cluster's adapter averages 60 s and is read 15 s late).`);
   }
   ctx.note(formatTuneResult(result));
   if (flags.verify) await verifyByReplay(ctx, r, result, base);
