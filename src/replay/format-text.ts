@@ -29,7 +29,7 @@ export function formatReplayRun(run: ReplayRun, slo: ReplayDocument['slo']): str
   const w1 = Math.max(...table.map((r) => r[1].length));
   for (const [a, b, c] of table) lines.push(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
   const p95 = run.measured.overallP95Ms;
-  lines.push(`  measured ${slo.percentile === 'p95' ? '' : 'overall '}p95 over the run: ${p95 === null ? '–' : `${Math.round(p95)} ms`} (SLO ${slo.percentile} < ${slo.latencyMs} ms per second)`);
+  lines.push(`  measured p95 over the whole run: ${p95 === null ? '–' : `${Math.round(p95)} ms`} (the SLO is judged per second: ${slo.percentile} < ${slo.latencyMs} ms)`);
   if (run.differences.length === 0) lines.push('  simulation and runtime agree within the bounds');
   else for (const d of run.differences) lines.push(`  differs: ${d}`);
   return lines.join('\n');
