@@ -3,7 +3,7 @@
  * and simulated seconds are summarized the same way (one function, so the two columns mean the same); the
  * differences between them are put in words. No I/O, no clock.
  */
-import { profileCount, type Profile } from '../autoscale/profile.js';
+import { profileCount, profileDurationS, type Profile } from '../autoscale/profile.js';
 import type { ReplicaSeries } from '../load/replica-series.js';
 import type { LoadSnapshot } from '../load/types.js';
 import type { Slo } from '../tune/types.js';
@@ -17,10 +17,12 @@ export function secondOverSlo(s: LoadSnapshot, slo: Slo, offered: number): boole
   return s.latencyMs.count > 0 && s.latencyMs[slo.percentile] > slo.latencyMs;
 }
 
+/** The profile's seconds as measured; the engine's last second, while the requests still in flight finish after the profile's end, is left out so both columns cover the same seconds. */
 export function measuredSeconds(snapshots: readonly LoadSnapshot[], replicas: ReplicaSeries | undefined, profile: Profile, slo: Slo): MeasuredSecond[] {
   const bySecond = new Map((replicas?.seconds ?? []).map((r) => [r.second, r]));
+  const end = profileDurationS(profile);
   return snapshots
-    .filter((s) => !s.warmup)
+    .filter((s) => !s.warmup && s.second - 1 < end - 1e-9)
     .map((s) => {
       // The engine numbers measured seconds from 1 (second n ends n s into the load); here they start at 0, as the simulator's.
       const start = s.second - 1;

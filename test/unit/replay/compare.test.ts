@@ -31,7 +31,8 @@ describe('replay: measured seconds, summaries, differences', () => {
   it('numbers measured seconds from 0 like the simulator, with the offered rate of that second', () => {
     const p = parseProfileShape('step,from=10,to=30,at=2s,duration=4s');
     const series = { source: 'local-runtime' as const, seconds: [1, 2, 3, 4].map((s) => ({ second: s, desired: s < 3 ? 1 : 2, ready: 1 })), replicaSeconds: 6, readyReplicaSeconds: 4, peakReplicas: 2, scalingEvents: [] };
-    const m = measuredSeconds([1, 2, 3, 4].map((s) => snap(s, {})), series, p, SLO);
+    // A fifth second (the engine waiting for the last requests after the 4 s profile) is not the profile's.
+    const m = measuredSeconds([1, 2, 3, 4, 5].map((s) => snap(s, {})), series, p, SLO);
     assert.deepEqual(m.map((x) => [x.second, x.offeredPerSecond, x.desired]), [[0, 10, 1], [1, 10, 1], [2, 30, 2], [3, 30, 2]]);
     assert.equal(m[0]!.achievedPerSecond, 10);
   });
