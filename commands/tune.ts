@@ -47,6 +47,11 @@ export default class Tune extends MdlCommand<typeof Tune> {
     write: Flags.boolean({ description: "Write the recommendation into the spec's scaling section (comments kept) and show the diff; only a setting that passed the simulation", helpGroup: 'RESULT' }),
     force: Flags.boolean({ description: 'With --write: write the best setting found even when no setting passed the simulation', dependsOn: ['write'], helpGroup: 'RESULT' }),
     'max-replicas': Flags.integer({ description: 'The most replicas any simulated setting may use', min: 1, helpGroup: 'TUNE' }),
+    verify: Flags.string({
+      description: "With --local: replay the spec's traffic on the local runtime running the chosen setting and compare it with its simulation; --verify=all also replays the spec's current setting and a static fleet sized for the peak",
+      options: ['chosen', 'all'],
+      helpGroup: 'RESULT',
+    }),
     report: Flags.string({ description: 'Write a self-contained HTML report with charts to this file', helpGroup: 'RESULT' }),
     protocol: Flags.string({ description: 'Request protocol', options: ['http', 'kserve-v2', 'openai'], helpGroup: 'REQUEST' }),
     method: Flags.string({ description: 'HTTP method (default GET, or POST with a body)', helpGroup: 'REQUEST' }),
@@ -61,6 +66,12 @@ export default class Tune extends MdlCommand<typeof Tune> {
     warmup: durationFlag({ description: 'Warm-up before the first window of every step, as in loadtest (default 1s; 0 disables)', zero: true, helpGroup: 'REQUEST' }),
     'max-error-rate': Flags.string({ description: 'Stop with exit 99, naming the dominant error class, when more than this share of requests fail before any level passed (default 50%)', helpGroup: 'TUNE' }),
   };
+
+  public override async init(): Promise<void> {
+    // A bare --verify means the chosen setting; --verify=all names the rest (oclif flags need a value).
+    this.argv = this.argv.map((a) => (a === '--verify' ? '--verify=chosen' : a));
+    await super.init();
+  }
 
   public async run(): Promise<TuneResultJson | RestoreResult | TuneCheckResult> {
     if (this.flags.check !== undefined) return this.check(this.flags.check);

@@ -18,7 +18,7 @@ export interface TrafficSeries {
   source: string;
 }
 
-export type ProfileKind = 'steady' | 'diurnal' | 'spike' | 'ramp';
+export type ProfileKind = 'steady' | 'diurnal' | 'spike' | 'ramp' | 'step';
 
 export interface ProfileSpec {
   kind: ProfileKind;
@@ -27,9 +27,11 @@ export interface ProfileSpec {
   /** Lowest rate (diurnal trough, spike and ramp start). */
   baselinePerSecond: number;
   durationMs: number;
-  /** diurnal: hour of day of the peak (0–24). */
+  /** diurnal: hour of day of the peak (0–24), on a day `periodMs` long. */
   peakHour: number;
-  /** spike: start of the spike; ramp: length of the ramp (then the peak holds). */
+  /** diurnal: the length of one "day" (default 24 h, or the duration when shorter: a day compressed into it). */
+  periodMs?: number;
+  /** spike: start of the spike; step: when the rate jumps to the peak; ramp: length of the ramp (then the peak holds). */
   atMs: number;
   /** spike: time to reach the peak and to come back down. */
   riseMs: number;
@@ -42,10 +44,11 @@ const PROFILE_DEFAULT_DURATION_MS: Record<ProfileKind, number> = {
   diurnal: 86_400_000,
   spike: 7_200_000,
   ramp: 3_600_000,
+  step: 3_600_000,
 };
 
 const PROFILE_EXPECTED =
-  'a profile such as "diurnal,peak=400", "steady,rate=50", "spike,baseline=20,peak=400,at=30m" or "ramp,from=10,to=300,over=20m"';
+  'a profile such as "diurnal,peak=400", "steady,rate=50", "spike,baseline=20,peak=400,at=30m", "ramp,from=10,to=300,over=20m" or "step,from=300,to=20,at=1m"';
 
 /** Parses "diurnal,peak=400,baseline=20,duration=7d" and friends. */
 export function parseProfileSpec(text: string, where = '--profile'): ProfileSpec {
@@ -78,7 +81,7 @@ export function parseProfileSpec(text: string, where = '--profile'): ProfileSpec
       throw badInput(`${key}=${v}: ${(error as UnitError).message}`, { where, hint: `Use ${(error as UnitError).expected}.` });
     }
   };
-  const known = new Set(['peak', 'rate', 'baseline', 'from', 'to', 'duration', 'peakHour', 'at', 'over', 'rise', 'hold']);
+  const known = new Set(['peak', 'rate', 'baseline', 'from', 'to', 'duration', 'peakHour', 'period', 'at', 'over', 'rise', 'hold']);
   for (const key of Object.keys(values)) {
     if (!known.has(key)) throw badInput(`unknown profile setting "${key}"`, { where, hint: `Known: ${[...known].join(', ')}.` });
   }
@@ -90,12 +93,16 @@ export function parseProfileSpec(text: string, where = '--profile'): ProfileSpec
   const durationMs = duration('duration', PROFILE_DEFAULT_DURATION_MS[kind]);
   const peakHour = values.peakHour === undefined ? 14 : Number(values.peakHour);
   if (!(peakHour >= 0 && peakHour <= 24)) throw badInput(`peakHour=${values.peakHour} is not an hour of the day`, { where });
+  const periodMs = duration('period', Math.min(durationMs, 86_400_000));
+  if (!(durationMs > 0)) throw badInput(`duration=${values.duration} must be above 0`, { where, hint: 'Use a duration such as 5m or 1h.' });
+  if (!(periodMs > 0)) throw badInput(`period=${values.period} must be above 0`, { where, hint: 'Use a duration such as 5m or 1d.' });
   return {
     kind,
     peakPerSecond: peak,
     baselinePerSecond: baseline,
     durationMs,
     peakHour,
+    ...(kind === 'diurnal' ? { periodMs } : {}),
     atMs: duration(kind === 'ramp' ? 'over' : 'at', kind === 'ramp' ? durationMs : durationMs / 3),
     riseMs: duration('rise', 60_000),
     holdMs: duration('hold', 600_000),
@@ -110,7 +117,7 @@ export function profileRateAt(p: ProfileSpec, timeS: number): number {
     case 'steady':
       return p.peakPerSecond;
     case 'diurnal': {
-      const dayFraction = timeS / 86_400 - p.peakHour / 24;
+      const dayFraction = tMs / (p.periodMs ?? 86_400_000) - p.peakHour / 24;
       return p.baselinePerSecond + (span * (1 + Math.cos(2 * Math.PI * dayFraction))) / 2;
     }
     case 'spike': {
@@ -125,6 +132,8 @@ export function profileRateAt(p: ProfileSpec, timeS: number): number {
     }
     case 'ramp':
       return p.atMs <= 0 || tMs >= p.atMs ? p.peakPerSecond : p.baselinePerSecond + (span * tMs) / p.atMs;
+    case 'step':
+      return tMs < p.atMs ? p.baselinePerSecond : p.peakPerSecond;
   }
 }
 
@@ -142,7 +151,7 @@ const TIME_COLUMNS = ['time', 'timestamp', 't', 'seconds', 'time_s', 'timeS'];
  * Parses "time,rate" lines: time in seconds from the start or an ISO-8601 timestamp, rate as a number of
  * requests per second or a rate with a unit ("1200/min"). A header line and # comments are allowed.
  */
-export function parseTrafficCsv(text: string, source = 'traffic.csv'): TrafficPoint[] {
+export function parseTrafficCsv(text: string, source = 'traffic.csv', options: { allowSameTime?: boolean } = {}): TrafficPoint[] {
   const points: TrafficPoint[] = [];
   let firstEpochMs: number | undefined;
   const lines = text.split(/\r?\n/);
@@ -168,14 +177,18 @@ export function parseTrafficCsv(text: string, source = 'traffic.csv'): TrafficPo
       timeS = (epoch - firstEpochMs) / 1000;
     }
     let rate: number;
+    if (/^-\s*\d/.test(cells[1]!)) {
+      throw badInput(`rate ${cells[1]} is negative`, { where, hint: 'Rates are requests per second, 0 or more: write e.g. "0" or "20".' });
+    }
     try {
       rate = parseRatePerSecond(cells[1]!);
     } catch (error) {
       throw badInput(`"${cells[1]}" is not a rate`, { where, hint: `Use ${(error as UnitError).expected}.` });
     }
     const previous = points[points.length - 1];
-    if (previous && timeS <= previous.timeS) {
-      throw badInput(`time ${t} does not come after the previous line's`, { where, hint: 'Sort the file by time; times must increase.' });
+    if (previous && (options.allowSameTime ? timeS < previous.timeS : timeS <= previous.timeS)) {
+      const rule = options.allowSameTime ? 'times must not decrease (two lines at the same time make a step)' : 'times must increase';
+      throw badInput(`time ${t} does not come after the previous line's`, { where, hint: `Sort the file by time; ${rule}.` });
     }
     points.push({ timeS, ratePerSecond: rate });
   }

@@ -3,6 +3,7 @@
  * that every value is validated once and errors name the flag. Pure except for reading files.
  */
 import { readFile } from 'node:fs/promises';
+import { looksLikeProfileFile, parseProfileFile, parseProfileShape, profileToStages, type Profile } from '../autoscale/profile.js';
 import { badInput, MdlError } from '../errors.js';
 import type { LoadOptions } from '../load/engine.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
@@ -22,6 +23,8 @@ export interface LoadtestFlags {
   rate?: string;
   concurrency?: number;
   stages?: string;
+  /** Open-loop stages from a traffic profile: a named shape or a CSV/JSONL file of (seconds, rps) rows. */
+  profile?: string;
   arrival?: string;
   duration?: string;
   requests?: number;
@@ -117,8 +120,8 @@ export function parseHeaders(values: string[] | undefined): Record<string, strin
 export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecDefaults = {}, context: LoadOptionsContext = {}): Promise<LoadOptions> {
   const url = flags.url ?? spec.url;
   if (!url) throw badInput('no URL to test', { where: 'URL', hint: 'Pass the endpoint URL, e.g. mdl loadtest http://127.0.0.1:8080/predict, or set loadtest.url in the spec.' });
-  const given = [flags.rate !== undefined && '--rate', flags.concurrency !== undefined && '--concurrency', flags.stages !== undefined && '--stages'].filter(Boolean);
-  if (given.length > 1) throw badInput(`${given.join(' and ')} cannot be used together`, { where: given.join(', '), hint: 'Pick one: open loop (--rate or --stages) or closed loop (--concurrency).' });
+  const given = [flags.rate !== undefined && '--rate', flags.concurrency !== undefined && '--concurrency', flags.stages !== undefined && '--stages', flags.profile !== undefined && '--profile'].filter(Boolean);
+  if (given.length > 1) throw badInput(`${given.join(' and ')} cannot be used together`, { where: given.join(', '), hint: 'Pick one: open loop (--rate, --stages or --profile) or closed loop (--concurrency).' });
   const arrivalText = flags.arrival ?? 'constant';
   if (arrivalText !== 'constant' && arrivalText !== 'poisson') throw badInput(`--arrival must be constant or poisson, not "${arrivalText}"`, { where: '--arrival' });
   const arrival = arrivalText as ArrivalProcess;
@@ -127,6 +130,9 @@ export async function buildLoadOptions(flags: LoadtestFlags, spec: LoadtestSpecD
     if (!(Number.isInteger(flags.concurrency) && flags.concurrency > 0)) throw badInput('--concurrency must be a whole number above 0', { where: '--concurrency' });
     if (flags.arrival !== undefined) throw badInput('--arrival applies to --rate and --stages only', { where: '--arrival' });
     mode = { kind: 'concurrency', concurrency: flags.concurrency };
+  } else if (flags.profile !== undefined) {
+    if (flags.duration !== undefined) throw badInput('--duration cannot be used with --profile: the profile gives the duration', { where: '--duration' });
+    mode = { kind: 'stages', stages: profileToStages(await loadProfile(flags.profile)), arrival };
   } else if (flags.stages !== undefined) {
     if (flags.duration !== undefined) throw badInput('--duration cannot be used with --stages: the stages give the duration', { where: '--duration' });
     const stages = unit('--stages', () => parseStages(flags.stages!, parseDurationMs, parseRatePerSecond));
@@ -221,6 +227,18 @@ export function parseMaxErrorRate(text: string | undefined): number {
     throw badInput(`--max-error-rate "${text}" is not a rate between 0 and 100%`, { where: '--max-error-rate', hint: 'Write it as 50% or 0.5; 100% never stops a run for its errors.' });
   }
   return value;
+}
+
+/** --profile: a shape ("step,from=300,to=20,at=1m,duration=3m") or a file of rows (src/autoscale/profile.ts). */
+async function loadProfile(value: string): Promise<Profile> {
+  if (!looksLikeProfileFile(value)) return parseProfileShape(value, '--profile');
+  let text: string;
+  try {
+    text = await readFile(value, 'utf8');
+  } catch (error) {
+    throw badInput(`cannot read ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { where: '--profile', hint: 'Check the path; it is relative to the current directory.' });
+  }
+  return parseProfileFile(text, value);
 }
 
 async function readBodyFile(path: string): Promise<string> {

@@ -8,7 +8,7 @@ import { redactUrl } from '../load/redact.js';
 import { evaluateThresholds, type Threshold } from '../load/thresholds.js';
 import type { LoadViewConfig } from '../ui/load-state.js';
 import { sloLineFrom } from '../ui/load-state.js';
-import type { LoadView } from '../ui/load-view.js';
+import type { ReplicaEvent } from '../load/replica-events.js';
 
 /** Metrics that the per-second snapshots cannot estimate; they are judged on the final result only. */
 function estimableLive(t: Threshold): boolean {
@@ -27,9 +27,9 @@ export function loadViewConfig(options: LoadOptions): LoadViewConfig {
   };
 }
 
-/** Feeds the view the replicas of an `mdl dev` target until the returned stop() is called. */
-export function followLocalReplicas(url: string, view: LoadView): () => void {
+/** Feeds the listener the replicas of an `mdl dev` target until the returned stop() is called. */
+export function followLocalReplicas(url: string, onEvent: (e: ReplicaEvent) => void): () => void {
   const controller = new AbortController();
-  void pollLocalStatus(url, { signal: controller.signal, onEvent: (e) => view.replica(e) }).catch(() => undefined);
+  void pollLocalStatus(url, { signal: controller.signal, onEvent }).catch(() => undefined);
   return () => controller.abort();
 }

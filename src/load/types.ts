@@ -3,6 +3,8 @@
  * --json, --out, reports and tune. Plain JSON data only. Times are milliseconds, rates per second.
  */
 
+import type { ReplicaSeries } from './replica-series.js';
+
 /** 2: `throughput.achievedPerSecond` (which counted sent requests) became `sentPerSecond` and
  *  `completedPerSecond`; the same in each second of `series`. */
 export const LOAD_RESULT_SCHEMA_VERSION = 2;
@@ -128,4 +130,9 @@ export interface LoadResult {
   thresholds: ThresholdOutcome[];
   llm?: LlmSummary;
   series: LoadSnapshot[];
+  /**
+   * Replicas per measured second (desired, ready), replica-seconds and scaling events, whenever the target
+   * had a replica source: the local runtime (`mdl dev`, `--local`) or a cluster being watched. Absent otherwise.
+   */
+  replicas?: ReplicaSeries;
 }

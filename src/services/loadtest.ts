@@ -107,6 +107,9 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   });
   const controller = new AbortController();
   stops.signal.addEventListener('abort', () => controller.abort(), { once: true });
+  // The replicas go into the result (replica-seconds from the file alone) in every mode, and to the view.
+  const { ReplicaTracker } = await import('../load/replica-series.js');
+  const replicas = new ReplicaTracker('local-runtime');
   let stopReplicas = () => {};
   let measured: LoadResult;
   try {
@@ -114,7 +117,12 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
     if (stops.received) view.stopping();
     // Only a runtime mdl started serves /.mdl/status; any other server is sent nothing but the load.
     const { isMdlLocalTarget } = await import('../local/registry.js');
-    if (mode !== 'json' && isMdlLocalTarget(options.url)) stopReplicas = followLocalReplicas(options.url, view);
+    if (isMdlLocalTarget(options.url)) {
+      stopReplicas = followLocalReplicas(options.url, (e) => {
+        replicas.observe(e);
+        if (mode !== 'json') view?.replica(e);
+      });
+    }
     // On its own thread: a young generation fixed from the start keeps memory flat (engine-thread.ts).
     measured = await runLoadInThread(options, {
       signal: controller.signal,
@@ -132,6 +140,8 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
     stopReplicas();
   }
   const result = redactor.value(measured);
+  const replicaSeries = replicas.seriesFor(result.series);
+  if (replicaSeries) result.replicas = replicaSeries;
   // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
   try {
     // The final frame stays on screen; the summary follows it.

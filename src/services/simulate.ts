@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runWhatIf, type Scenario, type SimulationReport, type Sourced, type WhatIfInput } from '../autoscale/compare.js';
 import { hpaSpecFor, METRICS_SERVER_SCRAPE_MS, type CapacityCurve, type CapacityPoint, type ScalingSignal } from '../autoscale/simulator.js';
-import { generateTraffic, parseProfileSpec, parseTrafficCsv, resampleTraffic, type TrafficSeries } from '../autoscale/traffic.js';
+import { looksLikeProfileFile, parseProfileFile, parseProfileShape, profileToSeries } from '../autoscale/profile.js';
+import type { TrafficSeries } from '../autoscale/traffic.js';
 import type { HpaSpec, MetricSpec as HpaMetricSpec } from '../autoscale/types.js';
 import { badInput, isMdlError } from '../errors.js';
 import type { LoadedSpec, ModelSpec } from '../spec/index.js';
@@ -158,14 +159,16 @@ async function trafficOf(options: SimulateOptions, spec: ModelSpec | undefined, 
   if (options.traffic !== undefined && options.profile !== undefined) {
     throw badInput('--traffic and --profile both given', { hint: 'Use one: a CSV of time,rate or a generated profile.' });
   }
-  if (options.traffic !== undefined) {
-    const text = await readText(options.traffic, options.cwd, '--traffic');
-    return resampleTraffic(parseTrafficCsv(text, options.traffic), stepMs, options.traffic);
+  // The same profile objects replay and loadtest stages use (src/autoscale/profile.ts), on the simulation's steps.
+  const file = options.traffic ?? (options.profile !== undefined && looksLikeProfileFile(options.profile) ? options.profile : undefined);
+  if (file !== undefined) {
+    const text = await readText(file, options.cwd, options.traffic !== undefined ? '--traffic' : '--profile');
+    return profileToSeries(parseProfileFile(text, file), stepMs);
   }
-  if (options.profile !== undefined) return generateTraffic(parseProfileSpec(options.profile), stepMs, options.profile);
+  if (options.profile !== undefined) return profileToSeries(parseProfileShape(options.profile), stepMs);
   if (spec?.traffic) {
     const profile = `diurnal,baseline=${spec.traffic.baselinePerSecond},peak=${spec.traffic.peakPerSecond}`;
-    return generateTraffic(parseProfileSpec(profile), stepMs, `${profile} (from spec traffic)`);
+    return profileToSeries({ ...parseProfileShape(profile), source: `${profile} (from spec traffic)` }, stepMs);
   }
   throw badInput('no traffic to simulate', { where: '--traffic', hint: 'Pass --traffic FILE.csv or --profile diurnal,peak=400, or set traffic in the spec.' });
 }

@@ -59,6 +59,8 @@ export interface TuneCommandFlags {
   namespace?: string;
   name?: string;
   'ready-timeout'?: string;
+  /** Replay after the search: the chosen setting, or (all) also the spec's current one and a static fleet for the peak. */
+  verify?: 'chosen' | 'all';
 }
 
 export interface TuneCommandContext {
@@ -125,6 +127,9 @@ export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result:
   if (flags.local && !spec) throw badInput('--local needs a spec with local.command', { where: '--local', hint: 'Run mdl init, or pass --config <file>.' });
   if (flags.local && flags.cluster) throw badInput('pass either --local or --cluster, not both', { where: '--cluster' });
   checkOutputs(flags, loaded);
+  if (flags.verify && !flags.local) {
+    throw badInput('--verify replays the chosen setting on the local runtime, so it needs --local', { where: '--verify', hint: 'Add --local, or run mdl replay --from <TuneResult> afterwards.' });
+  }
   const slo = resolveSlo(flags.slo, spec?.slo);
   const replicas = flags.replicas ?? 1;
   if (!(Number.isInteger(replicas) && replicas >= 1)) throw badInput('--replicas must be a whole number of at least 1', { where: '--replicas' });
@@ -323,6 +328,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     import('../tune/simulate-adapter.js'),
   ]);
   const metric = metricFor(runtime, (spec?.resources.gpu ?? 0) > 0);
+  const [{ localMetricPipeline }, { DEFAULT_SYNC_PERIOD_MS }] = await Promise.all([import('../replay/simulate-replay.js'), import('../local/options.js')]);
+  const localPipeline = localMetricPipeline(DEFAULT_SYNC_PERIOD_MS);
   let view: import('../ui/tune-view.js').TuneLiveView | null = null;
   const arrival = flags.arrival === 'poisson' ? 'poisson' : 'constant';
   const measure = engineMeasure({
@@ -382,7 +389,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     ...(spec
       ? { deployment: { name: spec.name, ...(flags.namespace ? { namespace: flags.namespace } : {}), keda: { serverAddress: spec.scaling.keda.serverAddress, activationThreshold: spec.scaling.keda.activationThreshold } } }
       : {}),
-    simulatorFor,
+    simulatorFor: local ? (input) => simulatorFor({ ...input, metricPipeline: localPipeline }) : simulatorFor,
     ...(flags['max-replicas'] !== undefined ? { maxReplicasLimit: flags['max-replicas'] } : {}),
     signal: controller.signal,
     onEvent: (e) => {
@@ -414,7 +421,11 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     }
     // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
     if (r.runtimeNote) result.notes.unshift(r.runtimeNote);
+    if (local && result.simulation) {
+      result.notes.push(`The simulation modelled the local runtime's metric pipeline: the balancer's average over the ${localPipeline.syncPeriodMs / 1000} s sync period, read at the sync (a cluster's adapter averages 60 s and is read 15 s late).`);
+    }
     note(formatTuneResult(result));
+    if (flags.verify) await verifyByReplay(ctx, r, result, base);
     if (flags.report) {
       const { renderTuneReport } = await import('../report/html/tune-report.js');
       await writeOutput(flags.report, renderTuneReport(result), '--report');
@@ -451,6 +462,66 @@ async function writeOutput(path: string, text: string, flag: string): Promise<vo
   } catch (error) {
     throw new MdlError(`cannot write ${path}: ${(error as Error).message}`, { where: flag, hint: 'Pick a file in an existing folder that you can write to.' });
   }
+}
+
+/**
+ * --verify: after the search, replay the spec's traffic on a fresh local runtime running the chosen setting
+ * (and with --verify=all the spec's current one and a static fleet sized for the peak), beside its simulation.
+ * The search's runtime is stopped first, so the replay has the machine to itself.
+ */
+async function verifyByReplay(ctx: TuneCommandContext, r: Resolved, result: TuneResult, base: import('../load/engine.js').LoadOptions): Promise<void> {
+  const spec = r.spec;
+  const skip = (why: string) => {
+    result.notes.push(`Not verified by replay: ${why}.`);
+    ctx.note(`» not verified by replay: ${why}`);
+  };
+  if (!spec) return skip('no spec');
+  if (result.interrupted) return skip('the run was interrupted');
+  if (!result.recommendation) return skip('there is no recommendation');
+  if (!spec.traffic) return skip("the spec has no traffic section to replay (add traffic: { baseline, peak, ramp })");
+  await r.local?.stop();
+  const [{ replaySettings, resolveSettings }, { profileFromTraffic }, { formatReplay }] = await Promise.all([
+    import('./replay.js'),
+    import('../autoscale/profile.js'),
+    import('../replay/format-text.js'),
+  ]);
+  const t = spec.traffic;
+  const profile = profileFromTraffic({ baselinePerSecond: t.baselinePerSecond, peakPerSecond: t.peakPerSecond, rampSeconds: t.rampMs / 1000 });
+  const choices = ['recommended'];
+  if (ctx.flags.verify === 'all') {
+    if (currentFromSpec(spec)) choices.push('current');
+    else result.notes.push(`The spec's current setting is not replayed: the local runtime cannot scale on ${spec.scaling.metric.type}.`);
+    choices.push('static');
+  }
+  const settings = await resolveSettings(choices, result, spec, profile, process.cwd());
+  settings[0]!.label = result.simulation?.passed === false ? 'best found' : 'chosen';
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) return;
+    ctx.note('Stopping the replay: no new requests; reporting what was measured…');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const { url: _url, mode: _mode, ...request } = base;
+    ctx.note(`» verifying by replay: ${profile.source}, ${settings.map((s) => s.label).join(', ')}`);
+    result.verification = await replaySettings({
+      spec,
+      tune: result,
+      slo: { percentile: result.slo.percentile, latencyMs: result.slo.latencyMs, errorRate: result.slo.errorRate },
+      profile,
+      settings,
+      request,
+      signal: controller.signal,
+      note: ctx.note,
+    });
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
+  if (result.verification.interrupted) result.interrupted = true;
+  ctx.note(formatReplay(result.verification));
 }
 
 async function writeBack(ctx: TuneCommandContext, loaded: LoadedSpec | null, result: TuneResult, force: boolean): Promise<void> {

@@ -6,6 +6,7 @@ import type { Knee } from './knee.js';
 import type { Proof } from './prove.js';
 import type { TuneClusterInfo } from './cluster-target.js';
 import type { Recommendation } from './recommend.js';
+import type { ReplayDocument } from '../replay/types.js';
 import type { CapacityPoint, CapacityResult, LatencyPercentiles, SearchAxis, Slo, Sourced } from './types.js';
 
 export const TUNE_RESULT_SCHEMA_VERSION = 1;
@@ -31,6 +32,11 @@ export interface TuneResult {
   simulation: Proof | null;
   /** Money beside replica-hours, when the spec has a cost; null otherwise or when nothing was simulated. */
   cost: TuneCost | null;
+  /**
+   * `--verify`: the chosen setting (with `--verify=all` also the spec's current one and a static fleet sized
+   * for the peak) replayed on the local runtime over the spec's traffic, beside its simulation. Absent without it.
+   */
+  verification?: ReplayDocument;
   /** Things the reader must know: limits hit, pieces not run and why. */
   notes: string[];
 }

@@ -49,6 +49,12 @@ export function simulatorFor(options: {
   coldStartMs: number;
   traffic: TrafficShape;
   metric: MetricKind;
+  /**
+   * The metric pipeline of the runtime the setting will run on, when it is not a cluster's (the simulator's
+   * defaults: a 60 s adapter window read 15 s late, CPU through metrics-server's scrapes) — the local
+   * runtime's: the balancer's average over the sync period, read at the sync (src/replay/simulate-replay.ts).
+   */
+  metricPipeline?: { metricWindowMs: number; metricLagMs: number; syncPeriodMs: number };
 }): SimulateFn {
   const capacity = prepareCapacity(curveForSimulator(options.curve, options.axis, options.slo));
   const profile = trafficProfile(options.traffic);
@@ -72,8 +78,12 @@ export function simulatorFor(options: {
         sloLatencyMs: options.slo.latencyMs,
         sloErrorRate: options.slo.errorRate,
         podStartMs: options.coldStartMs,
-        // CPU as metrics-server serves it to the real controller (the scrape model; test/bench/RESULTS.md).
-        ...(signal === 'cpu' ? { metricScrape: { intervalMs: METRICS_SERVER_SCRAPE_MS } } : {}),
+        ...(options.metricPipeline
+          ? options.metricPipeline
+          : // CPU as metrics-server serves it to the real controller (the scrape model; test/bench/RESULTS.md).
+            signal === 'cpu'
+            ? { metricScrape: { intervalMs: METRICS_SERVER_SCRAPE_MS } }
+            : {}),
         recordSteps: true,
       },
       traffic,

@@ -49,6 +49,12 @@ describe('mdl loadtest --local (built CLI)', function () {
     assert.equal(result.requests.sent, 40);
     assert.equal(result.requests.completed, 40);
     assert.equal(result.requests.failed, 0);
+    // The spec's 2 replicas, per measured second, from the runtime's status: replica-seconds from the file alone.
+    assert.ok(result.replicas, 'the result carries the replica series');
+    assert.equal(result.replicas.source, 'local-runtime');
+    assert.deepEqual(result.replicas.seconds, [{ second: 1, desired: 2, ready: 2 }, { second: 2, desired: 2, ready: 2 }]);
+    assert.equal(result.replicas.replicaSeconds, 4);
+    assert.equal(result.replicas.peakReplicas, 2);
     const left = [...replicaPids()].filter((pid) => !before.has(pid));
     assert.deepEqual(left, [], 'replica processes left after mdl loadtest --local');
   });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { renderTuneReport } from '../../src/report/html/tune-report.js';
 import { runTune } from '../../src/tune/run-tune.js';
 import { sampleTuneOptions, sampleTuneResult } from '../support/tune-fixtures.js';
+import { sampleTuneResult } from '../support/tune-fixtures.js';
 
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -83,5 +84,19 @@ describe('report/html tune report in headless Chromium', function () {
     assert.ok(Math.abs(Number(hours[2]) - 2 * Number(hours[1])) < 0.02, `${hours[2]} EUR for ${hours[1]} replica-hours at 2 EUR`);
     assert.match(dom, /Cost: 2\.00 EUR per replica-hour \(spec\)/);
     assert.match(dom, /its floor of \d+ replicas during [\d.]+ quiet minutes is [\d.]+ EUR/);
+  });
+
+  it('with --verify: measured and simulated replicas and latency on the same axes, and the two summaries', async () => {
+    const file = join(dir, 'verified.html');
+    const result = await sampleVerifiedTuneResult();
+    writeFileSync(file, renderTuneReport(result));
+    const { stdout: dom, stderr } = await chromium(['--dump-dom', `file://${file}`]);
+    assert.equal((dom.match(/<svg /g) ?? []).length, 5, 'three charts of the search, two of the replay');
+    assert.match(dom, /Verification by replay/);
+    assert.match(dom, /chosen: replicas, measured vs simulated/);
+    for (const name of ['measured replicas (right axis)', 'simulated replicas (right axis)', 'measured p95', 'simulated']) assert.ok(dom.includes(`>${name}<`), name);
+    const run = result.verification!.runs[0]!;
+    assert.match(dom, new RegExp(`<td>replica-seconds</td><td>${run.measured.summary.replicaSeconds}</td><td>${run.simulated.summary.replicaSeconds}</td>`));
+    assert.doesNotMatch(stderr, /CONSOLE|Uncaught|ERR_FILE|net::ERR/);
   });
 });

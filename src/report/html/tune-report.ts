@@ -10,6 +10,7 @@ import { escapeXml as esc, renderLineChart } from './svg-chart.js';
 import { describeConfirmation } from '../../tune/format-text.js';
 import { costOf, formatMoney } from '../../tune/cost.js';
 import type { CostSpec } from '../../spec/types.js';
+import { renderVerification } from './verification-section.js';
 
 const COLORS = { p50: '#4c78a8', p95: '#e45756', p99: '#b279a2', slo: '#d62728', knee: '#f58518', capacity: '#54a24b', traffic: '#4c78a8', rec: '#54a24b', cur: '#9d755d' };
 
@@ -142,6 +143,7 @@ ${sim ? `<table><thead><tr><th>settings</th><th>seconds over SLO</th><th>replica
 ${costLine}
 <h3>Settings tried</h3>
 ${candidateRows}` : ''}
+${renderVerification(result.verification)}
 <h2>Measured steps</h2>
 <table><thead><tr><th>level</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>errors</th><th>achieved/s</th><th>result</th><th>ended</th><th>windows</th><th>phase</th></tr></thead><tbody>
 ${stepRows}

@@ -1,0 +1,41 @@
+/**
+ * The replay as text: per setting, measured beside simulated (seconds over the SLO, replica-seconds, peak
+ * replicas, time to scale up after the ramp starts), then where they differ.
+ */
+import type { ReplayDocument, ReplayRun, ReplaySummary } from './types.js';
+
+function secs(v: number | null): string {
+  return v === null ? '–' : `${v} s`;
+}
+
+function rows(m: ReplaySummary, s: ReplaySummary, duration: number): Array<[string, string, string]> {
+  const pct = (over: number) => (duration > 0 ? ` (${((100 * over) / duration).toFixed(1)} %)` : '');
+  return [
+    ['seconds over the SLO', `${m.secondsOverSlo} s${pct(m.secondsOverSlo)}`, `${s.secondsOverSlo} s${pct(s.secondsOverSlo)}`],
+    ['replica-seconds', `${m.replicaSeconds}`, `${Math.round(s.replicaSeconds)}`],
+    ['peak replicas', `${m.peakReplicas}`, `${s.peakReplicas}`],
+    ['scale-up decision after ramp', secs(m.scaleUpDecisionS), secs(s.scaleUpDecisionS)],
+    ['first added replica ready', secs(m.scaleUpReadyS), secs(s.scaleUpReadyS)],
+  ];
+}
+
+export function formatReplayRun(run: ReplayRun, slo: ReplayDocument['slo']): string {
+  const s = run.settings;
+  const lines = [
+    `${run.label}: ${s.metric} target ${s.target}, ${s.minReplicas}–${s.maxReplicas} replicas${run.measured.interrupted ? ' (interrupted: the seconds measured)' : ''}`,
+  ];
+  const table: Array<[string, string, string]> = [['', 'measured', 'simulated'], ...rows(run.measured.summary, run.simulated.summary, run.measured.summary.durationSeconds)];
+  const w0 = Math.max(...table.map((r) => r[0].length));
+  const w1 = Math.max(...table.map((r) => r[1].length));
+  for (const [a, b, c] of table) lines.push(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
+  const p95 = run.measured.overallP95Ms;
+  lines.push(`  measured p95 over the whole run: ${p95 === null ? '–' : `${Math.round(p95)} ms`} (the SLO is judged per second: ${slo.percentile} < ${slo.latencyMs} ms)`);
+  if (run.differences.length === 0) lines.push('  simulation and runtime agree within the bounds');
+  else for (const d of run.differences) lines.push(`  differs: ${d}`);
+  return lines.join('\n');
+}
+
+export function formatReplay(doc: ReplayDocument): string {
+  const head = `Replayed ${doc.profile.source}: ${doc.runs[0]?.measured.summary.durationSeconds ?? 0} s, peak ${doc.profile.peakPerSecond}/s, Poisson arrivals, against the local runtime; simulated with ${doc.capacity.source}`;
+  return [head, ...doc.runs.map((r) => formatReplayRun(r, doc.slo))].join('\n\n');
+}

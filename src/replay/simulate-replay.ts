@@ -1,0 +1,99 @@
+/**
+ * The simulation beside a replay: the same profile, the same settings, tune's measured capacity curve and cold
+ * start, through the HPA simulator (src/autoscale) with the local runtime's lag chain made explicit — the
+ * metric is the balancer's average over the sync period read at the sync (no scrape lag), syncs run when the
+ * runtime's autoscaler ran (when recorded), a new replica serves after the measured cold start (which includes
+ * readiness polling and the first request), a removed one takes no new requests at once (drain). Pure.
+ */
+import { profileToSeries, type Profile } from '../autoscale/profile.js';
+import { hpaSpecFor, prepareCapacity, simulate } from '../autoscale/simulator.js';
+import type { ScalingSettings } from '../tune/prove.js';
+import type { MetricKind } from '../tune/recommend.js';
+import { curveForSimulator } from '../tune/simulate-adapter.js';
+import type { CapacityPoint, SearchAxis, Slo } from '../tune/types.js';
+import type { LagChain, SimulatedSecond } from './types.js';
+
+export interface ReplaySimulationInput {
+  profile: Profile;
+  settings: ScalingSettings & { metric: MetricKind };
+  curve: CapacityPoint[];
+  axis: SearchAxis;
+  slo: Slo;
+  coldStartMs: number;
+  coldStartSource: string;
+  syncPeriodMs: number;
+  /** The runtime's sync times, ms from the load start; without them the simulator syncs every period. */
+  syncTimesMs?: number[];
+  /** The request timeout: how long a request may wait before it is dropped. */
+  maxQueueMs: number;
+}
+
+const STEP_MS = 1000;
+
+/** The local runtime's metric pipeline: what the balancer measured over the last sync period, read at the sync. */
+export function localMetricPipeline(syncPeriodMs: number): { metricWindowMs: number; metricLagMs: number; syncPeriodMs: number } {
+  return { metricWindowMs: syncPeriodMs, metricLagMs: 0, syncPeriodMs };
+}
+
+export function localLagChain(input: Pick<ReplaySimulationInput, 'syncPeriodMs' | 'coldStartMs' | 'coldStartSource' | 'syncTimesMs' | 'maxQueueMs'>): LagChain {
+  return {
+    ...localMetricPipeline(input.syncPeriodMs),
+    syncTimesReplayed: (input.syncTimesMs?.length ?? 0) > 0,
+    coldStartMs: Math.round(input.coldStartMs),
+    coldStartSource: input.coldStartSource,
+    maxQueueMs: input.maxQueueMs,
+    drain: 'immediate',
+  };
+}
+
+export function simulateReplay(input: ReplaySimulationInput): { seconds: SimulatedSecond[]; lagChain: LagChain } {
+  const lagChain = localLagChain(input);
+  const capacity = prepareCapacity(curveForSimulator(input.curve, input.axis, input.slo));
+  const traffic = profileToSeries(input.profile, STEP_MS);
+  const s = input.settings;
+  const signal = s.metric === 'rps' ? 'rps' : s.metric === 'cpu' ? 'cpu' : 'concurrency';
+  const hpa = hpaSpecFor({
+    minReplicas: s.minReplicas,
+    maxReplicas: s.maxReplicas,
+    metric: signal,
+    target: s.target,
+    behavior: {
+      scaleUp: { stabilizationWindowSeconds: s.scaleUp.stabilizationWindowSeconds, selectPolicy: 'Max', policies: s.scaleUp.policies },
+      scaleDown: { stabilizationWindowSeconds: s.scaleDown.stabilizationWindowSeconds, selectPolicy: 'Max', policies: s.scaleDown.policies },
+    },
+  });
+  const syncTimes = input.syncTimesMs?.filter((t) => t >= 0).sort((a, b) => a - b);
+  const result = simulate(
+    {
+      hpa,
+      signal,
+      sloLatencyMs: input.slo.latencyMs,
+      sloErrorRate: input.slo.errorRate,
+      syncPeriodMs: Math.max(STEP_MS, Math.round(input.syncPeriodMs / STEP_MS) * STEP_MS),
+      ...(syncTimes && syncTimes.length > 0 ? { syncTimesMs: syncTimes } : {}),
+      metricWindowMs: lagChain.metricWindowMs,
+      metricLagMs: lagChain.metricLagMs,
+      podStartMs: input.coldStartMs,
+      maxQueueMs: input.maxQueueMs,
+      recordSteps: true,
+    },
+    traffic,
+    capacity,
+  );
+  const st = result.steps!;
+  const seconds: SimulatedSecond[] = [];
+  for (let i = 0; i < st.timeS.length; i++) {
+    const latencyMs = st.latencyMs[i]!;
+    const rate = st.ratePerSecond[i]!;
+    seconds.push({
+      second: st.timeS[i]!,
+      offeredPerSecond: Math.round(rate * 100) / 100,
+      desired: st.desiredReplicas[i]!,
+      ready: st.readyReplicas[i]!,
+      latencyMs: Math.round(latencyMs * 10) / 10,
+      // As the simulator counts it (src/autoscale/simulator.ts): load present and latency over the SLO.
+      overSlo: rate > 0 && latencyMs > input.slo.latencyMs,
+    });
+  }
+  return { seconds, lagChain };
+}
