@@ -32,8 +32,8 @@ export function measuredSeconds(snapshots: readonly LoadSnapshot[], replicas: Re
       return {
         second: start,
         offeredPerSecond: Math.round(offered * 100) / 100,
-        // Completions in the second (the snapshot's achievedPerSecond is the send rate).
-        achievedPerSecond: s.completed + (s.warmupCompleted ?? 0),
+        // Completions in the second, those scheduled in warm-up included: what the server delivered.
+        completedPerSecond: s.completed + (s.warmupCompleted ?? 0),
         p50Ms: lat ? lat.p50 : null,
         p95Ms: lat ? lat.p95 : null,
         p99Ms: lat ? lat.p99 : null,

@@ -16,7 +16,7 @@ export interface MeasuredSecond {
   /** Requests per second the profile asked for in this second. */
   offeredPerSecond: number;
   /** Completions in this second. */
-  achievedPerSecond: number;
+  completedPerSecond: number;
   /** Latency of the requests completed in this second (from their scheduled send time); null when none completed. */
   p50Ms: number | null;
   p95Ms: number | null;

@@ -35,7 +35,7 @@ loadtest:
   );
   const point = (level: number, p95: number) => ({
     axis: 'rate', level, latencyMs: { mean: p95 * 0.8, p50: p95 * 0.8, p90: p95 * 0.95, p95, p99: p95 * 1.1, max: p95 * 1.3 },
-    errorRate: 0, achievedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
+    errorRate: 0, completedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
   });
   const slo = { percentile: 'p95', latencyMs: 300, errorRate: 0.01 };
   writeFileSync(
@@ -87,7 +87,7 @@ describe('mdl replay (built CLI)', function () {
     assert.equal(r.measured.seconds[2]!.offeredPerSecond, 5);
     assert.equal(r.measured.seconds[12]!.offeredPerSecond, 25);
     const late = r.measured.seconds.slice(14);
-    const achieved = late.reduce((a, s) => a + s.achievedPerSecond, 0) / late.length;
+    const achieved = late.reduce((a, s) => a + s.completedPerSecond, 0) / late.length;
     assert.ok(achieved > 20 && achieved < 30, `Poisson at 25/s achieved ${achieved}/s`);
     // 1 replica at 5/s; 25/s at a target of 10 per replica asks for 3 (the max).
     assert.equal(r.measured.seconds[2]!.desired, 1);

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { renderTuneReport } from '../../src/report/html/tune-report.js';
 import { runTune } from '../../src/tune/run-tune.js';
 import { sampleTuneOptions, sampleTuneResult } from '../support/tune-fixtures.js';
-import { sampleTuneResult } from '../support/tune-fixtures.js';
+import { sampleVerifiedTuneResult } from '../support/replay-fixtures.js';
 
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';

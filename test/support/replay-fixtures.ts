@@ -23,7 +23,7 @@ export async function sampleVerifiedTuneResult(): Promise<TuneResult> {
     const late = sim.seconds[Math.max(0, i - 3)]!;
     const p95 = late.latencyMs * 1.1;
     return {
-      second: s.second, offeredPerSecond: s.offeredPerSecond, achievedPerSecond: s.offeredPerSecond,
+      second: s.second, offeredPerSecond: s.offeredPerSecond, completedPerSecond: s.offeredPerSecond,
       p50Ms: p95 / 2, p95Ms: p95, p99Ms: p95 * 1.2, errors: 0, desired: late.desired, ready: late.ready, overSlo: p95 > slo.latencyMs,
     };
   });

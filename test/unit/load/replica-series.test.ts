@@ -9,7 +9,7 @@ function second(n: number, warmup = false): LoadSnapshot {
   const empty = { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, count: 0 };
   return {
     second: n, timestampMs: T0 + n * 1000, warmup, elapsedMs: n * 1000, totalMs: undefined, stageIndex: undefined,
-    targetPerSecond: 10, sent: 10, completed: 10, failed: 0, dropped: 0, inFlight: 0, achievedPerSecond: 10,
+    targetPerSecond: 10, sent: 10, completed: 10, failed: 0, dropped: 0, inFlight: 0, sentPerSecond: 10, completedPerSecond: 10,
     latencyMs: empty, serviceTimeMs: empty, errors: {}, totals: { sent: 0, completed: 0, failed: 0, dropped: 0 },
   };
 }

@@ -14,7 +14,7 @@ function snap(second: number, o: { completed?: number; failed?: number; p95?: nu
   const lat = { min: 1, mean: 1, p50: 1, p90: 1, p95: o.p95 ?? 50, p99: 1, p999: 1, max: 1, count: completed };
   return {
     second, timestampMs: second * 1000, warmup: false, elapsedMs: second * 1000, totalMs: undefined, stageIndex: undefined, targetPerSecond: 10,
-    sent: 10, completed, failed: o.failed ?? 0, dropped: 0, inFlight: 0, achievedPerSecond: 10,
+    sent: 10, completed, failed: o.failed ?? 0, dropped: 0, inFlight: 0, sentPerSecond: 10, completedPerSecond: 10,
     latencyMs: lat, serviceTimeMs: lat, errors: {}, totals: { sent: 0, completed: 0, failed: 0, dropped: 0 },
   };
 }
@@ -34,7 +34,7 @@ describe('replay: measured seconds, summaries, differences', () => {
     // A fifth second (the engine waiting for the last requests after the 4 s profile) is not the profile's.
     const m = measuredSeconds([1, 2, 3, 4, 5].map((s) => snap(s, {})), series, p, SLO);
     assert.deepEqual(m.map((x) => [x.second, x.offeredPerSecond, x.desired]), [[0, 10, 1], [1, 10, 1], [2, 30, 2], [3, 30, 2]]);
-    assert.equal(m[0]!.achievedPerSecond, 10);
+    assert.equal(m[0]!.completedPerSecond, 10);
   });
 
   it('summarizes seconds over the SLO, replica-seconds, peak and time to scale up after the ramp', () => {
