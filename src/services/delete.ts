@@ -6,15 +6,9 @@ import { badInput } from '../errors.js';
 import type { DeleteResult } from '../kube/deploy.js';
 import { kubeTargetOptions } from '../kube/context.js';
 import { dryRunMode } from '../cli/kube-flags.js';
+import type { ModelSourceFlags } from './model-source.js';
 
-export interface DeleteCommandFlags {
-  manifests?: string | undefined;
-  name?: string | undefined;
-  config?: string | undefined;
-  env?: string | undefined;
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  namespace?: string | undefined;
+export interface DeleteCommandFlags extends ModelSourceFlags {
   yes: boolean;
   'dry-run'?: string | undefined;
 }

@@ -12,15 +12,9 @@ import { loadModelObjects } from './model-source.js';
 import { kubeTargetOptions } from '../kube/context.js';
 import { dryRunMode } from '../cli/kube-flags.js';
 import { validateObjects } from './validate-objects.js';
+import type { ModelSourceFlags } from './model-source.js';
 
-export interface DeployCommandFlags {
-  manifests?: string | undefined;
-  name?: string | undefined;
-  config?: string | undefined;
-  env?: string | undefined;
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  namespace?: string | undefined;
+export interface DeployCommandFlags extends ModelSourceFlags {
   'create-namespace': boolean;
   'dry-run'?: string | undefined;
   wait: boolean;

@@ -12,7 +12,18 @@ export interface ModelSource {
  * The objects a cluster command works on, in dependency order: rendered from the spec (--config, --env)
  * or, with --manifests, read from a file of already rendered manifests.
  */
-export async function loadModelObjects(flags: { manifests?: string; name?: string; config?: string; env?: string; namespace?: string | undefined }): Promise<ModelSource> {
+/** The flags every cluster command takes to name its model (a spec or --manifests) and reach its cluster. */
+export interface ModelSourceFlags {
+  manifests?: string | undefined;
+  name?: string | undefined;
+  config?: string | undefined;
+  env?: string | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  namespace?: string | undefined;
+}
+
+export async function loadModelObjects(flags: ModelSourceFlags): Promise<ModelSource> {
   if (flags.manifests) {
     const objects = await readManifestFile(flags.manifests);
     return { name: modelNameOf(objects, flags.name), objects };

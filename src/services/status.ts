@@ -9,15 +9,9 @@ import { parseDurationMs } from '../units.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import { handleStopSignals, untilSignal } from '../cli/stop-signals.js';
 import { loadModelObjects } from './model-source.js';
+import type { ModelSourceFlags } from './model-source.js';
 
-export interface StatusCommandFlags {
-  manifests?: string | undefined;
-  name?: string | undefined;
-  config?: string | undefined;
-  env?: string | undefined;
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  namespace?: string | undefined;
+export interface StatusCommandFlags extends ModelSourceFlags {
   watch: boolean;
   'watch-for'?: string | undefined;
   interval: string;
