@@ -16,7 +16,8 @@ export const mochaHooks = {
     process.env.KUBECONFIG = kubeconfigPath;
   },
   async afterAll(this: Mocha.Context): Promise<void> {
-    this.timeout(60_000);
+    // The real node's pods are drained first (up to a minute), then every process stops.
+    this.timeout(180_000);
     if (startedHere) await down();
   },
 };
