@@ -67,14 +67,15 @@ export interface PodProgress {
   deleted?: boolean;
 }
 
+type Terminated = { reason?: string; message?: string; exitCode?: number };
 type ContainerStatus = {
   restartCount?: number;
-  state?: { waiting?: { reason?: string; message?: string } };
-  lastState?: { terminated?: { reason?: string; message?: string; exitCode?: number } };
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: Terminated };
+  lastState?: { terminated?: Terminated };
 };
 
 function containerDetail(c: ContainerStatus | undefined): string | undefined {
-  const last = c?.lastState?.terminated;
+  const last = c?.state?.terminated ?? c?.lastState?.terminated;
   if (last) {
     const how = last.reason ?? `exit code ${last.exitCode ?? '?'}`;
     return last.message?.trim() ? `${how}: ${last.message.trim()}` : how;
@@ -88,9 +89,11 @@ export function podProgress(pod: KubeObject, deleted = false): PodProgress {
     conditions?: { type: string; status: string }[];
     containerStatuses?: ContainerStatus[];
   };
-  const waiting = status.containerStatuses?.find((c) => c.state?.waiting?.reason);
-  const reason = waiting?.state?.waiting?.reason;
-  const detail = containerDetail(waiting);
+  // A container that is not running: waiting (and why), or between restarts with its start failed.
+  const stuck = status.containerStatuses?.find((c) => c.state?.waiting?.reason)
+    ?? status.containerStatuses?.find((c) => c.state?.terminated?.reason);
+  const reason = stuck?.state?.waiting?.reason ?? stuck?.state?.terminated?.reason;
+  const detail = containerDetail(stuck);
   return {
     name: pod.metadata.name,
     phase: (pod.metadata as { deletionTimestamp?: string }).deletionTimestamp ? 'Terminating' : (status.phase ?? 'Pending'),

@@ -18,7 +18,7 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
+import { checkRealNodeHost, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
@@ -330,6 +330,8 @@ export async function up(): Promise<ClusterState> {
     saveState(state);
     let tNodeStarted = 0;
     if (realNodeEnabled()) {
+      // Before anything is recorded for down to clean: a containerd that is not ours stays untouched.
+      checkRealNodeHost();
       const nodeKubeconfig = writeUserKubeconfig(state, `system:node:${realNode.name}`, ['system:nodes'], path.join(runDir, 'kubelet.kubeconfig'));
       // Saved before the start returns, so a failed start still cleans up what it made.
       state.realNode = { dir: path.join(runDir, 'node'), kubeletPort: ports.kubelet!, healthzPort: ports.kubeletHealthz!, images: {} };

@@ -73,7 +73,8 @@ function run(command: string, args: string[], options: { ignoreFailure?: boolean
   }
 }
 
-function checkHost(): void {
+/** Throws, saying what to do, when this machine cannot run the node (or another containerd runs here). */
+export function checkRealNodeHost(): void {
   if (process.getuid?.() !== 0) {
     throw new Error('the real test node needs root (network namespaces, cgroups, mounts); run as root, or set ' +
       'MDL_CLUSTER_REAL_NODE=0 to start the control plane with kwok\'s nodes only');
@@ -192,7 +193,6 @@ export function ctr(binDir: string, args: string[], options: { ignoreFailure?: b
  * (it has the API client). Returns the pids under "containerd" and "kubelet".
  */
 export async function startRealNode(env: NodeEnv): Promise<{ pids: Record<string, number>; node: RealNodeState }> {
-  checkHost();
   const dir = path.join(env.runDir, 'node');
   mkdirSync(dir, { recursive: true });
   const logs = path.join(env.runDir, 'logs');

@@ -75,6 +75,15 @@ describe('podProgress', () => {
     assert.equal(exited.detail, 'exit code 3');
   });
 
+  it('a container caught between restarts reports how its start failed', () => {
+    const p = podProgress({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-6' },
+      status: { phase: 'Running', containerStatuses: [{ restartCount: 1, state: { terminated: { reason: 'StartError', exitCode: 128, message: 'exec: "/x": not found' } } }] },
+    });
+    assert.equal(p.reason, 'StartError');
+    assert.equal(p.detail, 'StartError: exec: "/x": not found');
+  });
+
   it('shows a pod being deleted as Terminating', () => {
     const p = podProgress({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-2', deletionTimestamp: '2026-01-01T00:00:00Z' }, status: { phase: 'Running' } });
     assert.equal(p.phase, 'Terminating');
