@@ -55,6 +55,11 @@ describe(`the demo model on the real node ${realNode.name}`, function () {
   const brokenNs = uniqueNamespace('mdl-real-broken');
   let pod: Pod;
 
+  // Without the node (MDL_CLUSTER_REAL_NODE=0) the suite fails here, saying so.
+  before(() => {
+    clusterState();
+  });
+
   after(async () => {
     // rn1 has two cores: free them for whatever runs next (the kubelet stops the pods).
     const client = await admin();
@@ -62,7 +67,6 @@ describe(`the demo model on the real node ${realNode.name}`, function () {
   });
 
   it('mdl deploy of the demo spec rolls out on rn1, Ready only once its readiness probe passes', async () => {
-    clusterState();
     const spec = demoSpec({ image: DEMO_IMAGE });
     const r = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--timeout', '150s'], env);
     assert.equal(r.code, 0, r.stderr);

@@ -299,6 +299,11 @@ export async function stopRealNode(binDir: string, runDir: string, pids: Record<
     run('umount', ['-l', mount], { ignoreFailure: true });
   }
   for (const ns of netns) rmSync(ns, { force: true });
+  try {
+    rmdirSync(netnsDir); // containerd made it; another user's namespaces keep it (not empty)
+  } catch {
+    // not there, or not empty
+  }
   run('ip', ['link', 'del', realNode.bridge], { ignoreFailure: true });
   removeCgroups();
   rmSync(containerdState, { recursive: true, force: true });
