@@ -74,6 +74,10 @@ describe(`the demo model on the real node ${realNode.name}`, function () {
     assert.match(r.stderr, /successfully rolled out/);
 
     const client = await admin();
+    // The node is the kubelet's, not kwok's: it reports its own runtime and version.
+    const node = await client.request<{ status: { nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }>('GET', `/api/v1/nodes/${realNode.name}`);
+    assert.equal(node.status.nodeInfo.kubeletVersion, 'v1.36.3');
+    assert.match(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\/2\.3\.4/);
     const pods = (await client.request<{ items: Pod[] }>('GET', `/api/v1/namespaces/${ns}/pods`)).items
       .filter((p) => !p.metadata.deletionTimestamp);
     assert.equal(pods.length, 1);

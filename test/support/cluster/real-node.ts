@@ -299,10 +299,13 @@ export async function stopRealNode(binDir: string, runDir: string, pids: Record<
     run('umount', ['-l', mount], { ignoreFailure: true });
   }
   for (const ns of netns) rmSync(ns, { force: true });
-  try {
-    rmdirSync(netnsDir); // containerd made it; another user's namespaces keep it (not empty)
-  } catch {
-    // not there, or not empty
+  // containerd made the first, the kubelet (a fixed path) the second; removed only when empty.
+  for (const d of [netnsDir, '/var/log/containers']) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // not there, or in use by someone else
+    }
   }
   run('ip', ['link', 'del', realNode.bridge], { ignoreFailure: true });
   removeCgroups();
