@@ -127,6 +127,29 @@ describe(`the demo model on the real node ${realNode.name}`, function () {
     assert.deepEqual(directAnswer.outputs.find((o) => o.name === 'label')!.data, ['versicolor']);
   });
 
+  it('Prometheus discovers the pod through the API server and scrapes it at its annotated port and path', async () => {
+    const prometheus = `http://127.0.0.1:${clusterState().ports.prometheus!}`;
+    const query = async (q: string) => {
+      const res = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+    };
+    const selector = `{namespace="${ns}",pod="${pod.metadata.name}"}`;
+    const deadline = Date.now() + 60_000;
+    let up: Awaited<ReturnType<typeof query>> = [];
+    while (Date.now() < deadline) {
+      up = await query(`up${selector}`);
+      if (up.length > 0 && up[0]!.value[1] === '1') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.equal(up.length, 1, `no scrape of ${pod.metadata.name} within 60 s`);
+    assert.equal(up[0]!.value[1], '1');
+    assert.equal(up[0]!.metric.instance, `${pod.status.podIP!}:${DEMO_PORT}`);
+    // Series the server itself exports, not only Prometheus' own bookkeeping about the scrape.
+    const own = await query(`count by (pod) ({namespace="${ns}",pod="${pod.metadata.name}",__name__!~"up|scrape_.*"})`);
+    assert.ok(own.length === 1 && Number(own[0]!.value[1]) > 0, JSON.stringify(own));
+  });
+
   it('a rollout of an image that cannot start is reported as failed with the reason (exit 4)', async () => {
     const spec = demoSpec({ name: 'iris-broken', image: BROKEN_IMAGE });
     const r = await runMdl(['deploy', '-c', spec, '--namespace', brokenNs, '--create-namespace', '--timeout', '40s'], env);

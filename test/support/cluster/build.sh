@@ -14,15 +14,17 @@ export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
 # versions are pinned here: containerd 2.3 is in Kubernetes 1.36's support matrix, runc 1.4.3 is what
 # containerd 2.3.4's CI pins.
 containerd=v2.3.4 runc=v1.4.3
+# Prometheus 3.16 (module versions are v0.3xx for 3.x), for its Kubernetes service discovery.
+prometheus=v0.316.0
 
 ver() { awk -v m="$1" '$1==m{print $2; exit}' "$here/go.mod"; }
 k8s=$(ver k8s.io/kubernetes); etcd=$(ver go.etcd.io/etcd/server/v3); kwok=$(ver sigs.k8s.io/kwok); ms=$(ver sigs.k8s.io/metrics-server)
 # Key: the versions plus a hash of everything that decides the binaries' content.
 sum=$(cat "$here/go.mod" "$here/go.sum" "$here/build.sh" "$here"/cmd/*/main.go | sha256sum | cut -c1-12)
-key="k8s-$k8s.etcd-$etcd.kwok-$kwok.ms-$ms.containerd-$containerd.runc-$runc.$sum"
+key="k8s-$k8s.etcd-$etcd.kwok-$kwok.ms-$ms.containerd-$containerd.runc-$runc.prom-$prometheus.$sum"
 out="${MDL_CLUSTER_CACHE:-$repo/.cache/cluster}/bin/$key"
 names=(kube etcd kwok metrics-server)
-runtime=(containerd containerd-shim-runc-v2 ctr runc)
+runtime=(containerd containerd-shim-runc-v2 ctr runc prometheus)
 
 missing=()
 for n in "${names[@]}"; do [[ -x "$out/$n" ]] || missing+=("$n"); done
@@ -53,6 +55,9 @@ if ((${#missing[@]} + ${#runtime_missing[@]})); then
     (cd "$out.tmp" && GOFLAGS= GOBIN="$out.tmp" CGO_ENABLED=1 nice -n 10 go install -trimpath \
       -tags "seccomp urfave_cli_no_docs" -ldflags "-s -w -X main.version=${runc#v}" \
       "github.com/opencontainers/runc@$runc")
+    # Without the builtinassets tag the web UI is left out; the HTTP API the tests use is all there.
+    (cd "$out.tmp" && GOFLAGS= GOBIN="$out.tmp" nice -n 10 go install -trimpath -ldflags "-s -w" \
+      "github.com/prometheus/prometheus/cmd/prometheus@$prometheus")
   fi
   built=("${missing[@]}" "${runtime_missing[@]}")
   for n in "${built[@]}"; do mv "$out.tmp/$n" "$out.tmp/$n.bin"; done

@@ -9,8 +9,8 @@
  * Settings (environment): MDL_CLUSTER_DIR (default <repo>/.cache/cluster), MDL_CLUSTER_POD_READY_DELAY_MS
  * (default 1000: how long kwok waits before a scheduled pod becomes Ready; a pod's annotation
  * mdl.test/ready-delay overrides it), MDL_CLUSTER_NODES (default 3), MDL_CLUSTER_METRICS (default 1:
- * start metrics-server), MDL_CLUSTER_REAL_NODE (default 1: start the real node rn1; 0 while developing
- * something that needs kwok's nodes only).
+ * start metrics-server), MDL_CLUSTER_REAL_NODE (default 1: start the real node rn1 and Prometheus scraping
+ * its pods, prometheus.ts; 0 while developing something that needs kwok's nodes only).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prometheusArgs } from './prometheus.js';
 import { checkRealNodeHost, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,7 +42,7 @@ export interface ClusterState {
 }
 
 /** The order processes start in; down stops them in reverse. */
-const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet'];
+const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'prometheus'];
 
 function log(message: string): void {
   process.stderr.write(`[cluster] ${message}\n`);
@@ -249,7 +250,7 @@ export async function up(): Promise<ClusterState> {
   mkdirSync(runDir, { recursive: true });
   const pki = makePki(path.join(runDir, 'pki'));
   const ports = await freePorts(['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer',
-    'kubelet', 'kubeletHealthz']);
+    'kubelet', 'kubeletHealthz', 'prometheus']);
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const state: ClusterState = { binDir, server, ports, pids: {}, pki, startedAt: new Date().toISOString() };
   const kube = path.join(binDir, 'kube');
@@ -348,6 +349,7 @@ export async function up(): Promise<ClusterState> {
         log,
       });
       state.realNode = started.node;
+      state.pids.prometheus = startProcess('prometheus', path.join(binDir, 'prometheus'), prometheusArgs(runDir, ports.prometheus!, kubeconfigComponents));
       saveState(state);
       tNodeStarted = Date.now();
     }
@@ -359,6 +361,9 @@ export async function up(): Promise<ClusterState> {
       if (realNodeEnabled() && !nodes.some((n) => n.metadata.name === realNode.name)) return false;
       return nodes.length > 0 && nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     }, [state.pids.kwok!, ...(state.pids.kubelet ? [state.pids.kubelet] : [])]);
+    if (state.pids.prometheus !== undefined) {
+      await waitFor('prometheus', 60_000, async () => (await fetch(`http://127.0.0.1:${ports.prometheus}/-/ready`)).ok, [state.pids.prometheus]);
+    }
     // Pods need the namespace's default service account, which the controller manager creates.
     await waitFor('default service account', 60_000, async () =>
       (await apiRequest(state, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
