@@ -61,22 +61,46 @@ export interface PodProgress {
   restarts: number;
   /** Why a container is waiting (ImagePullBackOff, CrashLoopBackOff), when it is. */
   reason?: string;
+  /** What the kubelet said about it: how the last start ended ("StartError: … no such file"), or the
+   *  waiting message when there was no start (an image that cannot be pulled). */
+  detail?: string;
   deleted?: boolean;
+}
+
+type Terminated = { reason?: string; message?: string; exitCode?: number };
+type ContainerStatus = {
+  restartCount?: number;
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: Terminated };
+  lastState?: { terminated?: Terminated };
+};
+
+function containerDetail(c: ContainerStatus | undefined): string | undefined {
+  const last = c?.state?.terminated ?? c?.lastState?.terminated;
+  if (last) {
+    const how = last.reason ?? `exit code ${last.exitCode ?? '?'}`;
+    return last.message?.trim() ? `${how}: ${last.message.trim()}` : how;
+  }
+  return c?.state?.waiting?.message?.trim() || undefined;
 }
 
 export function podProgress(pod: KubeObject, deleted = false): PodProgress {
   const status = (pod.status ?? {}) as {
     phase?: string;
     conditions?: { type: string; status: string }[];
-    containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[];
+    containerStatuses?: ContainerStatus[];
   };
-  const reason = status.containerStatuses?.map((c) => c.state?.waiting?.reason).find(Boolean);
+  // A container that is not running: waiting (and why), or between restarts with its start failed.
+  const stuck = status.containerStatuses?.find((c) => c.state?.waiting?.reason)
+    ?? status.containerStatuses?.find((c) => c.state?.terminated?.reason);
+  const reason = stuck?.state?.waiting?.reason ?? stuck?.state?.terminated?.reason;
+  const detail = containerDetail(stuck);
   return {
     name: pod.metadata.name,
     phase: (pod.metadata as { deletionTimestamp?: string }).deletionTimestamp ? 'Terminating' : (status.phase ?? 'Pending'),
     ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     restarts: (status.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
     ...(reason ? { reason } : {}),
+    ...(detail ? { detail } : {}),
     ...(deleted ? { deleted } : {}),
   };
 }
@@ -109,9 +133,13 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
   let deleted = false;
   const finished = () => deleted || (status !== undefined && (status.done || status.failed));
   const pods = new Map<string, string>();
+  /** The pods as last seen, to say on a timeout which ones are not ready and why. */
+  const lastSeen = new Map<string, PodProgress>();
 
   const emitPod = (event: WatchEvent) => {
     const p = podProgress(event.object, event.type === 'DELETED');
+    if (p.deleted) lastSeen.delete(p.name);
+    else lastSeen.set(p.name, p);
     const key = JSON.stringify(p);
     if (pods.get(p.name) === key) return;
     pods.set(p.name, key);
@@ -174,8 +202,12 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
       { exitCode: ExitCode.rollout, hint: 'See why the new pods are not ready (the events above, mdl status), fix the spec and deploy again.' },
     );
   }
+  const notReady = [...lastSeen.values()].filter((p) => !p.ready).map((p) =>
+    `  pod ${p.name}: ${[p.phase, p.reason, p.restarts ? `${p.restarts} restarts` : undefined].filter(Boolean).join(', ')}` +
+    `${p.detail ? ` (${p.detail})` : ''}`);
   throw new MdlError(
-    `Timed out after ${formatDuration(options.timeoutMs)} waiting for deployment "${name}": ${status?.message ?? 'no status seen'}`,
+    [`Timed out after ${formatDuration(options.timeoutMs)} waiting for deployment "${name}": ${status?.message ?? 'no status seen'}`,
+      ...notReady].join('\n'),
     { exitCode: ExitCode.rollout, hint: 'Raise --timeout if the rollout is slow, or check mdl status for pods that are not ready.' },
   );
 }

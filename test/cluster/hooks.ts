@@ -11,12 +11,15 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     // A cold build of the control plane takes many minutes; the warm start takes seconds.
     this.timeout(80 * 60_000);
-    startedHere = !(await isUp());
+    const wasUp = await isUp();
+    // A start that fails cleans up itself and keeps its logs (failed-start-logs): afterAll leaves them.
     await up();
+    startedHere = !wasUp;
     process.env.KUBECONFIG = kubeconfigPath;
   },
   async afterAll(this: Mocha.Context): Promise<void> {
-    this.timeout(60_000);
+    // The real node's pods are drained first (up to a minute), then every process stops.
+    this.timeout(180_000);
     if (startedHere) await down();
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Starts and stops the test control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
  * kwok (the fake nodes and pods) and metrics-server, each a process on 127.0.0.1 on ports chosen free at
- * start, with certificates made by openssl. State (pids, ports, data, logs) lives in .cache/cluster/run;
+ * start, with certificates made by openssl; and one real node, rn1 (containerd + kubelet, real-node.ts). State (pids, ports, data, logs) lives in .cache/cluster/run;
  * the admin kubeconfig is .cache/cluster/kubeconfig.
  *
  *   tsx test/support/cluster/cluster.ts up|down|status
@@ -9,7 +9,8 @@
  * Settings (environment): MDL_CLUSTER_DIR (default <repo>/.cache/cluster), MDL_CLUSTER_POD_READY_DELAY_MS
  * (default 1000: how long kwok waits before a scheduled pod becomes Ready; a pod's annotation
  * mdl.test/ready-delay overrides it), MDL_CLUSTER_NODES (default 3), MDL_CLUSTER_METRICS (default 1:
- * start metrics-server).
+ * start metrics-server), MDL_CLUSTER_REAL_NODE (default 1: start the real node rn1 and Prometheus scraping
+ * its pods, prometheus.ts; 0 while developing something that needs kwok's nodes only).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prometheusArgs } from './prometheus.js';
+import { checkRealNodeHost, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
@@ -34,10 +37,12 @@ export interface ClusterState {
   pids: Record<string, number>;
   pki: { ca: string; caKey: string; cert: string; key: string };
   startedAt: string;
+  /** Set when the real node was started. */
+  realNode?: RealNodeState;
 }
 
 /** The order processes start in; down stops them in reverse. */
-const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'];
+const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'prometheus'];
 
 function log(message: string): void {
   process.stderr.write(`[cluster] ${message}\n`);
@@ -187,12 +192,12 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
   throw new Error(`${what}: not ready after ${timeoutMs / 1000} s; see the logs in ${path.join(runDir, 'logs')}`);
 }
 
-function startProcess(name: string, binary: string, args: string[]): number {
+function startProcess(name: string, binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const logs = path.join(runDir, 'logs');
   mkdirSync(logs, { recursive: true });
   const fd = openSync(path.join(logs, `${name}.log`), 'a');
   // Detached: its own process group, so it outlives this script and down can stop it by pid.
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   child.unref();
   if (child.pid === undefined) throw new Error(`${name}: could not start ${binary}`);
@@ -244,7 +249,8 @@ export async function up(): Promise<ClusterState> {
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   const pki = makePki(path.join(runDir, 'pki'));
-  const ports = await freePorts(['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer']);
+  const ports = await freePorts(['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer',
+    'kubelet', 'kubeletHealthz', 'prometheus']);
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const state: ClusterState = { binDir, server, ports, pids: {}, pki, startedAt: new Date().toISOString() };
   const kube = path.join(binDir, 'kube');
@@ -274,6 +280,8 @@ export async function up(): Promise<ClusterState> {
       `--requestheader-client-ca-file=${pki.ca}`, '--requestheader-username-headers=X-Remote-User',
       '--requestheader-group-headers=X-Remote-Group', '--requestheader-allowed-names=admin', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
       `--proxy-client-cert-file=${pki.cert}`, `--proxy-client-key-file=${pki.key}`,
+      // Logs, exec and the node proxy on the real kubelet, which trusts this CA and asks the API server (webhook).
+      `--kubelet-client-certificate=${pki.cert}`, `--kubelet-client-key=${pki.key}`,
       '--allow-privileged=true',
     ];
     writeFileSync(path.join(runDir, 'kube-apiserver.args.json'), JSON.stringify(apiArgs));
@@ -308,7 +316,8 @@ export async function up(): Promise<ClusterState> {
       .replace(/^# .*\n/gm, '');
     writeFileSync(path.join(runDir, 'kwok-pod-stages.yaml'), podStages);
     state.pids.kwok = startProcess('kwok', path.join(binDir, 'kwok'), [
-      `--kubeconfig=${kubeconfigComponents}`, '--manage-all-nodes=true',
+      // Only the fake nodes: the real node's kubelet reports its own status.
+      `--kubeconfig=${kubeconfigComponents}`, '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       `--config=${path.join(here, 'kwok/node-stages.yaml')}`, `--config=${path.join(runDir, 'kwok-pod-stages.yaml')}`,
       `--config=${path.join(here, 'kwok/metrics.yaml')}`,
       `--tls-cert-file=${pki.cert}`, `--tls-private-key-file=${pki.key}`,
@@ -320,12 +329,41 @@ export async function up(): Promise<ClusterState> {
     await createNodes(state, Number(process.env.MDL_CLUSTER_NODES ?? 3));
     if ((process.env.MDL_CLUSTER_METRICS ?? '1') !== '0') await startMetricsServer(state, kubeconfigComponents);
     saveState(state);
+    let tNodeStarted = 0;
+    if (realNodeEnabled()) {
+      // Before anything is recorded for down to clean: a containerd that is not ours stays untouched.
+      checkRealNodeHost();
+      const nodeKubeconfig = writeUserKubeconfig(state, `system:node:${realNode.name}`, ['system:nodes'], path.join(runDir, 'kubelet.kubeconfig'));
+      // Saved before the start returns, so a failed start still cleans up what it made.
+      state.realNode = { dir: path.join(runDir, 'node'), kubeletPort: ports.kubelet!, healthzPort: ports.kubeletHealthz!, images: {} };
+      saveState(state);
+      const started = await startRealNode({
+        binDir, runDir, repoRoot, caFile: pki.ca, kubeconfig: nodeKubeconfig,
+        kubeletPort: ports.kubelet!, healthzPort: ports.kubeletHealthz!,
+        startProcess: (name, binary, args, env) => {
+          const pid = startProcess(name, binary, args, env);
+          state.pids[name] = pid;
+          saveState(state);
+          return pid;
+        },
+        log,
+      });
+      state.realNode = started.node;
+      state.pids.prometheus = startProcess('prometheus', path.join(binDir, 'prometheus'), prometheusArgs(runDir, ports.prometheus!, kubeconfigComponents));
+      saveState(state);
+      tNodeStarted = Date.now();
+    }
 
-    await waitFor('fake nodes Ready', 60_000, async () => {
+    await waitFor(realNodeEnabled() ? 'nodes Ready (kwok\'s and rn1)' : 'fake nodes Ready', 120_000, async () => {
       const res = await apiRequest(state, 'GET', '/api/v1/nodes');
-      const nodes = (JSON.parse(res.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+      const nodes = (JSON.parse(res.body) as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+      // The kubelet registers its node a few seconds after it starts.
+      if (realNodeEnabled() && !nodes.some((n) => n.metadata.name === realNode.name)) return false;
       return nodes.length > 0 && nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    }, [state.pids.kwok!]);
+    }, [state.pids.kwok!, ...(state.pids.kubelet ? [state.pids.kubelet] : [])]);
+    if (state.pids.prometheus !== undefined) {
+      await waitFor('prometheus', 60_000, async () => (await fetch(`http://127.0.0.1:${ports.prometheus}/-/ready`)).ok, [state.pids.prometheus]);
+    }
     // Pods need the namespace's default service account, which the controller manager creates.
     await waitFor('default service account', 60_000, async () =>
       (await apiRequest(state, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
@@ -338,7 +376,8 @@ export async function up(): Promise<ClusterState> {
     rmSync(failedLogsDir, { recursive: true, force: true });
     const tDone = Date.now();
     log(`up at ${server} (build check ${((tBuilt - t0) / 1000).toFixed(1)} s, apiserver ready after ` +
-      `${((tApi - tBuilt) / 1000).toFixed(1)} s, all ready after ${((tDone - tBuilt) / 1000).toFixed(1)} s)`);
+      `${((tApi - tBuilt) / 1000).toFixed(1)} s, all ready after ${((tDone - tBuilt) / 1000).toFixed(1)} s` +
+      `${tNodeStarted ? `; ${realNode.name}: images + containerd + kubelet started after ${((tNodeStarted - tBuilt) / 1000).toFixed(1)} s` : ''})`);
     log(`KUBECONFIG=${kubeconfigPath}`);
     return state;
   } catch (error) {
@@ -420,9 +459,41 @@ async function stopPid(pid: number): Promise<void> {
   }
 }
 
+/**
+ * Deletes the pods bound to the real node and waits until its kubelet has stopped them and torn their
+ * sandboxes down. The scheduler stops first, so controllers' replacement pods stay Pending.
+ */
+async function drainRealNode(state: ClusterState): Promise<void> {
+  if (state.pids['kube-scheduler'] !== undefined) await stopPid(state.pids['kube-scheduler']);
+  const list = `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${realNode.name}`)}`;
+  try {
+    const pods = (JSON.parse((await apiRequest(state, 'GET', list)).body) as { items?: { metadata: { name: string; namespace: string } }[] }).items ?? [];
+    for (const p of pods) {
+      await apiRequest(state, 'DELETE', `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`, { gracePeriodSeconds: 1 });
+    }
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const left = (JSON.parse((await apiRequest(state, 'GET', list)).body) as { items?: unknown[] }).items ?? [];
+      if (left.length === 0) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    log(`${realNode.name}: pods still there after 60 s; removing their containers directly`);
+  } catch (error) {
+    log(`${realNode.name}: could not delete its pods through the API (${(error as Error).message}); removing their containers directly`);
+  }
+}
+
 /** Stops every process that up started, by pid, newest first, and removes the data. */
 export async function down(options: { keepLogs?: boolean } = {}): Promise<void> {
   const state = readState();
+  if (state?.realNode) {
+    const t = Date.now();
+    if (state.pids['kube-apiserver'] !== undefined && alive(state.pids['kube-apiserver']) && state.pids.kubelet !== undefined) {
+      await drainRealNode(state);
+    }
+    await stopRealNode(state.binDir, runDir, state.pids, stopPid, log);
+    log(`${realNode.name} stopped and cleaned up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
   if (state) {
     const names = Object.keys(state.pids).sort((a, b) => componentOrder.indexOf(b) - componentOrder.indexOf(a));
     for (const name of names) await stopPid(state.pids[name]!);

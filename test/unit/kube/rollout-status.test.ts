@@ -46,6 +46,44 @@ describe('podProgress', () => {
     assert.deepEqual(p, { name: 'web-1', phase: 'Running', ready: false, restarts: 3, reason: 'CrashLoopBackOff' });
   });
 
+  it('says how the last start of a crash-looping container ended', () => {
+    const p = podProgress({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-3' },
+      status: {
+        phase: 'Running',
+        containerStatuses: [{
+          restartCount: 2,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=server' } },
+          lastState: { terminated: { reason: 'StartError', exitCode: 128, message: 'exec: "/bin/model-server": stat /bin/model-server: no such file or directory\n' } },
+        }],
+      },
+    });
+    assert.equal(p.reason, 'CrashLoopBackOff');
+    assert.equal(p.detail, 'StartError: exec: "/bin/model-server": stat /bin/model-server: no such file or directory');
+  });
+
+  it('without a previous start, the detail is the waiting message; a bare exit code when there is no reason', () => {
+    const pull = podProgress({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-4' },
+      status: { phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ErrImageNeverPull', message: 'Container image "m:1" is not present' } } }] },
+    });
+    assert.equal(pull.detail, 'Container image "m:1" is not present');
+    const exited = podProgress({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-5' },
+      status: { phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 3 } } }] },
+    });
+    assert.equal(exited.detail, 'exit code 3');
+  });
+
+  it('a container caught between restarts reports how its start failed', () => {
+    const p = podProgress({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-6' },
+      status: { phase: 'Running', containerStatuses: [{ restartCount: 1, state: { terminated: { reason: 'StartError', exitCode: 128, message: 'exec: "/x": not found' } } }] },
+    });
+    assert.equal(p.reason, 'StartError');
+    assert.equal(p.detail, 'StartError: exec: "/x": not found');
+  });
+
   it('shows a pod being deleted as Terminating', () => {
     const p = podProgress({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-2', deletionTimestamp: '2026-01-01T00:00:00Z' }, status: { phase: 'Running' } });
     assert.equal(p.phase, 'Terminating');

@@ -1,9 +1,10 @@
-// Command kube hosts kube-apiserver, kube-controller-manager, kube-scheduler and kubectl in
+// Command kube hosts kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kubectl in
 // one binary (hyperkube style) so the large Kubernetes dependency graph links once.
 // The component is the first argument: `kube kube-apiserver --flags...`, `kube kubectl get pods`.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -18,6 +19,7 @@ import (
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 )
 
 func main() {
@@ -25,11 +27,12 @@ func main() {
 		"kube-apiserver":          func() *cobra.Command { return apiserver.NewAPIServerCommand() },
 		"kube-controller-manager": func() *cobra.Command { return controllermanager.NewControllerManagerCommand() },
 		"kube-scheduler":          func() *cobra.Command { return scheduler.NewSchedulerCommand() },
+		"kubelet":                 func() *cobra.Command { return kubelet.NewKubeletCommand(context.Background()) },
 		// The real kubectl, for tests that check what it reads (YAML 1.1) and does.
 		"kubectl": func() *cobra.Command { return kubectl.NewDefaultKubectlCommand() },
 	}
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: kube kube-apiserver|kube-controller-manager|kube-scheduler|kubectl [flags]")
+		fmt.Fprintln(os.Stderr, "usage: kube kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kubectl [flags]")
 		os.Exit(2)
 	}
 	name := os.Args[1]
