@@ -35,7 +35,7 @@ loadtest:
   );
   const point = (level: number, p95: number) => ({
     axis: 'rate', level, latencyMs: { mean: p95 * 0.8, p50: p95 * 0.8, p90: p95 * 0.95, p95, p99: p95 * 1.1, max: p95 * 1.3 },
-    errorRate: 0, completedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
+    errorRate: 0, achievedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
   });
   const slo = { percentile: 'p95', latencyMs: 300, errorRate: 0.01 };
   writeFileSync(

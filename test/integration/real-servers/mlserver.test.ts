@@ -75,7 +75,8 @@ describe('real servers: MLServer (KServe v2) with a scikit-learn model', functio
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    const r = await mdl(['loadtest', infer(), '--protocol', 'kserve-v2', '--payload', PAYLOAD, '--concurrency', '6', '--requests', '300', '--json']);
+    // No warm-up: the server's counter must see exactly the measured requests.
+    const r = await mdl(['loadtest', infer(), '--protocol', 'kserve-v2', '--payload', PAYLOAD, '--concurrency', '6', '--requests', '300', '--warmup', '0', '--json']);
     watching = false;
     await watcher;
     assert.equal(r.code, 0, r.stderr);
