@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { looksLikeProfileFile, parseProfileFile, parseProfileShape, peakRate, profileFromTraffic, rampStartS, type Profile } from '../autoscale/profile.js';
+import { handleStopSignals } from '../cli/stop-signals.js';
 import { badInput, ExitCode } from '../errors.js';
 import type { LoadOptions } from '../load/engine.js';
 import type { LoadedSpec, ModelSpec } from '../spec/index.js';
@@ -192,15 +193,9 @@ export async function runReplayCommand(ctx: ReplayContext): Promise<{ doc: Repla
   }
   const slo: Slo = { percentile: tune.slo.percentile, latencyMs: tune.slo.latencyMs, errorRate: tune.slo.errorRate };
   const request = await replayRequest(spec, flags.timeout, slo);
-  const controller = new AbortController();
-  // Ctrl-C and SIGTERM stop the load; what was measured is kept and reported (exit 130).
-  const stop = () => {
-    if (controller.signal.aborted) return;
-    ctx.note('Stopping: no new requests; reporting what was measured…');
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Ctrl-C and SIGTERM stop the load; what was measured is kept and reported (exit 130); a second signal
+  // exits at once (src/cli/stop-signals.ts).
+  const stops = handleStopSignals({ onStop: () => ctx.note('Stopping: no new requests; reporting what was measured…') });
   try {
     const doc = await replaySettings({
       spec,
@@ -211,12 +206,11 @@ export async function runReplayCommand(ctx: ReplayContext): Promise<{ doc: Repla
       request,
       ...(syncPeriodMs !== undefined ? { syncPeriodMs } : {}),
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      signal: controller.signal,
+      signal: stops.signal,
       note: ctx.note,
     });
     return { doc, exitCode: doc.interrupted ? ExitCode.interrupted : ExitCode.ok };
   } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    stops.dispose();
   }
 }

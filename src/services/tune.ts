@@ -495,14 +495,7 @@ async function verifyByReplay(ctx: TuneCommandContext, r: Resolved, result: Tune
   }
   const settings = await resolveSettings(choices, result, spec, profile, process.cwd());
   settings[0]!.label = result.simulation?.passed === false ? 'best found' : 'chosen';
-  const controller = new AbortController();
-  const stop = () => {
-    if (controller.signal.aborted) return;
-    ctx.note('Stopping the replay: no new requests; reporting what was measured…');
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const stops = handleStopSignals({ onStop: () => ctx.note('Stopping the replay: no new requests; reporting what was measured…') });
   try {
     const { url: _url, mode: _mode, ...request } = base;
     ctx.note(`» verifying by replay: ${profile.source}, ${settings.map((s) => s.label).join(', ')}`);
@@ -513,12 +506,11 @@ async function verifyByReplay(ctx: TuneCommandContext, r: Resolved, result: Tune
       profile,
       settings,
       request,
-      signal: controller.signal,
+      signal: stops.signal,
       note: ctx.note,
     });
   } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    stops.dispose();
   }
   if (result.verification.interrupted) result.interrupted = true;
   ctx.note(formatReplay(result.verification));
