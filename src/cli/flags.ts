@@ -38,6 +38,8 @@ type DurationOptions = {
 
 /** Checks a duration for `flag`; returns the text unchanged. */
 export function checkDuration(flag: string, text: string, options: DurationOptions = {}): string {
+  // A bare 0 needs no unit: `--warmup 0` turns the warm-up off.
+  if (options.zero && /^\s*0\s*$/.test(text)) return text;
   let ms: number;
   try {
     ms = parseDurationMs(text);

@@ -15,6 +15,8 @@ describe('flags with units (src/cli/flags.ts)', () => {
   it('durations: the text is kept; bad text, 0 and values under the minimum are refused with an example', () => {
     assert.equal(checkDuration('--interval', '1h30m'), '1h30m');
     assert.equal(checkDuration('--warmup', '0s', { zero: true }), '0s');
+    assert.equal(checkDuration('--warmup', '0', { zero: true }), '0', 'a bare 0 turns the warm-up off');
+    assert.throws(() => checkDuration('--timeout', '0'), /is not a duration|must be above 0/);
     const bad = refusal(() => checkDuration('--interval', '2x'));
     assert.equal(bad.message, '--interval "2x" is not a duration');
     assert.equal(bad.hint, 'Expected a duration such as 300ms, 30s, 5m or 1h30m.');
