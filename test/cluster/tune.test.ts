@@ -5,7 +5,8 @@
  * server on 127.0.0.1 standing in for the Service.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { applyObject } from '../../src/kube/apply.js';
@@ -158,10 +159,21 @@ describe('mdl tune --cluster against a real control plane', function () {
     assert.match(run.stderr, /restored HorizontalPodAutoscaler\/tuned to min 3, max 8/);
     await assertRestored(client, hpaPath, 3, 8);
 
-    // An error after the search (the report cannot be written) still restores.
-    const failed = await runMdl(['tune', server.url, '--cluster', '--name', name, '--namespace', ns, ...quick, '--report', '/nonexistent-dir/tune.html'], env);
+    // A report path that cannot be written is found before anything is pinned: exit 2, the HPA untouched.
+    const early = await runMdl(['tune', server.url, '--cluster', '--name', name, '--namespace', ns, ...quick, '--report', '/nonexistent-dir/tune.html'], env);
+    assert.equal(early.code, 2, early.stderr);
+    assert.match(early.stderr, /--report/);
+    assert.doesNotMatch(early.stderr, /pinned/);
+    await assertRestored(client, hpaPath, 3, 8);
+
+    // An error after the search (the report's folder is gone by the time it is written) still restores.
+    const gone = mkdtempSync(path.join(tmpdir(), 'mdl-report-'));
+    const failing = mdl(['tune', server.url, '--cluster', '--name', name, '--namespace', ns, ...quick, '--report', path.join(gone, 'tune.html')], env);
+    await until('the first step', 60_000, () => /bracket concurrency/.test(failing.stderr()));
+    rmSync(gone, { recursive: true, force: true });
+    const failed = await failing.done;
     assert.notEqual(failed.code, 0, failed.stderr);
-    assert.match(failed.stderr, /ENOENT|nonexistent-dir/);
+    assert.match(failed.stderr, /cannot write .*tune\.html/);
     assert.match(failed.stderr, /restored HorizontalPodAutoscaler\/tuned/);
     await assertRestored(client, hpaPath, 3, 8);
   });
