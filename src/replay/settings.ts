@@ -5,13 +5,14 @@
  */
 import { badInput } from '../errors.js';
 import { settingsFrom, type ScalingSettings } from '../tune/prove.js';
-import type { MetricKind, Recommendation } from '../tune/recommend.js';
+import type { RecommendedSettings } from '../tune/read-result.js';
+import type { MetricKind } from '../tune/recommend.js';
 
 export type ReplaySettings = ScalingSettings & { metric: MetricKind };
 
 const SETTINGS_HINT = 'Use --settings recommended (the TuneResult of --from), current (the spec\'s scaling), static:N (N replicas, no scaling) or a JSON file.';
 
-export function recommendedSettings(rec: Recommendation): ReplaySettings {
+export function recommendedSettings(rec: RecommendedSettings): ReplaySettings {
   return { ...settingsFrom(rec), metric: rec.metric.kind };
 }
 

@@ -11,7 +11,7 @@ import { handleStopSignals } from '../cli/stop-signals.js';
 import { badInput, ExitCode } from '../errors.js';
 import type { LoadOptions } from '../load/engine.js';
 import type { LoadedSpec, ModelSpec } from '../spec/index.js';
-import type { TuneResult } from '../tune/result.js';
+import { readTuneResultFile, type TuneResultFile } from '../tune/read-result.js';
 import type { Slo } from '../tune/types.js';
 import { parseDurationMs, UnitError } from '../units.js';
 import type { ReplayDocument, ReplayRun } from '../replay/types.js';
@@ -57,34 +57,24 @@ export async function resolveProfile(value: string | undefined, spec: ModelSpec,
   return profileFromTraffic({ baselinePerSecond: t.baselinePerSecond, peakPerSecond: t.peakPerSecond, rampSeconds: t.rampMs / 1000 });
 }
 
-export async function readTuneResult(path: string | undefined, cwd: string): Promise<TuneResult> {
+export async function readTuneResult(path: string | undefined, cwd: string): Promise<TuneResultFile> {
   if (!path) {
     throw badInput('replay needs the measured capacity and cold start to simulate with', {
       where: '--from',
       hint: 'Pass --from tune.json, written by  mdl tune --local --json > tune.json.',
     });
   }
-  const text = await readText(path, cwd, '--from');
-  let doc: TuneResult;
-  try {
-    doc = JSON.parse(text) as TuneResult;
-  } catch (error) {
-    throw badInput(`${path} is not JSON: ${(error as Error).message}`, { where: '--from', hint: 'Pass the output of mdl tune --json.' });
-  }
-  if (doc?.schemaVersion !== 1 || !Array.isArray(doc.search?.curve) || !doc.slo) {
-    throw badInput(`${path} is not a TuneResult (no schemaVersion 1, search.curve and slo)`, { where: '--from', hint: 'Pass the output of mdl tune --json.' });
-  }
-  return doc;
+  return readTuneResultFile(path, cwd, '--from');
 }
 
-function coldStartOf(tune: TuneResult, spec: ModelSpec): { ms: number; source: string } {
+function coldStartOf(tune: TuneResultFile, spec: ModelSpec): { ms: number; source: string } {
   const c = tune.coldStartMs;
   if (c) return { ms: c.value, source: `tune (${c.source}: ${c.note})` };
   return { ms: spec.health.startup.maxLoadMs, source: "the spec's health.startup worst case" };
 }
 
 /** --settings values → the settings to replay, in order, with labels. */
-export async function resolveSettings(choices: string[], tune: TuneResult, spec: ModelSpec, profile: Profile, cwd: string): Promise<Array<{ label: string; settings: ReplaySettings }>> {
+export async function resolveSettings(choices: string[], tune: TuneResultFile, spec: ModelSpec, profile: Profile, cwd: string): Promise<Array<{ label: string; settings: ReplaySettings }>> {
   const [{ recommendedSettings, staticSettings, staticFleetFor, parseSettingsFile, parseStaticChoice, SETTINGS_HINT }, { currentFromSpec }] = await Promise.all([
     import('../replay/settings.js'),
     import('./tune.js'),
@@ -113,7 +103,7 @@ export async function resolveSettings(choices: string[], tune: TuneResult, spec:
 
 export interface ReplaySettingsInput {
   spec: ModelSpec;
-  tune: TuneResult;
+  tune: TuneResultFile;
   slo: Slo;
   profile: Profile;
   settings: Array<{ label: string; settings: ReplaySettings }>;

@@ -14,7 +14,7 @@ import { badInput, isMdlError } from '../errors.js';
 import type { LoadedSpec, ModelSpec } from '../spec/index.js';
 import { parseDurationMs, UnitError } from '../units.js';
 import { curveForSimulator } from '../tune/simulate-adapter.js';
-import type { TuneResult } from '../tune/result.js';
+import { parseTuneResult } from '../tune/read-result.js';
 
 export interface SimulateOptions {
   cwd: string;
@@ -89,12 +89,13 @@ function asAxis(value: unknown, source: string): CapacityCurve['axis'] {
 }
 
 /**
- * A TuneResult as `mdl tune --json` writes it: its measured curve through the same mapping that tune's own
- * proof uses (steady steps, the SLO percentile), and its cold start when it was measured.
+ * A TuneResult as `mdl tune --json` writes it (told by its search section; read by the one TuneResult
+ * reader, src/tune/read-result.ts): its measured curve through the same mapping that tune's own proof uses
+ * (steady steps, the SLO percentile), and its cold start when it was measured.
  */
 function fromTuneResult(doc: Record<string, unknown>, source: string): { curve: CapacityCurve; coldStartMs?: number } | undefined {
-  const search = doc.search as Pick<TuneResult['search'], 'curve' | 'axis' | 'slo'> | undefined;
-  if (doc.schemaVersion === undefined || !Array.isArray(search?.curve) || !search.slo) return undefined;
+  if (doc === null || typeof doc !== 'object' || !('search' in doc)) return undefined;
+  const { search, coldStartMs: coldStart } = parseTuneResult(doc, source);
   const curve = { ...curveForSimulator(search.curve, search.axis, search.slo), source: `${source} (mdl tune)` };
   if (curve.points.length === 0) {
     throw badInput(`the TuneResult in ${source} has no steady measured step to build a capacity curve from`, {
@@ -102,7 +103,6 @@ function fromTuneResult(doc: Record<string, unknown>, source: string): { curve: 
       hint: 'Run mdl tune again until it finds a capacity, or pass --capacity FILE.',
     });
   }
-  const coldStart = doc.coldStartMs as TuneResult['coldStartMs'] | undefined;
   // A default cold start is not a finding of the run; simulate then uses its own (flag, spec, default).
   return coldStart && coldStart.source !== 'default' ? { curve, coldStartMs: coldStart.value } : { curve };
 }

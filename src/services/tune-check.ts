@@ -3,12 +3,11 @@
  * spec's current settings on the measured capacity with the same simulator tune's proof uses
  * (src/tune/simulate-adapter.ts), and return the verdict (src/tune/check.ts). Exit 99 when it fails.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { badInput, ExitCode, isMdlError } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
-import { checkReason, judgeSettings, measuredCapacity, type TuneCheckResult } from '../tune/check.js';
+import { checkReason, judgeSettings, type TuneCheckResult } from '../tune/check.js';
 import { defaultColdStart } from '../tune/cold-start.js';
+import { readTuneResultFile } from '../tune/read-result.js';
 import { resolveSlo } from '../tune/slo.js';
 import { simulatorFor } from '../tune/simulate-adapter.js';
 import { currentFromSpec, trafficFromSpec } from './tune.js';
@@ -28,22 +27,7 @@ export async function runTuneCheck(ctx: TuneCheckContext): Promise<{ result: Tun
       hint: 'Run mdl tune --check FILE alone (with --config/--env/--slo), or tune without --check.',
     });
   }
-  let text: string;
-  try {
-    text = await readFile(resolve(ctx.file), 'utf8');
-  } catch (error) {
-    throw badInput(`cannot read the TuneResult ${ctx.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      where: '--check',
-      hint: 'Pass the file mdl tune --json wrote (e.g. mdl tune --local --json > tune-result.json); the path is relative to the current directory.',
-    });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw badInput(`${ctx.file} is not JSON: ${(error as Error).message}`, { where: '--check', hint: 'Give the JSON that mdl tune --json printed.' });
-  }
-  const measured = measuredCapacity(doc, ctx.file);
+  const measured = await readTuneResultFile(ctx.file, process.cwd(), '--check');
 
   const loaded = await ctx.loadSpec();
   const { spec } = loaded;
@@ -70,11 +54,11 @@ export async function runTuneCheck(ctx: TuneCheckContext): Promise<{ result: Tun
         return { percentile: r.percentile, latencyMs: r.latencyMs, errorRate: r.errorRate, source: r.source === 'flag' ? '--slo' : `${file} slo` };
       })()
     : { percentile: measured.slo.percentile, latencyMs: measured.slo.latencyMs, errorRate: measured.slo.errorRate, source: `${ctx.file} slo` };
-  const coldStartMs = measured.coldStartMs ?? defaultColdStart(measured.runtime);
+  const coldStartMs = measured.coldStartMs ?? defaultColdStart(measured.target.runtime);
 
   let simulate;
   try {
-    simulate = simulatorFor({ curve: measured.curve, axis: measured.axis, slo, coldStartMs: coldStartMs.value, traffic: traffic.value, metric: settings.metric });
+    simulate = simulatorFor({ curve: measured.search.curve, axis: measured.search.axis, slo, coldStartMs: coldStartMs.value, traffic: traffic.value, metric: settings.metric });
   } catch (error) {
     if (!isMdlError(error)) throw error;
     throw badInput(`${ctx.file} has no steady measured step to simulate on: ${(error as Error).message}`, {
@@ -86,7 +70,7 @@ export async function runTuneCheck(ctx: TuneCheckContext): Promise<{ result: Tun
   const result: TuneCheckResult = {
     kind: 'tune-check',
     passed: verdict.passed,
-    from: { file: ctx.file, startedAt: measured.startedAt, url: measured.targetUrl, axis: measured.axis, capacityPerSecond: measured.capacityPerSecond },
+    from: { file: ctx.file, startedAt: measured.startedAt, url: measured.target.url, axis: measured.search.axis, capacityPerSecond: measured.search.capacityPerSecond },
     settings: { ...settings, metric: settings.metric, source: `${file} scaling` },
     slo,
     traffic: { ...traffic.value, source: `${file} traffic` },

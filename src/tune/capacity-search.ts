@@ -205,13 +205,13 @@ class SearchRun {
     if (backlogged.length === 0) return null;
     // Their pooled throughput, not the best window (the best of a few is biased high by their noise); and a
     // rate that built a backlog is above saturation, whatever throughput its windows showed.
-    const fastest = backlogged.reduce((a, p) => (p.achievedPerSecond > a.achievedPerSecond ? p : a));
-    return { perSecond: Math.min(fastest.achievedPerSecond, ...backlogged.map((p) => p.level)), seconds: fastest.loadSeconds };
+    const fastest = backlogged.reduce((a, p) => (p.completedPerSecond > a.completedPerSecond ? p : a));
+    return { perSecond: Math.min(fastest.completedPerSecond, ...backlogged.map((p) => p.level)), seconds: fastest.loadSeconds };
   }
 
   saturationMeasured(): { perSecond: number; seconds: number } | null {
     if (this.axis !== 'rate') return null;
-    return this.probe?.saturated ? { perSecond: this.probe.achievedPerSecond, seconds: this.probe.loadSeconds } : this.backlogSaturation();
+    return this.probe?.saturated ? { perSecond: this.probe.completedPerSecond, seconds: this.probe.loadSeconds } : this.backlogSaturation();
   }
 
   saturation(): number | null {
@@ -298,12 +298,13 @@ class SearchRun {
     const windows = await this.run(concurrency, { axis: 'concurrency', windowMs: this.windowMs, maxWindows: 2, shouldStop: (ws) => ws.length >= 2 });
     const pooled = poolWindows(windows);
     const meanLatencyMs = pooled.latencyMs.mean;
-    const achieved = pooled.achievedPerSecond;
+    const completed = pooled.completedPerSecond;
     this.probe = {
       concurrency,
-      achievedPerSecond: achieved / this.replicas,
+      completedPerSecond: completed / this.replicas,
+      sentPerSecond: pooled.sentPerSecond / this.replicas,
       meanLatencyMs,
-      saturated: windows.length > 0 && achieved > 0 && meanLatencyMs >= 1.5 * lowest.latencyMs.mean,
+      saturated: windows.length > 0 && completed > 0 && meanLatencyMs >= 1.5 * lowest.latencyMs.mean,
       loadSeconds: pooled.durationMs / 1000,
     };
     this.emit({ type: 'probe-end', probe: this.probe });
@@ -369,7 +370,7 @@ class SearchRun {
       slo: this.slo,
       replicas: this.replicas,
       capacityLevel: this.lo?.level ?? null,
-      capacityPerSecond: this.lo?.achievedPerSecond ?? null,
+      capacityPerSecond: this.lo?.completedPerSecond ?? null,
       failingLevel: this.hi?.level ?? null,
       ...(probe ? { saturationProbe: probe } : {}),
       limitedByMaxLevel: this.limitedByMaxLevel,
@@ -379,7 +380,7 @@ class SearchRun {
       curve,
       cost: {
         loadSeconds: round3([...curve, ...this.replaced].reduce((a, p) => a + p.loadSeconds, 0) + (probe?.loadSeconds ?? 0) + holdSeconds),
-        levelSeconds: round3([...curve, ...this.replaced].reduce((a, p) => a + p.loadSeconds * p.level, 0) + (probe ? probe.loadSeconds * probe.achievedPerSecond : 0) + holdLevelSeconds),
+        levelSeconds: round3([...curve, ...this.replaced].reduce((a, p) => a + p.loadSeconds * p.level, 0) + (probe ? probe.loadSeconds * probe.completedPerSecond : 0) + holdLevelSeconds),
         steps: curve.length + (separate ? 1 : 0),
       },
     };
@@ -508,8 +509,9 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
     level,
     latencyMs: pooled.latencyMs,
     errorRate: pooled.errorRate,
-    achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
-    peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.achievedPerSecond), 0) / ctx.replicas,
+    completedPerSecond: pooled.completedPerSecond / ctx.replicas,
+    sentPerSecond: pooled.sentPerSecond / ctx.replicas,
+    peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.completedPerSecond), 0) / ctx.replicas,
     passed,
     steady,
     backlog,
@@ -554,7 +556,8 @@ export function judgeConfirmation(
     loadSeconds,
     latencyMs: pooled.latencyMs,
     errorRate: pooled.errorRate,
-    achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
+    completedPerSecond: pooled.completedPerSecond / ctx.replicas,
+    sentPerSecond: pooled.sentPerSecond / ctx.replicas,
     growing: backlog,
     spread: windowSpread(windows, ctx.slo.percentile),
   };
@@ -563,8 +566,9 @@ export function judgeConfirmation(
     level,
     latencyMs: pooled.latencyMs,
     errorRate: pooled.errorRate,
-    achievedPerSecond: pooled.achievedPerSecond / ctx.replicas,
-    peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.achievedPerSecond), 0) / ctx.replicas,
+    completedPerSecond: pooled.completedPerSecond / ctx.replicas,
+    sentPerSecond: pooled.sentPerSecond / ctx.replicas,
+    peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.completedPerSecond), 0) / ctx.replicas,
     passed,
     steady: !ranOut,
     backlog,
@@ -588,7 +592,7 @@ export function judgeConfirmation(
 export function estimateBoundary(lo: CapacityPoint, hi: CapacityPoint, slo: Slo, axis: SearchAxis): number | null {
   // The best window, not the pooled ones: the first window of an overloaded step is often short of
   // completions while the queue forms.
-  const x = Math.max(hi.achievedPerSecond, hi.peakWindowPerSecond);
+  const x = Math.max(hi.completedPerSecond, hi.peakWindowPerSecond);
   // At or below lo, the estimate makes the next step a confirmation just above lo.
   if (axis === 'rate') {
     if (hi.backlog || x < 0.95 * hi.level) return x * 0.98;

@@ -55,7 +55,7 @@ export function estimateCrossing(
   const percentileOf = (p: CapacityPoint) => p.latencyMs[slo.percentile];
   // The failing end calibrates the shape when its latency was measured in a steady queue, not a backlog.
   const hiMeasured = !hi.backlog && hi.ended !== 'max-windows' && percentileOf(hi) > slo.latencyMs && Number.isFinite(percentileOf(hi));
-  let x = axis === 'rate' ? saturationPerSecond : Math.max(...points.map((p) => p.achievedPerSecond));
+  let x = axis === 'rate' ? saturationPerSecond : Math.max(...points.map((p) => p.completedPerSecond));
   // Open loop with a failing end measured in a steady queue: the saturation throughput is the one that makes
   // the shape, anchored at the passing end, pass through the latency measured there. Near saturation the
   // latency is too sensitive to the throughput for a backlogged step's (noisy) peak to place the crossing.
@@ -163,11 +163,11 @@ export function isRising(points: readonly CapacityPoint[], lo: CapacityPoint, sl
  * keep busy, where nobody waits), and always the lowest step.
  */
 function unloadedMeanMs(points: readonly CapacityPoint[], axis: SearchAxis, saturationPerSecond: number): number | null {
-  const sorted = [...points].filter((p) => p.achievedPerSecond > 0 && p.latencyMs.mean > 0).sort((a, b) => a.level - b.level);
+  const sorted = [...points].filter((p) => p.completedPerSecond > 0 && p.latencyMs.mean > 0).sort((a, b) => a.level - b.level);
   if (sorted.length === 0) return null;
   const limit = (axis === 'rate' ? 0.35 : 0.6) * saturationPerSecond;
-  const low = sorted.filter((p, i) => i === 0 || p.achievedPerSecond <= limit);
-  const weight = (p: CapacityPoint) => p.achievedPerSecond * p.loadSeconds;
+  const low = sorted.filter((p, i) => i === 0 || p.completedPerSecond <= limit);
+  const weight = (p: CapacityPoint) => p.completedPerSecond * p.loadSeconds;
   const total = low.reduce((a, p) => a + weight(p), 0);
   return total > 0 ? low.reduce((a, p) => a + p.latencyMs.mean * weight(p), 0) / total : null;
 }

@@ -129,7 +129,7 @@ export function snapshotsToWindow(snaps: readonly LoadSnapshot[], inFlightStart:
     completed,
     failed,
     dropped: snaps.reduce((a, s) => a + s.dropped, 0),
-    achievedPerSecond: (delivered * 1000) / durationMs,
+    completedPerSecond: (delivered * 1000) / durationMs,
     latencyMs: {
       mean: at('mean'),
       p50: at('p50'),

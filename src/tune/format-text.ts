@@ -18,14 +18,14 @@ export function formatTuneEvent(event: TuneEvent, percentile: string): string | 
       const b = event.bracket;
       return (
         `  ${p.phase.padEnd(7)} ${p.axis} ${n(p.level).padStart(7)}: ${p.answered === 0 ? 'no answers' : `${percentile} ${n(p.latencyMs[percentileKey(percentile)])} ms`}, ` +
-        `${n(p.achievedPerSecond)}/s, errors ${(p.errorRate * 100).toFixed(2)} % — ${p.passed ? 'pass' : 'FAIL'} (${p.ended}, ${p.windows} windows)` +
+        `${n(p.completedPerSecond)}/s, errors ${(p.errorRate * 100).toFixed(2)} % — ${p.passed ? 'pass' : 'FAIL'} (${p.ended}, ${p.windows} windows)` +
         `  bracket [${b.lo ?? '–'}, ${b.hi ?? '–'}]`
       );
     }
     case 'probe-end': {
       const p = event.probe;
       return (
-        `  probe   concurrency ${String(p.concurrency).padStart(7)}: mean ${n(p.meanLatencyMs)} ms, ${n(p.achievedPerSecond)}/s — ` +
+        `  probe   concurrency ${String(p.concurrency).padStart(7)}: mean ${n(p.meanLatencyMs)} ms, ${n(p.completedPerSecond)}/s — ` +
         (p.saturated ? 'saturation throughput' : 'not saturated (too few clients), not used')
       );
     }

@@ -67,7 +67,7 @@ export interface Proof {
   maxReplicasLimit: number | null;
 }
 
-export function settingsFrom(rec: Recommendation): ScalingSettings {
+export function settingsFrom(rec: Pick<Recommendation, 'target' | 'minReplicas' | 'maxReplicas' | 'behavior'>): ScalingSettings {
   return {
     minReplicas: rec.minReplicas.value,
     maxReplicas: rec.maxReplicas.value,

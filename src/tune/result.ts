@@ -9,7 +9,11 @@ import type { Recommendation } from './recommend.js';
 import type { ReplayDocument } from '../replay/types.js';
 import type { CapacityPoint, CapacityResult, LatencyPercentiles, SearchAxis, Slo, Sourced } from './types.js';
 
-export const TUNE_RESULT_SCHEMA_VERSION = 1;
+/** 2: the completions per second of each step, hold and saturation probe (`search.curve[]`,
+ *  `search.confirmation`, `search.unconfirmed[]`, `search.saturationProbe`) were `achievedPerSecond` and are
+ *  `completedPerSecond`, as in the LoadResult (src/load/types.ts); beside each, `sentPerSecond`. Version-1
+ *  files are still read (src/tune/read-result.ts). */
+export const TUNE_RESULT_SCHEMA_VERSION = 2;
 
 export interface TuneResult {
   schemaVersion: typeof TUNE_RESULT_SCHEMA_VERSION;

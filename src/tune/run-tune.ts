@@ -93,7 +93,7 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
   const capacityPerReplica = capPoint
     ? {
         level: { value: capPoint.level, source: 'measured' as const, note: `highest ${axis} per replica with ${options.slo.percentile} ≤ ${options.slo.latencyMs} ms and errors ≤ ${options.slo.errorRate * 100} %` },
-        perSecond: { value: capPoint.achievedPerSecond, source: 'measured' as const, note: `completions per second per replica at ${axis} ${capPoint.level}` },
+        perSecond: { value: capPoint.completedPerSecond, source: 'measured' as const, note: `completions per second per replica at ${axis} ${capPoint.level}` },
       }
     : null;
 

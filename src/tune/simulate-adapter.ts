@@ -33,7 +33,7 @@ export function trafficProfile(t: TrafficShape): ProfileSpec {
 /** Steps that measured the server in a steady state (a backlogged open-loop step's latency is transient). */
 export function curveForSimulator(curve: CapacityPoint[], axis: SearchAxis, slo: Slo): CapacityCurve {
   const points = curve
-    .filter((p) => !p.backlog && p.latencyMs[slo.percentile] > 0 && p.achievedPerSecond > 0)
+    .filter((p) => !p.backlog && p.latencyMs[slo.percentile] > 0 && p.completedPerSecond > 0)
     .map((p) => ({ loadPerReplica: p.level, latencyMs: p.latencyMs[slo.percentile], errorRate: p.errorRate }));
   return { axis, points, source: 'tune capacity curve' };
 }

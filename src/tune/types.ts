@@ -27,7 +27,7 @@ export interface WindowResult {
   dropped: number;
   /** Completions per second in this window: every request that completed in it, also those sent before it
    *  (in warm-up or an earlier window), so it is what the server delivered. */
-  achievedPerSecond: number;
+  completedPerSecond: number;
   /** Latency of the requests completed in this window (from the scheduled send time). */
   latencyMs: LatencyPercentiles;
   /** Requests in flight when the window began and when it ended: growth means a backlog. */
@@ -60,7 +60,12 @@ export interface CapacityPoint {
   level: number;
   latencyMs: LatencyPercentiles;
   errorRate: number;
-  achievedPerSecond: number;
+  /** Completions per second per replica in the judged windows (what the server delivered). */
+  completedPerSecond: number;
+  /** Requests sent per second per replica within the judged windows (not in warm-up): beside
+   *  completedPerSecond, what was offered against what came back. Absent in a TuneResult upgraded from
+   *  version 1, which did not record it. */
+  sentPerSecond?: number;
   /** The best single window's completions per second per replica (at saturation: the server's throughput). */
   peakWindowPerSecond: number;
   passed: boolean;
@@ -96,7 +101,10 @@ export interface Confirmation {
   loadSeconds: number;
   latencyMs: LatencyPercentiles;
   errorRate: number;
-  achievedPerSecond: number;
+  /** Completions per second per replica over the hold. */
+  completedPerSecond: number;
+  /** Requests sent per second per replica over the hold. Absent in a TuneResult upgraded from version 1. */
+  sentPerSecond?: number;
   /** True when its backlog grew: in two windows in a row, or over all of them (in-flight and latency rising beyond noise). */
   growing: boolean;
   /** The SLO percentile's lowest and highest window; null when no window answered. */
@@ -106,7 +114,10 @@ export interface Confirmation {
 export interface SaturationProbe {
   /** Clients (in flight) per replica. */
   concurrency: number;
-  achievedPerSecond: number;
+  /** Completions per second per replica: the saturation throughput when `saturated`. */
+  completedPerSecond: number;
+  /** Requests sent per second per replica. Absent in a TuneResult upgraded from version 1. */
+  sentPerSecond?: number;
   meanLatencyMs: number;
   saturated: boolean;
   loadSeconds: number;

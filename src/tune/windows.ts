@@ -48,7 +48,7 @@ export function isSteady(windows: readonly WindowResult[], rule: StabilityRule, 
   const latencies = last.map((w) => w.latencyMs[slo.percentile]);
   return (
     within(
-      last.map((w) => w.achievedPerSecond),
+      last.map((w) => w.completedPerSecond),
       rule.tolerance,
       Math.max(2, 2 * Math.sqrt(meanCount)) / windowSeconds,
     ) &&
@@ -130,7 +130,8 @@ export function isBacklogged(windows: readonly WindowResult[], axis: SearchAxis)
 export function poolWindows(windows: readonly WindowResult[]): {
   latencyMs: LatencyPercentiles;
   errorRate: number;
-  achievedPerSecond: number;
+  completedPerSecond: number;
+  sentPerSecond: number;
   durationMs: number;
 } {
   const durationMs = windows.reduce((a, w) => a + w.durationMs, 0);
@@ -151,7 +152,10 @@ export function poolWindows(windows: readonly WindowResult[]): {
     },
     errorRate: errorRateOf({ completed, failed }),
     // From each window's own rate, which counts every completion in it (also of requests sent before it).
-    achievedPerSecond: durationMs === 0 ? 0 : windows.reduce((a, w) => a + w.achievedPerSecond * w.durationMs, 0) / durationMs,
+    completedPerSecond: durationMs === 0 ? 0 : windows.reduce((a, w) => a + w.completedPerSecond * w.durationMs, 0) / durationMs,
+    // Only what was sent within the windows (not in warm-up): with completedPerSecond, what was offered and
+    // what came back.
+    sentPerSecond: durationMs === 0 ? 0 : (windows.reduce((a, w) => a + w.sent, 0) * 1000) / durationMs,
     durationMs,
   };
 }

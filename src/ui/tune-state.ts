@@ -85,7 +85,7 @@ export function capacityPanelProps(state: TuneViewState): Omit<CapacitySearchPan
           : latencyMs > config.slo.latencyMs
             ? `${key} ${Math.round(latencyMs)} ms > ${config.slo.latencyMs} ms`
             : p.ended;
-    return { level: p.level, achievedPerSecond: p.achievedPerSecond, ...(latencyMs !== undefined ? { latencyMs } : {}), errorRate: p.errorRate, passed: p.passed, ...(note ? { note } : {}) };
+    return { level: p.level, completedPerSecond: p.completedPerSecond, ...(latencyMs !== undefined ? { latencyMs } : {}), errorRate: p.errorRate, passed: p.passed, ...(note ? { note } : {}) };
   });
   const b = progress.bracket;
   const bracket = b.lo !== null || b.hi !== null ? { ...(b.lo !== null ? { passing: b.lo } : {}), ...(b.hi !== null ? { failing: b.hi } : {}) } : undefined;
@@ -109,11 +109,11 @@ export function tuneStatusLines(state: TuneViewState): string[] {
   if (progress.current && w) {
     const key = (['p50', 'p90', 'p95', 'p99'] as const).find((k) => k === state.config.slo.percentile) ?? 'p95';
     const latency = w.completed > 0 ? `${key} ${w.latencyMs[key].toFixed(1)} ms` : 'no answers';
-    parts.push(`window ${progress.current.windows.length}: ${w.achievedPerSecond.toFixed(1)}/s, ${latency}, ${w.failed} failed`);
+    parts.push(`window ${progress.current.windows.length}: ${w.completedPerSecond.toFixed(1)}/s, ${latency}, ${w.failed} failed`);
   }
   const probe = progress.probe;
   if (probe && !probe.result) parts.push(`measuring saturation: closed loop at ${probe.concurrency} in flight`);
-  else if (probe?.result?.saturated) parts.push(`saturation ${probe.result.achievedPerSecond.toFixed(1)}/s`);
+  else if (probe?.result?.saturated) parts.push(`saturation ${probe.result.completedPerSecond.toFixed(1)}/s`);
   if (progress.capacityEstimate !== null) parts.push(`capacity estimate ${progress.capacityEstimate}${state.config.axis === 'rate' ? '/s' : ' in flight'}`);
   if (parts.length > 0) lines.push(parts.join(' · '));
   return lines;

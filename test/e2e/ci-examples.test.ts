@@ -154,7 +154,7 @@ describe('example CI pipelines run as written (built CLI, local runtime)', funct
       });
       assert.equal(run.code, 0, failed(run));
       const result = JSON.parse(readFileSync(join(dir, 'mdl-out/tune.json'), 'utf8'));
-      assert.equal(result.schemaVersion, 1);
+      assert.equal(result.schemaVersion, 2);
       assert.match(readFileSync(join(dir, 'mdl-out/tune.html'), 'utf8'), /<svg /);
       const patch = readFileSync(join(dir, 'mdl-out/spec-change.patch'), 'utf8');
       assert.match(patch, /^--- a\/mdl\.config\.yaml$/m);
@@ -165,7 +165,7 @@ describe('example CI pipelines run as written (built CLI, local runtime)', funct
     it('GitLab nightly tune job: the same artifacts', () => {
       const run = runGitlabJob(GITLAB, 'mdl-nightly-tune', { cwd: dir, env: { MDL_URL: server.url, TUNE_ARGS: '--window 1s' } });
       assert.equal(run.code, 0, failed(run));
-      assert.equal(JSON.parse(readFileSync(join(dir, 'mdl-out/tune.json'), 'utf8')).schemaVersion, 1);
+      assert.equal(JSON.parse(readFileSync(join(dir, 'mdl-out/tune.json'), 'utf8')).schemaVersion, 2);
       assert.match(readFileSync(join(dir, 'mdl-out/spec-change.patch'), 'utf8'), /^\+.*target: /m);
     });
   });

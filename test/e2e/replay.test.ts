@@ -35,21 +35,25 @@ loadtest:
   );
   const point = (level: number, p95: number) => ({
     axis: 'rate', level, latencyMs: { mean: p95 * 0.8, p50: p95 * 0.8, p90: p95 * 0.95, p95, p99: p95 * 1.1, max: p95 * 1.3 },
-    errorRate: 0, achievedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
+    errorRate: 0, completedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
   });
   const slo = { percentile: 'p95', latencyMs: 300, errorRate: 0.01 };
-  writeFileSync(
-    join(dir, 'tune.json'),
-    JSON.stringify({
-      schemaVersion: 1,
-      target: { url: 'http://127.0.0.1:1/work', local: true, runtime: 'http' },
-      slo: { ...slo, source: 'spec' },
-      search: { axis: 'rate', slo, curve: [point(5, 12), point(20, 13), point(40, 15)] },
-      capacityPerReplica: { level: { value: 40, source: 'measured', note: '' }, perSecond: { value: 40, source: 'measured', note: '' } },
-      coldStartMs: { value: 1000, source: 'measured', note: 'test' },
-      recommendation: null,
-    }),
-  );
+  const curve = [point(5, 12), point(20, 13), point(40, 15)];
+  const tune = {
+    schemaVersion: 2,
+    target: { url: 'http://127.0.0.1:1/work', local: true, runtime: 'http' },
+    startedAt: '2026-12-01T00:00:00.000Z',
+    slo: { ...slo, source: 'spec' },
+    search: { axis: 'rate', slo, capacityPerSecond: 40, curve },
+    capacityPerReplica: { level: { value: 40, source: 'measured', note: '' }, perSecond: { value: 40, source: 'measured', note: '' } },
+    coldStartMs: { value: 1000, source: 'measured', note: 'test' },
+    recommendation: null,
+  };
+  writeFileSync(join(dir, 'tune.json'), JSON.stringify(tune));
+  // The same TuneResult as the schemaVersion-1 mdl wrote it: the steps' completions per second were achievedPerSecond.
+  const v1Curve = curve.map(({ completedPerSecond, ...p }) => ({ ...p, achievedPerSecond: completedPerSecond }));
+  writeFileSync(join(dir, 'tune-v1.json'), JSON.stringify({ ...tune, schemaVersion: 1, search: { ...tune.search, curve: v1Curve } }));
+  writeFileSync(join(dir, 'tune-v3.json'), JSON.stringify({ ...tune, schemaVersion: 3 }));
   // Fast scale-up, no scale-down window, so the replay scales within its 20 s.
   writeFileSync(
     join(dir, 'fast.json'),
@@ -130,6 +134,28 @@ describe('mdl replay (built CLI)', function () {
     assert.ok(r.measured.seconds.length >= 3 && r.measured.seconds.length < 60, `${r.measured.seconds.length} seconds`);
     assert.equal(r.simulated.seconds.length, r.measured.seconds.length, 'the simulation is cut to the seconds measured');
     assert.equal(r.label, 'static 1');
+  });
+
+  it('reads a version-1 TuneResult as its version-2 twin, and refuses an unknown version with exit 2', () => {
+    const args = ['--settings', 'static', '--profile', 'steady,rate=5,duration=2s', '--sync-period', '1s', '--json'];
+    const v2 = mdl(['--from', 'tune.json', ...args], dir);
+    const v1 = mdl(['--from', 'tune-v1.json', ...args], dir);
+    assert.equal(v2.status, 0, v2.stderr);
+    assert.equal(v1.status, 0, v1.stderr);
+    const inputs = (stdout: string) => {
+      const doc = JSON.parse(stdout) as ReplayDocument;
+      return { capacity: doc.capacity, slo: doc.slo, runs: doc.runs.map((r) => ({ label: r.label, settings: r.settings, simulatedSeconds: r.simulated.seconds.length })) };
+    };
+    assert.deepEqual(inputs(v1.stdout), inputs(v2.stdout));
+    // static: a fleet for the 5/s peak at the curve's 40/s per replica.
+    assert.equal(inputs(v1.stdout).runs[0]!.label, 'static 1');
+    assert.equal(inputs(v1.stdout).capacity.perSecond, 40);
+
+    const v3 = mdl(['--from', 'tune-v3.json', ...args], dir);
+    assert.equal(v3.status, 2, v3.stderr);
+    assert.match(v3.stderr, /tune-v3\.json has TuneResult schemaVersion 3; this mdl reads versions 1 and 2/);
+    assert.match(v3.stderr, /at tune-v3\.json schemaVersion$/m);
+    assert.doesNotMatch(v3.stderr, /at .*\.js:\d+/, 'no stack trace');
   });
 
   it('a profile file with a bad row: exit 2 naming the file and line', () => {

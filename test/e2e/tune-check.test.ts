@@ -4,6 +4,8 @@
 // (one local replica of the capacity fixture: 4 slots × 20 ms), committed with the chart series and the
 // candidate list of its simulation emptied (jq '.simulation.recommended.series = [] |
 // .simulation.current.series = [] | .simulation.candidates = []') to keep it small; the check reads neither.
+// That run was made by the schemaVersion-1 mdl and is kept as written in tune-result-v1.json; tune-result.json
+// is its version-2 twin (achievedPerSecond renamed completedPerSecond, schemaVersion 2).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import type { TuneResult } from '../../src/tune/result.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIX = join(ROOT, 'test/fixtures/tune-check');
 const RESULT = join(FIX, 'tune-result.json');
+const RESULT_V1 = join(FIX, 'tune-result-v1.json');
 const SPEC = readFileSync(join(FIX, 'mdl.config.yaml'), 'utf8');
 
 function mdl(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
@@ -88,15 +91,49 @@ describe('mdl tune --check (built CLI)', function () {
     assert.equal(broken.code, 2);
     assert.match(JSON.parse(broken.stdout).error.message, /broken\.json is not JSON/);
 
-    writeFileSync(join(dir, 'load.json'), JSON.stringify({ schemaVersion: 1, kind: 'load', summary: {} }));
+    writeFileSync(join(dir, 'load.json'), JSON.stringify({ schemaVersion: 2, kind: 'load', summary: {} }));
     const other = mdl(['--check', join(dir, 'load.json'), '-c', spec]);
     assert.equal(other.code, 2);
-    assert.match(other.stderr, /load\.json is not a TuneResult mdl can check against: it has no search\.curve/);
+    assert.match(other.stderr, /load\.json is not a TuneResult mdl can read: it is a "load" document/);
     assert.match(other.stderr, /mdl tune --json/);
+
+    const { coldStartMs: _cold, ...noColdStart } = JSON.parse(readFileSync(RESULT, 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'partial.json'), JSON.stringify(noColdStart));
+    const partial = mdl(['--check', join(dir, 'partial.json'), '-c', spec]);
+    assert.equal(partial.code, 2);
+    assert.match(partial.stderr, /partial\.json is not a TuneResult mdl can read: missing required key "coldStartMs"/);
+    assert.match(partial.stderr, /at .*partial\.json coldStartMs$/m);
 
     const conflict = mdl(['--check', RESULT, '-c', spec, '--local', '--write']);
     assert.equal(conflict.code, 2);
     assert.match(conflict.stderr, /--check takes no --local, --write/);
-    for (const r of [missing, broken, other, conflict]) assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+    for (const r of [missing, broken, other, partial, conflict]) assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+
+  it('reads a version-1 TuneResult as its version-2 twin: the same verdict and numbers', () => {
+    for (const [name, min, max] of [['roomy', 4, 10], ['capped', 2, 2]] as const) {
+      const spec = specWith(name, min, max, '100rps');
+      const v2 = mdl(['--check', RESULT, '-c', spec, '--json']);
+      const v1 = mdl(['--check', RESULT_V1, '-c', spec, '--json']);
+      assert.equal(v1.code, v2.code, v1.stderr);
+      assert.equal(v1.code, name === 'roomy' ? 0 : 99);
+      const read = (stdout: string) => {
+        const { from, ...doc } = JSON.parse(stdout) as TuneCheckResult;
+        return { ...doc, from: { ...from, file: 'tune-result.json' } };
+      };
+      assert.deepEqual(read(v1.stdout), read(v2.stdout));
+      assert.equal((JSON.parse(v1.stdout) as TuneCheckResult).from.capacityPerSecond, 165);
+    }
+  });
+
+  it('exits 2 for a TuneResult of a schemaVersion it does not know, naming the file and what to do', () => {
+    const doc = JSON.parse(readFileSync(RESULT, 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'future.json'), JSON.stringify({ ...doc, schemaVersion: 3 }));
+    const r = mdl(['--check', join(dir, 'future.json'), '-c', join(FIX, 'mdl.config.yaml')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /future\.json has TuneResult schemaVersion 3; this mdl reads versions 1 and 2/);
+    assert.match(r.stderr, /at .*future\.json schemaVersion$/m);
+    assert.match(r.stderr, /run mdl tune --json again/);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
   });
 });

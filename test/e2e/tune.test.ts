@@ -51,7 +51,7 @@ loadtest:
     const { code, stdout, stderr } = await mdl(['tune', '--window', '1s', '--write', '--report', report, '--json'], dir);
     assert.equal(code, 0, stderr);
     const result = JSON.parse(stdout);
-    assert.equal(result.schemaVersion, 1);
+    assert.equal(result.schemaVersion, 2);
     assert.equal(result.axis, 'rate');
     assert.equal(result.slo.source, 'spec');
     const perSecond = result.capacityPerReplica.perSecond.value;
@@ -60,6 +60,12 @@ loadtest:
     assert.ok(perSecond > 10 && perSecond < 100 * 1.1, `capacity ${perSecond}/s vs at most 100/s`);
     assert.equal(result.recommendation.metric.kind, 'rps');
     assert.ok(result.search.curve.length >= 3);
+    // Version 2: each step's completions and sends per second (version 1 called the completions achievedPerSecond).
+    for (const p of result.search.curve) {
+      assert.equal(typeof p.completedPerSecond, 'number', JSON.stringify(p));
+      assert.equal(typeof p.sentPerSecond, 'number', JSON.stringify(p));
+      assert.equal('achievedPerSecond' in p, false);
+    }
     assert.match(readFileSync(report, 'utf8'), /<svg /);
     const written = readFileSync(spec, 'utf8');
     assert.match(written, /^# fixture model$/m);

@@ -39,7 +39,7 @@ export function renderTuneReport(result: TuneResult): string {
     xLabel: unit,
     yLabel: 'completed requests/s per replica',
     series: [
-      { name: 'achieved', color: COLORS.capacity, dots: true, points: curve.map((p) => [p.level, p.achievedPerSecond] as const) },
+      { name: 'completed', color: COLORS.capacity, dots: true, points: curve.map((p) => [p.level, p.completedPerSecond] as const) },
       ...(result.axis === 'rate' ? [{ name: 'offered', color: '#999', dashed: true, points: curve.map((p) => [p.level, p.level] as const) }] : []),
     ],
     vLines: result.search.capacityLevel !== null ? [{ value: result.search.capacityLevel, label: 'capacity', color: COLORS.capacity }] : [],
@@ -93,7 +93,7 @@ export function renderTuneReport(result: TuneResult): string {
   const stepRows = curve
     .map(
       (p) =>
-        `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${fmt(p.level)}</td>${p.answered === 0 ? '<td colspan="3">no answers</td>' : `<td>${fmt(p.latencyMs.p50)}</td><td>${fmt(p.latencyMs.p95)}</td><td>${fmt(p.latencyMs.p99)}</td>`}<td>${(p.errorRate * 100).toFixed(2)} %</td><td>${fmt(p.achievedPerSecond)}</td><td>${p.passed ? 'pass' : 'fail'}</td><td>${p.ended}</td><td>${p.windows}</td><td>${p.phase}</td></tr>`,
+        `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${fmt(p.level)}</td>${p.answered === 0 ? '<td colspan="3">no answers</td>' : `<td>${fmt(p.latencyMs.p50)}</td><td>${fmt(p.latencyMs.p95)}</td><td>${fmt(p.latencyMs.p99)}</td>`}<td>${(p.errorRate * 100).toFixed(2)} %</td><td>${fmt(p.completedPerSecond)}</td><td>${p.passed ? 'pass' : 'fail'}</td><td>${p.ended}</td><td>${p.windows}</td><td>${p.phase}</td></tr>`,
     )
     .join('\n');
 
@@ -145,7 +145,7 @@ ${costLine}
 ${candidateRows}` : ''}
 ${renderVerification(result.verification)}
 <h2>Measured steps</h2>
-<table><thead><tr><th>level</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>errors</th><th>achieved/s</th><th>result</th><th>ended</th><th>windows</th><th>phase</th></tr></thead><tbody>
+<table><thead><tr><th>level</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>errors</th><th>completed/s</th><th>result</th><th>ended</th><th>windows</th><th>phase</th></tr></thead><tbody>
 ${stepRows}
 </tbody></table>
 ${result.notes.length ? `<h2>Notes</h2><ul class="notes">${result.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}

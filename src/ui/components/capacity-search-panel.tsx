@@ -7,7 +7,7 @@ import { Section } from './section.js';
 export interface CapacityStep {
   /** The load level tried: requests per second or concurrency. */
   level: number;
-  achievedPerSecond?: number;
+  completedPerSecond?: number;
   /** The latency that the SLO is about (e.g. p95), in ms. */
   latencyMs?: number;
   errorRate?: number;
@@ -59,7 +59,7 @@ export function CapacitySearchPanel({ unit, slo, steps, bracket, current, width,
             <T role="muted">{progressBar(s.level / top, barWidth)}</T>
             <T>
               {' '}
-              {s.achievedPerSecond !== undefined ? `${formatRate(s.achievedPerSecond)}/s` : ''}
+              {s.completedPerSecond !== undefined ? `${formatRate(s.completedPerSecond)}/s` : ''}
               {s.latencyMs !== undefined ? ` · ${formatMs(s.latencyMs)} ms` : ''}
               {s.errorRate !== undefined ? ` · ${(s.errorRate * 100).toFixed(1)}% err` : ''}
             </T>

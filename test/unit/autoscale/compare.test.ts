@@ -69,13 +69,24 @@ describe('what-if comparison', () => {
   });
   it('reads the TuneResult that mdl tune --json writes (test/fixtures/tune-result.json, a real run)', () => {
     const text = readFileSync(fileURLToPath(new URL('../../fixtures/tune-result.json', import.meta.url)), 'utf8');
-    const doc = JSON.parse(text) as { search: { curve: Array<{ level: number; backlog: boolean; achievedPerSecond: number }> } };
+    const doc = JSON.parse(text) as { search: { curve: Array<{ level: number; backlog: boolean; completedPerSecond: number }> } };
     const { curve, coldStartMs } = parseCapacity(text, 'tune.json');
     assert.equal(curve.axis, 'rate');
-    const steady = doc.search.curve.filter((p) => !p.backlog && p.achievedPerSecond > 0).map((p) => p.level);
+    const steady = doc.search.curve.filter((p) => !p.backlog && p.completedPerSecond > 0).map((p) => p.level);
     assert.deepEqual(curve.points.map((p) => p.loadPerReplica), steady);
     assert.ok(curve.points.every((p) => p.latencyMs > 0));
     // Its cold start is the default, not a measurement: simulate keeps its own.
     assert.equal(coldStartMs, undefined);
+  });
+  it('reads a version-1 TuneResult as its version-2 twin, and refuses a version it does not know', () => {
+    const read = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url)), 'utf8');
+    const v2 = parseCapacity(read('tune-result.json'), 'tune.json');
+    assert.deepEqual(parseCapacity(read('tune-result-v1.json'), 'tune.json'), v2);
+    assert.deepEqual(v2.curve.points.map((p) => p.loadPerReplica), [5, 40, 190]);
+    const future = JSON.stringify({ ...(JSON.parse(read('tune-result.json')) as object), schemaVersion: 3 });
+    assert.throws(
+      () => parseCapacity(future, 'future.json'),
+      (e: unknown) => e instanceof MdlError && e.exitCode === 2 && /future\.json has TuneResult schemaVersion 3/.test(e.message) && e.where === 'future.json schemaVersion',
+    );
   });
 });

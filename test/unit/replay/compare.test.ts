@@ -66,7 +66,7 @@ describe('replay: the simulation with the local lag chain', () => {
   // One replica carries 50/s within 60 ms; beyond it requests queue.
   const curve: CapacityPoint[] = [10, 30, 50].map((level) => ({
     axis: 'rate', level, latencyMs: { mean: 40, p50: 40, p90: 50, p95: level === 50 ? 60 : 45, p99: 70, max: 90 },
-    errorRate: 0, achievedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
+    errorRate: 0, completedPerSecond: level, peakWindowPerSecond: level, passed: true, steady: true, backlog: false, ended: 'steady', windows: 3, loadSeconds: 3, phase: 'bracket',
   }));
   const settings = {
     metric: 'rps' as const, target: 25, minReplicas: 1, maxReplicas: 6,

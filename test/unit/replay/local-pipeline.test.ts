@@ -16,7 +16,7 @@ describe("tune --local: the proof models the local runtime's metric pipeline", (
     const point = search.curve.find((p) => p.level === search.capacityLevel)!;
     const traffic = { baselinePerSecond: 20, peakPerSecond: 300, rampSeconds: 15 };
     const rec = recommend({
-      runtime: 'http', axis: 'rate', capacityLevel: m(point.level), capacityPerSecond: m(point.achievedPerSecond),
+      runtime: 'http', axis: 'rate', capacityLevel: m(point.level), capacityPerSecond: m(point.completedPerSecond),
       latencyAtCapacityMs: point.latencyMs.mean, coldStartMs: m(4400), traffic: { value: traffic, source: 'spec', note: '' },
     });
     const input = { curve: search.curve, axis: 'rate' as const, slo, coldStartMs: 4400, traffic, metric: 'rps' as const };

@@ -55,7 +55,7 @@ describe('tune/capacity-search', () => {
         const p95 = closed ? Math.max(serviceMs, (level / x) * 1000) : level < x ? shapePercentileMs('rate', level, shape, 0.95) : 900;
         const mean = closed ? Math.max(serviceMs, (level / achieved) * 1000) : Math.min(p95, serviceMs);
         windows.push({ durationMs: control.windowMs, sent: level, completed: achieved * (control.windowMs / 1000), failed: 0, dropped: 0,
-          achievedPerSecond: achieved, latencyMs: { mean, p50: mean, p90: p95, p95, p99: p95, max: p95 }, inFlightStart: 5, inFlightEnd: 5 });
+          completedPerSecond: achieved, latencyMs: { mean, p50: mean, p90: p95, p95, p99: p95, max: p95 }, inFlightStart: 5, inFlightEnd: 5 });
         if (control.shouldStop(windows)) break;
       }
       return windows;
@@ -67,7 +67,7 @@ describe('tune/capacity-search', () => {
     assert.equal(probes.length, 1, 'one probe');
     assert.ok(probes[0]!.level >= 8);
     assert.equal(result.saturationProbe?.saturated, true);
-    assert.equal(result.saturationProbe?.achievedPerSecond, x);
+    assert.equal(result.saturationProbe?.completedPerSecond, x);
     assert.equal(result.saturationPerSecond, x);
     assert.ok(events.some((e) => e.type === 'probe-end'));
     const stepSeconds = result.curve.reduce((a, p) => a + p.loadSeconds, 0);
@@ -354,7 +354,7 @@ describe('tune/capacity-search', () => {
       completed: 10,
       failed: 0,
       dropped: 0,
-      achievedPerSecond: 10,
+      completedPerSecond: 10,
       latencyMs: { mean: p95, p50: p95, p90: p95, p95, p99: p95, max: p95 },
       inFlightStart: 1,
       inFlightEnd: 1,
@@ -384,7 +384,7 @@ describe('tune/capacity-search', () => {
       level,
       latencyMs: { mean: p95, p50: p95, p90: p95, p95, p99: p95, max: p95 },
       errorRate: 0,
-      achievedPerSecond: achieved,
+      completedPerSecond: achieved,
       peakWindowPerSecond: achieved,
       passed: !backlog,
       steady: true,

@@ -46,14 +46,14 @@ describe('tune/engine-measure', () => {
     assert.equal(windows.length, 3);
     assert.equal(windows[0]!.inFlightStart, 3, 'the first window starts from the warm-up in-flight count');
     assert.ok(windows[0]!.latencyMs.p95 >= 1 && windows[0]!.latencyMs.p95 <= 2, 'the pooled p95 lies within its seconds');
-    assert.equal(windows[2]!.achievedPerSecond, 10);
+    assert.equal(windows[2]!.completedPerSecond, 10);
     assert.deepEqual((seen[0] as { mode: unknown }).mode, { kind: 'concurrency', concurrency: 8 });
   });
 
   it('counts requests sent in warm-up that end in a window in its throughput, not in its latency', () => {
     const w = snapshotsToWindow([snap(1, { completed: 4, warmupCompleted: 6 }), snap(2)], 0);
     assert.equal(w.completed, 14);
-    assert.equal(w.achievedPerSecond, 10);
+    assert.equal(w.completedPerSecond, 10);
   });
 
   it('passes the search’s cap on requests in flight to the engine', async () => {

@@ -13,7 +13,7 @@ const win = (over: Partial<WindowResult> = {}): WindowResult => ({
   completed: 500,
   failed: 0,
   dropped: 0,
-  achievedPerSecond: 100,
+  completedPerSecond: 100,
   latencyMs: lat(50),
   inFlightStart: 5,
   inFlightEnd: 5,
@@ -47,11 +47,11 @@ describe('tune/windows', () => {
     assert.equal(isSteady([win(), win(), win()], rule, slo), true);
     assert.equal(isSteady([win(), win()], rule, slo), false);
     assert.equal(isSteady([win({ latencyMs: lat(85) }), win({ latencyMs: lat(65) }), win({ latencyMs: lat(85) })], rule, slo), false);
-    assert.equal(isSteady([win(), win({ achievedPerSecond: 80 }), win()], rule, slo), false);
+    assert.equal(isSteady([win(), win({ completedPerSecond: 80 }), win()], rule, slo), false);
     assert.equal(isSteady([win({ latencyMs: lat(500) }), win(), win({ latencyMs: lat(52) }), win({ latencyMs: lat(48) })], rule, slo), true);
   });
   it('takes scatter far under the SLO, and counting noise of throughput, as steady — but not a climb', () => {
-    const at = (p95: number, completed = 500) => win({ latencyMs: lat(p95), completed, achievedPerSecond: completed / 5 });
+    const at = (p95: number, completed = 500) => win({ latencyMs: lat(p95), completed, completedPerSecond: completed / 5 });
     assert.equal(isSteady([at(40), at(70), at(55)], rule, slo), true, 'every window under 80 % of the SLO: the verdict cannot change');
     assert.equal(isSteady([at(40), at(55), at(75)], rule, slo), false, 'each window higher than the last: drifting up');
     assert.equal(isSteady([at(55), at(40), at(75)], rule, slo), true, 'up and down is scatter');
@@ -63,14 +63,14 @@ describe('tune/windows', () => {
     // p95 169, 259 and 140 ms over 31, 25 and 43 requests, against a 250 ms SLO.
     const sloFor = { ...slo, latencyMs: 250 };
     const measured = (completed: number) => [
-      win({ durationMs: 2000, completed: completed === 0 ? 31 : completed, achievedPerSecond: 15.5, latencyMs: { mean: 50, p50: 35, p90: 150, p95: 169, p99: 186, max: 200 } }),
-      win({ durationMs: 2000, completed: completed === 0 ? 25 : completed, achievedPerSecond: 12.5, latencyMs: { mean: 60, p50: 35, p90: 199, p95: 259, p99: 264, max: 280 } }),
-      win({ durationMs: 2000, completed: completed === 0 ? 43 : completed, achievedPerSecond: 21.5, latencyMs: { mean: 45, p50: 35, p90: 97, p95: 140, p99: 216, max: 230 } }),
+      win({ durationMs: 2000, completed: completed === 0 ? 31 : completed, completedPerSecond: 15.5, latencyMs: { mean: 50, p50: 35, p90: 150, p95: 169, p99: 186, max: 200 } }),
+      win({ durationMs: 2000, completed: completed === 0 ? 25 : completed, completedPerSecond: 12.5, latencyMs: { mean: 60, p50: 35, p90: 199, p95: 259, p99: 264, max: 280 } }),
+      win({ durationMs: 2000, completed: completed === 0 ? 43 : completed, completedPerSecond: 21.5, latencyMs: { mean: 45, p50: 35, p90: 97, p95: 140, p99: 216, max: 230 } }),
     ];
     assert.equal(withinSamplingNoise(measured(0), 0.95), true);
     assert.equal(isSteady(measured(0), rule, sloFor), true, 'a p95 of 25–43 requests lies anywhere from about their p88 to their slowest');
     // The same percentiles over 500 requests a window: bands of a few percent that do not meet.
-    const many = measured(500).map((w) => ({ ...w, achievedPerSecond: 250 }));
+    const many = measured(500).map((w) => ({ ...w, completedPerSecond: 250 }));
     assert.equal(withinSamplingNoise(many, 0.95), false);
     assert.equal(isSteady(many, rule, sloFor), false);
     // A climb is never steady, whatever the sampling noise.
@@ -106,18 +106,18 @@ describe('tune/windows', () => {
     // The windows' rates count completions of requests sent before them too (warm-up), so they are not
     // completed / duration: the pooled rate is their time-weighted mean.
     const pooled = poolWindows([
-      win({ completed: 100, durationMs: 1000, achievedPerSecond: 150, latencyMs: lat(10) }),
-      win({ completed: 300, failed: 100, durationMs: 3000, achievedPerSecond: 250, latencyMs: lat(50) }),
+      win({ completed: 100, durationMs: 1000, completedPerSecond: 150, latencyMs: lat(10) }),
+      win({ completed: 300, failed: 100, durationMs: 3000, completedPerSecond: 250, latencyMs: lat(50) }),
     ]);
     assert.equal(pooled.latencyMs.p95, 40);
     assert.equal(pooled.errorRate, 0.2);
-    assert.equal(pooled.achievedPerSecond, 225);
+    assert.equal(pooled.completedPerSecond, 225);
   });
 });
 
 describe('tune/windows with nothing completed', () => {
   it('a window with no completions cannot make a step steady', () => {
-    const empty = win({ completed: 0, sent: 0, achievedPerSecond: 0, latencyMs: lat(0) });
+    const empty = win({ completed: 0, sent: 0, completedPerSecond: 0, latencyMs: lat(0) });
     assert.equal(isSteady([empty, empty, empty], rule, slo), false);
   });
 });

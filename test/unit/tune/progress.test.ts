@@ -32,7 +32,7 @@ describe('tune/progress and text', () => {
   it('shows the saturation probe while it runs and what it measured, in the state and as a line', () => {
     let state = reduceProgress(initialProgress, { type: 'probe-start', concurrency: 24 });
     assert.deepEqual(state.probe, { concurrency: 24, result: null });
-    const probe = { concurrency: 24, achievedPerSecond: 155.5, meanLatencyMs: 154, saturated: true, loadSeconds: 10 };
+    const probe = { concurrency: 24, completedPerSecond: 155.5, meanLatencyMs: 154, saturated: true, loadSeconds: 10 };
     state = reduceProgress(state, { type: 'probe-end', probe });
     assert.equal(state.probe?.result, probe);
     assert.match(formatTuneEvent({ type: 'probe-end', probe }, 'p95')!, /probe\s+concurrency\s+24: mean 154 ms, 155.5\/s — saturation throughput/);

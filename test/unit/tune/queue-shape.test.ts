@@ -6,14 +6,14 @@ import type { CapacityPoint, SearchAxis, Slo } from '../../../src/tune/types.js'
 
 const slo: Slo = { percentile: 'p95', latencyMs: 250, errorRate: 0.01 };
 
-function point(axis: SearchAxis, level: number, p95: number, meanMs: number, achievedPerSecond: number, passed: boolean, over: Partial<CapacityPoint> = {}): CapacityPoint {
+function point(axis: SearchAxis, level: number, p95: number, meanMs: number, completedPerSecond: number, passed: boolean, over: Partial<CapacityPoint> = {}): CapacityPoint {
   return {
     axis,
     level,
     latencyMs: { mean: meanMs, p50: meanMs, p90: p95, p95, p99: p95, max: p95 },
     errorRate: 0,
-    achievedPerSecond,
-    peakWindowPerSecond: achievedPerSecond,
+    completedPerSecond,
+    peakWindowPerSecond: completedPerSecond,
     passed,
     steady: true,
     backlog: false,

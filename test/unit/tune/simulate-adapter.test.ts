@@ -16,7 +16,7 @@ describe('tune/simulate-adapter (the HPA simulator of src/autoscale)', () => {
       runtime: 'vllm',
       axis: 'concurrency',
       capacityLevel: { value: point.level, source: 'measured', note: '' },
-      capacityPerSecond: { value: point.achievedPerSecond, source: 'measured', note: '' },
+      capacityPerSecond: { value: point.completedPerSecond, source: 'measured', note: '' },
       latencyAtCapacityMs: point.latencyMs.mean,
       coldStartMs: { value: 60_000, source: 'measured', note: '' },
       traffic: { value: traffic, source: 'spec', note: '' },
@@ -27,7 +27,7 @@ describe('tune/simulate-adapter (the HPA simulator of src/autoscale)', () => {
     const duration = (2 * 10 * 60 + 2 * 600 + 30 * 60);
     assert.equal(proof.recommended.durationSeconds, duration);
     assert.ok(proof.recommended.peakReplicas <= proof.chosen.settings.maxReplicas);
-    assert.ok(proof.recommended.peakReplicas >= Math.ceil(300 / point.achievedPerSecond), 'enough replicas for the peak');
+    assert.ok(proof.recommended.peakReplicas >= Math.ceil(300 / point.completedPerSecond), 'enough replicas for the peak');
     assert.ok(proof.passed);
     assert.ok(proof.recommended.secondsOverSlo <= proof.budgetSeconds, `recommended ${proof.recommended.secondsOverSlo}s over SLO`);
     assert.ok(proof.current!.secondsOverSlo > proof.budgetSeconds, 'three replicas cannot carry 300/s');

@@ -13,7 +13,7 @@ const window = (inFlightStart: number, inFlightEnd: number, mean: number, p95: n
   completed,
   failed: 0,
   dropped: 0,
-  achievedPerSecond: completed / 5,
+  completedPerSecond: completed / 5,
   latencyMs: { mean, p50: mean, p90: p95, p95, p99: p95, max: p95 },
   inFlightStart,
   inFlightEnd,
@@ -71,14 +71,14 @@ describe('tune/steady', () => {
         if (level <= truth) {
           const p95 = 150 + 100 * (level / truth) ** 2;
           const end = 2 + [0, 1, -1][i % 3]!;
-          w = { ...window(inFlight, end, 100, p95, level * 5), achievedPerSecond: level };
+          w = { ...window(inFlight, end, 100, p95, level * 5), completedPerSecond: level };
         } else if (level <= 1.5 * truth) {
           const p95 = 250 * 1.05 ** Math.ceil(i / 2);
-          w = { ...window(inFlight, inFlight + 3, 100 + 5 * i, p95, level * 5), achievedPerSecond: level };
+          w = { ...window(inFlight, inFlight + 3, 100 + 5 * i, p95, level * 5), completedPerSecond: level };
         } else {
           // Far above: an obvious backlog, through which the server seems to deliver 28/s (a batching
           // server works faster on a long queue), so the search aims between 20 and 30 next.
-          w = { ...window(inFlight, inFlight + (level - truth) * 5, 100 + 50 * i, 250 + 200 * i, 1.4 * truth * 5), achievedPerSecond: 1.4 * truth };
+          w = { ...window(inFlight, inFlight + (level - truth) * 5, 100 + 50 * i, 250 + 200 * i, 1.4 * truth * 5), completedPerSecond: 1.4 * truth };
         }
         inFlight = w.inFlightEnd;
         windows.push(w);

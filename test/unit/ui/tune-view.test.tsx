@@ -13,13 +13,13 @@ const config: TuneViewConfig = { axis: 'rate', slo: { percentile: 'p95', latency
 
 const lat = (p95: number) => ({ mean: p95 / 2, p50: p95 / 2, p90: p95 * 0.9, p95, p99: p95 * 1.2, max: p95 * 1.5 });
 
-function win(achievedPerSecond: number, p95: number, failed = 0): WindowResult {
-  return { durationMs: 1000, sent: achievedPerSecond, completed: achievedPerSecond, failed, dropped: 0, achievedPerSecond, latencyMs: lat(p95), inFlightStart: 0, inFlightEnd: 0 };
+function win(completedPerSecond: number, p95: number, failed = 0): WindowResult {
+  return { durationMs: 1000, sent: completedPerSecond, completed: completedPerSecond, failed, dropped: 0, completedPerSecond, latencyMs: lat(p95), inFlightStart: 0, inFlightEnd: 0 };
 }
 
 function point(level: number, p95: number, passed: boolean, errorRate = 0): CapacityPoint {
   return {
-    axis: 'rate', level, latencyMs: lat(p95), errorRate, achievedPerSecond: level, peakWindowPerSecond: level, passed,
+    axis: 'rate', level, latencyMs: lat(p95), errorRate, completedPerSecond: level, peakWindowPerSecond: level, passed,
     steady: passed, backlog: false, ended: passed ? 'steady' : 'breach', windows: 3, loadSeconds: 3, phase: 'bracket',
   };
 }
@@ -72,7 +72,7 @@ describe('ui tune view', () => {
   it('says when the saturation probe runs, and what it measured once done', () => {
     const running = fold([...events.slice(0, 6), { type: 'probe-start', concurrency: 48 }]);
     assert.match(frame(running), /measuring saturation: closed loop at 48 in flight/);
-    const probe = { concurrency: 48, achievedPerSecond: 61.5, meanLatencyMs: 780, saturated: true, loadSeconds: 2 };
+    const probe = { concurrency: 48, completedPerSecond: 61.5, meanLatencyMs: 780, saturated: true, loadSeconds: 2 };
     const done = fold([...events.slice(0, 6), { type: 'probe-start', concurrency: 48 }, { type: 'probe-end', probe }]);
     const text = frame(done);
     assert.match(text, /saturation 61\.5\/s/);

@@ -86,8 +86,8 @@ describe('ui deploy/status/tune views', () => {
         unit="rps"
         slo="p95 < 300 ms"
         steps={[
-          { level: 50, achievedPerSecond: 50, latencyMs: 40, errorRate: 0, passed: true },
-          { level: 200, achievedPerSecond: 171, latencyMs: 912, errorRate: 0.02, passed: false, note: 'p95 912 ms > 300 ms' },
+          { level: 50, completedPerSecond: 50, latencyMs: 40, errorRate: 0, passed: true },
+          { level: 200, completedPerSecond: 171, latencyMs: 912, errorRate: 0.02, passed: false, note: 'p95 912 ms > 300 ms' },
         ]}
         bracket={{ passing: 50, failing: 200 }}
         current={{ level: 125, fraction: 0.5 }}
