@@ -5,37 +5,7 @@
  * and snapshots in, a series out.
  */
 import type { ReplicaEvent } from './replica-events.js';
-import type { LoadSnapshot } from './types.js';
-
-export interface ReplicaSecond {
-  /** The LoadResult series' `second` (measured seconds count from 1: second n ends n s into the measurement). */
-  second: number;
-  /** Replicas that exist (starting or ready) at the end of the second: what the autoscaler asked for. */
-  desired: number;
-  /** Replicas that served traffic at the end of the second. */
-  ready: number;
-}
-
-export interface ReplicaScaling {
-  /** Seconds from the start of measurement (negative: before it, in warm-up or start-up). */
-  atSecond: number;
-  from: number;
-  to: number;
-  reason?: string;
-  /** For a scale-up: how long until every added replica was ready, when it was. */
-  readyAfterMs?: number;
-}
-
-export interface ReplicaSeries {
-  source: 'local-runtime' | 'cluster';
-  seconds: ReplicaSecond[];
-  /** Σ desired over the measured seconds (pods that exist cost, ready or not: the simulator's replica-hours × 3600). */
-  replicaSeconds: number;
-  /** Σ ready over the measured seconds. */
-  readyReplicaSeconds: number;
-  peakReplicas: number;
-  scalingEvents: ReplicaScaling[];
-}
+import type { LoadSnapshot, ReplicaScaling, ReplicaSecond, ReplicaSeries } from './types.js';
 
 interface State {
   atMs: number;

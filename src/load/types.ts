@@ -3,7 +3,6 @@
  * --json, --out, reports and tune. Plain JSON data only. Times are milliseconds, rates per second.
  */
 
-import type { ReplicaSeries } from './replica-series.js';
 
 /** 2: `throughput.achievedPerSecond` (which counted sent requests) became `sentPerSecond` and
  *  `completedPerSecond`; the same in each second of `series`. */
@@ -135,4 +134,35 @@ export interface LoadResult {
    * had a replica source: the local runtime (`mdl dev`, `--local`) or a cluster being watched. Absent otherwise.
    */
   replicas?: ReplicaSeries;
+}
+
+/** The replicas behind a load test, second by second (built by replica-series.ts from a replica source). */
+export interface ReplicaSecond {
+  /** The LoadResult series' `second` (measured seconds count from 1: second n ends n s into the measurement). */
+  second: number;
+  /** Replicas that exist (starting or ready) at the end of the second: what the autoscaler asked for. */
+  desired: number;
+  /** Replicas that served traffic at the end of the second. */
+  ready: number;
+}
+
+export interface ReplicaScaling {
+  /** Seconds from the start of measurement (negative: before it, in warm-up or start-up). */
+  atSecond: number;
+  from: number;
+  to: number;
+  reason?: string;
+  /** For a scale-up: how long until every added replica was ready, when it was. */
+  readyAfterMs?: number;
+}
+
+export interface ReplicaSeries {
+  source: 'local-runtime' | 'cluster';
+  seconds: ReplicaSecond[];
+  /** Σ desired over the measured seconds (pods that exist cost, ready or not: the simulator's replica-hours × 3600). */
+  replicaSeconds: number;
+  /** Σ ready over the measured seconds. */
+  readyReplicaSeconds: number;
+  peakReplicas: number;
+  scalingEvents: ReplicaScaling[];
 }

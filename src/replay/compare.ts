@@ -4,7 +4,7 @@
  * differences between them are put in words. No I/O, no clock.
  */
 import { profileCount, profileDurationS, type Profile } from '../autoscale/profile.js';
-import type { ReplicaSeries } from '../load/replica-series.js';
+import type { ReplicaSeries } from '../load/types.js';
 import type { LoadSnapshot } from '../load/types.js';
 import type { Slo } from '../tune/types.js';
 import type { MeasuredSecond, ReplaySummary, SimulatedSecond } from './types.js';
