@@ -1,5 +1,6 @@
 /** Deployment, Service and PodDisruptionBudget for a model server. Pure. */
 import type { ModelSpec, ProbeSpec } from '../spec/index.js';
+import { KUBERNETES_PROGRESS_DEADLINE_MS, startupChecks } from '../spec/startup.js';
 import { SPEC_HASH_ANNOTATION, commonLabels, seconds, selectorLabels, specHash } from './labels.js';
 import type { KubeObject } from './types.js';
 
@@ -33,8 +34,7 @@ function probe(spec: ModelSpec, p: ProbeSpec, overrides: { periodMs?: number; fa
  * the worst-case load time, so liveness never kills a pod that is still loading.
  */
 export function startupFailureThreshold(spec: ModelSpec): number {
-  const periodMs = seconds(spec.health.startup.periodMs) * 1000;
-  return Math.floor(spec.health.startup.maxLoadMs / periodMs) + 1;
+  return startupChecks(spec.health.startup).failureThreshold;
 }
 
 function envVars(spec: ModelSpec): Record<string, unknown>[] {
@@ -121,6 +121,10 @@ export function deployment(spec: ModelSpec): KubeObject {
   const deploymentSpec: Record<string, unknown> = {};
   // With an autoscaler the replica count is its to own; a value here would fight it on every apply.
   if (!spec.scaling.autoscaled) deploymentSpec.replicas = spec.scaling.minReplicas;
+  // Kubernetes' default deadline stays implicit; a longer one (a slow model load) or the user's is written.
+  if (spec.rollout.progressDeadlineMs !== KUBERNETES_PROGRESS_DEADLINE_MS) {
+    deploymentSpec.progressDeadlineSeconds = seconds(spec.rollout.progressDeadlineMs);
+  }
   Object.assign(deploymentSpec, {
     revisionHistoryLimit: 5,
     selector: { matchLabels: selectorLabels(spec) },
@@ -132,6 +136,7 @@ export function deployment(spec: ModelSpec): KubeObject {
       metadata: {
         labels,
         annotations: {
+          ...spec.podAnnotations,
           [SPEC_HASH_ANNOTATION]: hash,
           'prometheus.io/scrape': 'true',
           'prometheus.io/port': String(spec.metrics.port),

@@ -114,6 +114,12 @@ export function fromZodIssue(zi: z.core.$ZodIssue, schema: z.ZodType): SpecIssue
     }
     case 'invalid_format':
       return [{ path, message: `expected ${zi.message}, got ${describeValue((zi as { input?: unknown }).input)}` }];
+    case 'invalid_key': {
+      // A map's key (env, podAnnotations): say which key and what a key must look like.
+      const key = path.at(-1);
+      const expected = zi.issues.map((i) => i.message).join('; ');
+      return [{ path, message: `the key ${JSON.stringify(String(key ?? ''))} is not ${expected}` }];
+    }
     case 'too_small':
     case 'too_big': {
       const bound = zi.code === 'too_small' ? `at least ${String(zi.minimum)}` : `at most ${String(zi.maximum)}`;

@@ -8,7 +8,8 @@ import { PERCENT_EXPECTED, RATE_EXPECTED, parseDurationMs, parsePercent, parseQu
 import { suggest } from './issues.js';
 import { presetMetricFor, type RuntimePreset } from './presets.js';
 import type { GpuPriceTable } from './prices.js';
-import type { SpecParsed } from './schema.js';
+import { RESERVED_POD_ANNOTATIONS, type SpecParsed } from './schema.js';
+import { defaultProgressDeadlineMs, startupChecks } from './startup.js';
 import type { CostSpec, EnvVarSpec, MetricSpec, ModelSpec, ProbeSpec, ScalingRulesSpec } from './types.js';
 
 export interface SpecIssue {
@@ -85,6 +86,19 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   }
   const startup = { maxLoadMs: ms(health.startup?.maxLoadTime, 120_000), periodMs: ms(health.startup?.period, 10_000) };
   if (startup.periodMs < 1000) issue(['health', 'startup', 'period'], 'the startup check period must be at least 1s');
+  const progressDeadlineMs = ms(input.rollout?.progressDeadline, defaultProgressDeadlineMs(startup));
+  if (input.rollout?.progressDeadline !== undefined && startup.periodMs >= 1000 && progressDeadlineMs <= startupChecks(startup).budgetMs) {
+    issue(['rollout', 'progressDeadline'],
+      `progressDeadline (${input.rollout.progressDeadline}) is not longer than the startup check lets a pod load (${startupChecks(startup).budgetMs / 1000}s): a rollout whose pods load slowly but in time would be reported as failed`,
+      'Raise rollout.progressDeadline, or lower health.startup.maxLoadTime.');
+  }
+  const podAnnotations = { ...(input.podAnnotations ?? {}) };
+  for (const key of RESERVED_POD_ANNOTATIONS) {
+    if (key in podAnnotations) {
+      issue(['podAnnotations', key], `mdl sets the pod annotation ${key} itself`,
+        key.startsWith('prometheus.io/') ? 'Remove it; set metrics.port and metrics.path to change where Prometheus scrapes.' : 'Remove it.');
+    }
+  }
 
   const drainMs = ms(input.shutdown?.drain, 10_000);
   const gracePeriodMs = ms(input.shutdown?.gracePeriod, 30_000);
@@ -206,10 +220,11 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
     resources: { gpu, gpuResource, limits: {} },
     nodeSelector: { ...(input.nodeSelector ?? {}) },
     tolerations,
+    podAnnotations,
     health: { readiness, liveness, startup },
     metrics: { path: input.metrics?.path ?? '/metrics', port: input.metrics?.port ?? port },
     shutdown: { drainMs, gracePeriodMs },
-    rollout: { maxSurge, maxUnavailable },
+    rollout: { maxSurge, maxUnavailable, progressDeadlineMs },
     disruption: { maxUnavailable: input.disruption?.maxUnavailable ?? 1 },
     scaling: {
       minReplicas,

@@ -76,6 +76,11 @@ const nonNegativeInt = (description: string) => z.number().int().nonnegative().m
 // DNS-1035 label: Kubernetes Service names, also used for every object we render.
 const NAME_RE = /^[a-z]([-a-z0-9]{0,50}[a-z0-9])?$/;
 
+// A Kubernetes annotation key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters.
+const ANNOTATION_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** Pod annotations the renderer writes from other fields: a podAnnotations entry may not set them. */
+export const RESERVED_POD_ANNOTATIONS = ['prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path', 'mdl.dev/spec-hash'] as const;
+
 const envValue = z.union([
   z.string(),
   z.number(),
@@ -254,6 +259,10 @@ export const specFields = {
     .meta({ description: 'Resources of one replica' }),
   nodeSelector: z.record(z.string(), z.string()).optional().meta({ description: 'Node labels the pods must match' }),
   tolerations: z.array(toleration).optional().meta({ description: 'Tolerations (a GPU toleration is added when gpu > 0)' }),
+  podAnnotations: z
+    .record(z.string().regex(ANNOTATION_KEY_RE, 'an annotation key: an optional DNS prefix and "/", then letters, digits, "-", "_" or "."'), z.string())
+    .optional()
+    .meta({ description: `Annotations on the pods, e.g. for a service mesh or the cluster autoscaler (mdl sets ${RESERVED_POD_ANNOTATIONS.join(', ')} itself)` }),
   health: z
     .strictObject({
       readiness: probe('readiness').optional(),
@@ -292,6 +301,9 @@ export const specFields = {
         .union([nonNegativeInt('Pods down'), z.string().regex(/^\d+%$/, 'a count or a percentage like 25%')])
         .optional()
         .meta({ description: 'Pods that may be unavailable during a rollout (default 0, or 1 when maxSurge is 0)' }),
+      progressDeadline: duration(
+        'How long a rollout may go without progress before Kubernetes marks it failed (progressDeadlineSeconds; default 10m, longer when health.startup allows a longer load)',
+      ).optional(),
     })
     .optional()
     .meta({ description: 'Rolling update' }),

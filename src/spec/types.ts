@@ -162,10 +162,13 @@ export interface ModelSpec {
   resources: ResourcesSpec;
   nodeSelector: Record<string, string>;
   tolerations: TolerationSpec[];
+  /** Annotations on the pod template, beside the ones mdl sets itself. */
+  podAnnotations: Record<string, string>;
   health: { readiness: ProbeSpec; liveness: ProbeSpec; startup: StartupSpec };
   metrics: { path: string; port: number };
   shutdown: { drainMs: number; gracePeriodMs: number };
-  rollout: { maxSurge: number | string; maxUnavailable: number | string };
+  /** progressDeadlineMs: Kubernetes' 10 minutes unless the spec or a slow startup check asks for more. */
+  rollout: { maxSurge: number | string; maxUnavailable: number | string; progressDeadlineMs: number };
   disruption: { maxUnavailable: number };
   scaling: ScalingSpec;
   slo: SloSpec;

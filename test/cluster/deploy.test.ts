@@ -19,12 +19,13 @@ describe('mdl deploy against a real control plane', function () {
 
   it('deploys fresh objects and follows the rollout until every replica is Ready', async () => {
     const events: DeployEvent[] = [];
-    const result = await deploy(modelObjects({ name, replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '2s' } }), {
+    const result = await deploy(await modelObjects({ name, replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '2s' } }), {
       name, kubeconfig: kubeconfigPath, namespace: ns, createNamespace: true, timeoutMs: 120_000, hpaSettleMs: 5000,
       onEvent: (e) => events.push(e),
     });
+    // In the renderer's order: the disruption budget and the Service before the Deployment, the HPA after it.
     assert.deepEqual(result.objects.map((o) => `${o.ref} ${o.action}`), [
-      `Service/${name} created`, `Deployment/${name} created`, `PodDisruptionBudget/${name} created`, `HorizontalPodAutoscaler/${name} created`,
+      `PodDisruptionBudget/${name} created`, `Service/${name} created`, `Deployment/${name} created`, `HorizontalPodAutoscaler/${name} created`,
     ]);
     assert.equal(result.rollouts[0]!.status.done, true);
     assert.equal(result.rollouts[0]!.status.ready, 2);
@@ -47,7 +48,7 @@ describe('mdl deploy against a real control plane', function () {
   });
 
   it('a second deploy changes nothing and diff exits 0', async () => {
-    const file = manifestFile(modelObjects({ name, replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '2s' } }));
+    const file = manifestFile(await modelObjects({ name, replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '2s' } }));
     const again = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--json', '--timeout', '60s'], { KUBECONFIG: kubeconfigPath });
     assert.equal(again.code, 0, again.stderr);
     const doc = JSON.parse(again.stdout) as { objects: { action: string }[] };
@@ -58,7 +59,7 @@ describe('mdl deploy against a real control plane', function () {
   });
 
   it('an image change shows in diff (exit 1) and rolls out', async () => {
-    const file = manifestFile(modelObjects({ name, replicas: 2, image: 'registry.example/model:2', podAnnotations: { 'mdl.test/ready-delay': '1s' } }));
+    const file = manifestFile(await modelObjects({ name, replicas: 2, image: 'registry.example/model:2', podAnnotations: { 'mdl.test/ready-delay': '1s' } }));
     const d = await runMdl(['diff', '--manifests', file, '--namespace', ns], { KUBECONFIG: kubeconfigPath });
     assert.equal(d.code, 1, d.stderr);
     assert.match(d.stdout, /-\s+- image: registry.example\/model:1|-\s+image: registry.example\/model:1/);
@@ -82,7 +83,7 @@ describe('mdl deploy against a real control plane', function () {
     for (const crd of crds) await applyObject(client, crd, 'default');
     // The CRDs take a moment to be served.
     for (let i = 0; i < 40 && !(await get(client, '/apis/keda.sh/v1alpha1')); i++) await new Promise((r) => setTimeout(r, 250));
-    const file = manifestFile(modelObjects({ name, replicas: 2, image: 'registry.example/model:2', engine: 'keda', podAnnotations: { 'mdl.test/ready-delay': '1s' } }));
+    const file = manifestFile(await modelObjects({ name, replicas: 2, image: 'registry.example/model:2', engine: 'keda', podAnnotations: { 'mdl.test/ready-delay': '1s' } }));
     const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--prune', '--json'], { KUBECONFIG: kubeconfigPath });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { pruned: string[]; objects: { ref: string; action: string }[] };
@@ -128,7 +129,7 @@ describe('mdl deploy against a real control plane', function () {
 describe('mdl deploy failures against a real control plane', function () {
   it('a rollout that never becomes ready hits its progress deadline: exit 4 with the reason', async () => {
     const ns = uniqueNamespace('mdl-stuck');
-    const file = manifestFile(modelObjects({ name: 'stuck', replicas: 1, progressDeadlineSeconds: 5, podAnnotations: { 'mdl.test/never-ready': 'true' } }));
+    const file = manifestFile(await modelObjects({ name: 'stuck', replicas: 1, progressDeadline: '5s', podAnnotations: { 'mdl.test/never-ready': 'true' } }));
     const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
     assert.equal(r.code, 4, r.stderr);
     assert.match(r.stderr, /ProgressDeadlineExceeded/);
@@ -137,7 +138,7 @@ describe('mdl deploy failures against a real control plane', function () {
 
   it('--timeout is respected: exit 4 when the rollout is slower than the timeout', async () => {
     const ns = uniqueNamespace('mdl-slow');
-    const file = manifestFile(modelObjects({ name: 'slow', replicas: 1, podAnnotations: { 'mdl.test/ready-delay': '60s' } }));
+    const file = manifestFile(await modelObjects({ name: 'slow', replicas: 1, podAnnotations: { 'mdl.test/ready-delay': '60s' } }));
     const started = Date.now();
     const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '4s'], { KUBECONFIG: kubeconfigPath });
     assert.equal(r.code, 4, r.stderr);
@@ -156,10 +157,11 @@ describe('mdl deploy failures against a real control plane', function () {
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
     }, ns);
     const kubeconfig = writeUserKubeconfig(readState()!, 'viewer', [], path.join(runDir, 'viewer.kubeconfig'));
-    const file = manifestFile(modelObjects({ name: 'rbac' }));
+    const file = manifestFile(await modelObjects({ name: 'rbac' }));
     const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns], { KUBECONFIG: kubeconfig });
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, new RegExp(`Forbidden: cannot patch services in namespace "${ns}"`));
+    // The dry run of the first object the renderer emits, the disruption budget, is the first refusal.
+    assert.match(r.stderr, new RegExp(`Forbidden: cannot patch poddisruptionbudgets in namespace "${ns}"`));
     assert.match(r.stderr, /context "mdl-test"/);
   });
 
@@ -168,7 +170,7 @@ describe('mdl deploy failures against a real control plane', function () {
     const kubeconfig = path.join(runDir, 'closed.kubeconfig');
     const text = readFileSync(kubeconfigPath, 'utf8').replace(state.server, 'https://127.0.0.1:1');
     (await import('node:fs')).writeFileSync(kubeconfig, text);
-    const r = await runMdl(['deploy', '--manifests', manifestFile(modelObjects({ name: 'x' })), '--namespace', 'default'], { KUBECONFIG: kubeconfig });
+    const r = await runMdl(['deploy', '--manifests', manifestFile(await modelObjects({ name: 'x' })), '--namespace', 'default'], { KUBECONFIG: kubeconfig });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /Cannot reach the cluster of context "mdl-test" at https:\/\/127.0.0.1:1/);
   });
@@ -177,8 +179,10 @@ describe('mdl deploy failures against a real control plane', function () {
     const ns = uniqueNamespace('mdl-ssa');
     const client = await admin();
     await applyObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ns);
-    const objects = modelObjects({ name: 'owned', replicas: 1 });
+    // Fixed at one replica, so the rendered Deployment sets spec.replicas (with an HPA it leaves it out).
+    const objects = await modelObjects({ name: 'owned', replicas: 1, maxReplicas: 1 });
     const dep = objects.find((o) => o.kind === 'Deployment')!;
+    assert.equal((dep.spec as { replicas?: number }).replicas, 1);
     // Another tool applies the same Deployment with a different replica count.
     await client.request('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/owned`, {
       query: { fieldManager: 'other-tool' },
@@ -196,7 +200,10 @@ describe('mdl deploy failures against a real control plane', function () {
 
   it('an object the API server rejects points back to the spec key', async () => {
     const ns = uniqueNamespace('mdl-invalid');
-    const objects = modelObjects({ name: 'bad', replicas: 2, maxReplicas: 1 });
+    // The spec refuses minReplicas above maxReplicas, so this is a rendered file edited by hand.
+    const objects = await modelObjects({ name: 'bad', replicas: 2, maxReplicas: 4 });
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')! as KubeObject & { spec: { maxReplicas: number } };
+    hpa.spec.maxReplicas = 1;
     const r = await runMdl(['deploy', '--manifests', manifestFile(objects), '--namespace', ns, '--create-namespace'], { KUBECONFIG: kubeconfigPath });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /rejected HorizontalPodAutoscaler\/bad/);
@@ -210,7 +217,7 @@ describe('mdl deploy failures against a real control plane', function () {
 describe('mdl deploy --wait across a kube-apiserver restart', function () {
   it('resumes the watch and reports success, without a false failure', async () => {
     const ns = uniqueNamespace('mdl-restart');
-    const file = manifestFile(modelObjects({ name: 'resilient', replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '10s' } }));
+    const file = manifestFile(await modelObjects({ name: 'resilient', replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '10s' } }));
     const run = mdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
     // Restart once the deploy is waiting on the rollout.
     for (let i = 0; i < 240 && !/Waiting for deployment/.test(run.stderr()); i++) await new Promise((r) => setTimeout(r, 250));
@@ -248,9 +255,8 @@ describe('mdl deploy from a spec file', function () {
 describe('the real HPA on simulated CPU (metrics-server reading kwok)', function () {
   it('reads 90% CPU against a 50% target and scales the Deployment up', async () => {
     const ns = uniqueNamespace('mdl-hpa');
-    const objects = modelObjects({ name: 'busy', replicas: 1, podAnnotations: { 'kwok.x-k8s.io/usage-cpu': '450m' } });
-    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')! as KubeObject & { spec: { metrics: { resource: { target: { averageUtilization: number } } }[] } };
-    hpa.spec.metrics[0]!.resource.target.averageUtilization = 50;
+    // 450m used of the spec's 500m request: 90 %.
+    const objects = await modelObjects({ name: 'busy', replicas: 1, metric: { type: 'cpu', target: '50%' }, podAnnotations: { 'kwok.x-k8s.io/usage-cpu': '450m' } });
     await deploy(objects, { name: 'busy', kubeconfig: kubeconfigPath, namespace: ns, createNamespace: true, timeoutMs: 60_000, hpaSettleMs: 0 });
     const { readStatus } = await import('../../src/kube/status.js');
     // metrics-server needs a scrape or two (15 s resolution) before the first pod metrics exist.

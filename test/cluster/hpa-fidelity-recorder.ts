@@ -1,5 +1,7 @@
 /**
- * Plays a CPU demand trace against the real HPA on the test control plane and records what it did.
+ * Plays a CPU demand trace against the real HPA on the test control plane and records what it did. The
+ * workload is a model's rendered objects (renderManifests, as `mdl render` prints them); the HPA's metric is
+ * the spec's, a CPU utilization (a Resource metric), which is what the HPA status polls below read.
  *
  * The demand (total cores) is spread evenly over the Ready pods, as a balancer would, by writing each pod's
  * `kwok.x-k8s.io/usage-cpu` annotation; kwok reports it to metrics-server, which the HPA reads. Recorded with
@@ -8,7 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { apiRequest, runDir, type ClusterState } from '../support/cluster/cluster.js';
+import { applyObject } from '../../src/kube/apply.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { resolveKubeTarget } from '../../src/kube/context.js';
+import type { KubeObject } from '../../src/kube/types.js';
+import { apiRequest, kubeconfigPath, runDir, type ClusterState } from '../support/cluster/cluster.js';
 import { parseControllerSyncs, type ControllerSync } from '../support/fidelity/controller-log.js';
 
 export interface FidelityRecording {
@@ -47,31 +53,20 @@ async function getJson<T>(state: ClusterState, p: string): Promise<T> {
   return JSON.parse(res.body) as T;
 }
 
-export async function createWorkload(state: ClusterState, ns: string, name: string, hpaSpec: unknown, initialMilli: number): Promise<void> {
-  const post = async (p: string, body: unknown) => {
-    const res = await apiRequest(state, 'POST', p, body);
-    if (res.status !== 201) throw new Error(`POST ${p}: ${res.status} ${res.body.slice(0, 300)}`);
-  };
-  await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+/** Creates the namespace and applies a model's rendered objects (Service, Deployment, HPA, …) into it, as
+ *  `mdl deploy` would without waiting; returns the pods' label selector, from the rendered Deployment. */
+export async function createWorkload(state: ClusterState, ns: string, objects: KubeObject[]): Promise<string> {
+  const res = await apiRequest(state, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  if (res.status !== 201) throw new Error(`POST namespace ${ns}: ${res.status} ${res.body.slice(0, 300)}`);
   for (let i = 0; i < 60; i++) {
     if ((await apiRequest(state, 'GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200) break;
     await sleep(500);
   }
-  const labels = { app: name };
-  await post(`/apis/apps/v1/namespaces/${ns}/deployments`, {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels },
-    spec: {
-      replicas: 1, selector: { matchLabels: labels },
-      template: {
-        metadata: { labels, annotations: { 'kwok.x-k8s.io/usage-cpu': `${initialMilli}m` } },
-        spec: { containers: [{ name: 'server', image: 'registry.example/model:1', resources: { requests: { cpu: '1000m', memory: '1Gi' } } }] },
-      },
-    },
-  });
-  await post(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`, {
-    apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, ...(hpaSpec as object) },
-  });
+  const client = new KubeClient(await resolveKubeTarget({ kubeconfig: kubeconfigPath }));
+  for (const obj of objects) await applyObject(client, obj, ns);
+  const dep = objects.find((o) => o.kind === 'Deployment') as (KubeObject & { spec: { selector: { matchLabels: Record<string, string> } } }) | undefined;
+  if (!dep) throw new Error('the rendered objects hold no Deployment');
+  return Object.entries(dep.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 export async function waitForMetrics(state: ClusterState, ns: string, name: string, timeoutMs: number): Promise<void> {
@@ -98,8 +93,9 @@ function isReady(p: Pod): boolean {
 }
 
 /** Plays `demandAt` (cores at trace time ms) for `durationMs`, spreading it over the Ready pods. */
-export async function playTrace(state: ClusterState, ns: string, name: string, demandAt: (tMs: number) => number,
+export async function playTrace(state: ClusterState, ns: string, name: string, selector: string, demandAt: (tMs: number) => number,
   durationMs: number): Promise<FidelityRecording> {
+  const bySelector = `labelSelector=${encodeURIComponent(selector)}`;
   const startMs = Date.now();
   const rec: FidelityRecording = { startMs, durationMs, replicaPollMs: REPLICA_POLL_MS, samplePollMs: SAMPLE_POLL_MS, demand: [], replicas: [], pods: [], samples: [], syncs: [], hpa: [], writes: [] };
   const pods = new Map<string, FidelityRecording['pods'][number]>();
@@ -123,7 +119,7 @@ export async function playTrace(state: ClusterState, ns: string, name: string, d
   const watchSamples = (async () => {
     while (now() < durationMs) {
       const list = await getJson<{ items: { timestamp: string; window: string; containers: { usage: { cpu: string } }[] }[] }>(
-        state, `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods?labelSelector=app%3D${name}`);
+        state, `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods?${bySelector}`);
       const newest = list.items.map((i) => i.timestamp).sort().pop() ?? '';
       if (newest !== lastSampleTs) {
         lastSampleTs = newest;
@@ -144,7 +140,7 @@ export async function playTrace(state: ClusterState, ns: string, name: string, d
       const t = now();
       const cores = demandAt(t);
       rec.demand.push({ tMs: t, cores });
-      const list = await getJson<{ items: Pod[] }>(state, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${name}`);
+      const list = await getJson<{ items: Pod[] }>(state, `/api/v1/namespaces/${ns}/pods?${bySelector}`);
       const seen = new Set<string>();
       for (const p of list.items) {
         seen.add(p.metadata.name);

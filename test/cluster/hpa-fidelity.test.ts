@@ -1,6 +1,6 @@
 /**
  * Fidelity of the HPA simulator (src/autoscale) against the real controller: a CPU demand trace is played on
- * the test control plane (kwok pods whose usage annotation metrics-server reads), the real HPA's replica counts
+ * the test control plane (kwok pods of a rendered model spec, whose usage annotation metrics-server reads), the real HPA's replica counts
  * are recorded with every sync of the controller (from its log), and the simulator runs the same trace with the
  * same settings, syncing when the controller did. The comparison (share of sync
  * points where both agree, the largest difference, both series) is written to .cache/hpa-fidelity/last.json.
@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { apiRequest, readState, repoRoot } from '../support/cluster/cluster.js';
+import { hpaSpecFor } from '../../src/autoscale/simulator.js';
+import type { KubeObject } from '../../src/kube/types.js';
 import { compareWithSimulator } from '../support/fidelity/compare.js';
 import { demandAt, FIDELITY_SETTINGS, FIDELITY_TRACE, FIDELITY_TRACE_MS } from '../support/fidelity/trace.js';
 import { createWorkload, playTrace, waitForMetrics } from './hpa-fidelity-recorder.js';
-import { uniqueNamespace } from './support.js';
+import { renderSpec, specFile, uniqueNamespace } from './support.js';
 
 describe('HPA simulator fidelity against the real controller (metrics-server reading kwok)', function () {
   it('plays a CPU trace: the simulator agrees at ≥ 95 % of the sync points and is never more than one replica apart', async function () {
@@ -22,14 +24,25 @@ describe('HPA simulator fidelity against the real controller (metrics-server rea
     const ns = uniqueNamespace('mdl-fidelity');
     const name = 'cpu-trace';
     const { scaling } = FIDELITY_SETTINGS;
-    await createWorkload(state, ns, name, {
-      minReplicas: scaling.minReplicas, maxReplicas: scaling.maxReplicas,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.target } } }],
-    }, Math.round(demandAt(0) * 1000));
+    // The spec of a model whose pods request one core, scaling as the simulator is told to; kwok reads each
+    // pod's CPU use from its annotation, which the balancer below rewrites.
+    assert.equal(scaling.metric, 'cpu');
+    assert.equal(scaling.behavior, undefined, 'the trace is made for the controller without spec.behavior');
+    const objects = await renderSpec(specFile({
+      name, image: 'registry.example/model:1', resources: { cpu: '1', memory: '1Gi' },
+      scaling: { minReplicas: scaling.minReplicas, maxReplicas: scaling.maxReplicas, metric: { type: 'cpu', target: `${scaling.target}%` } },
+      podAnnotations: { 'kwok.x-k8s.io/usage-cpu': `${Math.round(demandAt(0) * 1000)}m` },
+    }), ns);
+    // The real controller runs the rendered HPA; the simulator runs hpaSpecFor(scaling): the same spec.
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler') as (KubeObject & { spec: Record<string, unknown> }) | undefined;
+    assert.ok(hpa, 'the spec renders an HPA');
+    const { scaleTargetRef: _target, ...rendered } = hpa.spec;
+    assert.deepEqual(rendered, hpaSpecFor(scaling));
+    const selector = await createWorkload(state, ns, objects);
     try {
       // Start from a warm metric pipeline, as the simulator does.
       await waitForMetrics(state, ns, name, 90_000);
-      const recording = await playTrace(state, ns, name, (t) => demandAt(t), FIDELITY_TRACE_MS);
+      const recording = await playTrace(state, ns, name, selector, (t) => demandAt(t), FIDELITY_TRACE_MS);
       const comparison = compareWithSimulator(recording, FIDELITY_SETTINGS, (t) => demandAt(t));
       const out = path.join(repoRoot, '.cache/hpa-fidelity');
       mkdirSync(out, { recursive: true });

@@ -85,7 +85,7 @@ describe('the real kubectl', function () {
   it("finds mdl's ApplySet members by label, and kubectl's own --applyset refuses mdl's parent", async () => {
     const ns = uniqueNamespace('applyset');
     const name = 'aset';
-    const file = manifestFile(modelObjects({ name, replicas: 1 }));
+    const file = manifestFile(await modelObjects({ name, replicas: 1 }));
     const deployed = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--no-wait'], { KUBECONFIG: kubeconfigPath });
     assert.equal(deployed.code, 0, deployed.stderr);
     const id = applySetId(applySetParentName(name), ns);

@@ -14,7 +14,7 @@ import { parse, stringify } from 'yaml';
 import { apiRequest, kubeconfigPath, readState, repoRoot, type ClusterState } from '../support/cluster/cluster.js';
 import { BROKEN_IMAGE, DEMO_IMAGE, DEMO_PORT } from '../support/cluster/node-images.js';
 import { realNode } from '../support/cluster/real-node.js';
-import { admin, runMdl, uniqueNamespace } from './support.js';
+import { admin, mdl, runMdl, uniqueNamespace } from './support.js';
 
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string };
@@ -28,8 +28,9 @@ interface Pod {
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mdl-real-node-'));
 
-/** examples/demo/mdl.config.yaml as a user would adapt it for this cluster: image and placement. */
-function demoSpec(overrides: { name?: string; image: string }): string {
+/** examples/demo/mdl.config.yaml as a user would adapt it for this cluster: image and placement (and, for a
+ *  test that needs them, other fields). */
+function demoSpec(overrides: { name?: string; image: string; edit?: (spec: Record<string, any>) => void }): string {
   const demoDir = path.join(repoRoot, 'examples/demo');
   const spec = parse(readFileSync(path.join(demoDir, 'mdl.config.yaml'), 'utf8')) as Record<string, any>;
   spec.name = overrides.name ?? spec.name;
@@ -38,6 +39,7 @@ function demoSpec(overrides: { name?: string; image: string }): string {
   spec.tolerations = [{ key: realNode.taint.key, operator: 'Equal', value: realNode.taint.value, effect: realNode.taint.effect }];
   // The spec moves out of its folder: keep its relative paths pointing at the demo's files.
   spec.loadtest.payload = path.join(demoDir, spec.loadtest.payload as string);
+  overrides.edit?.(spec);
   const file = path.join(scratch, `${spec.name as string}.mdl.config.yaml`);
   writeFileSync(file, stringify(spec));
   return file;
@@ -159,5 +161,131 @@ describe(`the demo model on the real node ${realNode.name}`, function () {
     const error = r.stderr.slice(r.stderr.indexOf('Error: '));
     assert.match(error, /^Error: Timed out after 40s waiting for deployment "iris-broken"/);
     assert.match(error, /\n {2}pod iris-broken-[\w-]+: Running, (CrashLoopBackOff|RunContainerError|StartError)(, \d+ restarts)? \(StartError: .*exec: "\/bin\/model-server": stat \/bin\/model-server: no such file or directory\)/);
+  });
+});
+
+/** The Prometheus counter of the demo's successful inferences, read from the pod itself over the bridge. */
+async function answered(podIP: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`http://${podIP}:${DEMO_PORT}/metrics`, { signal: AbortSignal.timeout(1000) });
+    const line = (await res.text()).split('\n').find((l) => l.startsWith('model_infer_request_success_total'));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  } catch {
+    return undefined; // the server has closed its port (or the pod is gone)
+  }
+}
+
+interface LoadResultDoc {
+  requests: { sent: number; completed: number; failed: number; dropped: number };
+  errors: Record<string, number>;
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+/**
+ * Scale-down under load: `mdl loadtest` sends to the Service through the API server's service proxy (over
+ * TLS, as a service account with a token; 127.0.0.1 only) while the Deployment goes from 2 replicas to 1.
+ * The proxy picks a ready address of the Service's Endpoints for each request; the endpoints controller drops
+ * a pod from them as soon as it is marked for deletion, and the rendered preStop (`shutdown.drain`) keeps the
+ * server answering until that has happened and what was in flight is done, before the kubelet's SIGTERM.
+ * What it proves and what it does not: test/support/cluster/README.md, "Scale-down drain on rn1".
+ */
+describe(`scale-down under load drains in-flight requests on ${realNode.name}`, function () {
+  const ns = uniqueNamespace('mdl-drain');
+  const env = { KUBECONFIG: kubeconfigPath };
+
+  after(async () => {
+    const client = await admin();
+    await client.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
+  });
+
+  it('mdl deploy at 2 replicas, mdl loadtest through the API server, scale to 1 mid-run: no request fails', async function () {
+    this.timeout(240_000);
+    const state = clusterState();
+    // Fixed at 2 replicas (no HPA to undo the scale-down); 500m each, so both fit on rn1's two cores beside
+    // pods of the tests before that may still be terminating.
+    const spec = demoSpec({ image: DEMO_IMAGE, edit: (s) => {
+      s.scaling = { minReplicas: 2, maxReplicas: 2 };
+      s.resources = { ...s.resources, cpu: '500m' };
+    } });
+    const deployed = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--timeout', '150s'], env);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const client = await admin();
+    const live = async () => (await client.request<{ items: Pod[] }>('GET', `/api/v1/namespaces/${ns}/pods`)).items;
+    const before = (await live()).filter((p) => !p.metadata.deletionTimestamp);
+    assert.equal(before.length, 2);
+    assert.ok(before.every((p) => p.spec.nodeName === realNode.name));
+
+    // A service account allowed to send through the Service's proxy, and a token for it.
+    await client.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { body: {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'proxy' },
+      rules: [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: ['iris', 'iris:http'], verbs: ['get', 'create'] }],
+    } });
+    await client.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, { body: {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'proxy' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'proxy' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }],
+    } });
+    const token = (await client.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/default/token`, {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+    })).status.token;
+
+    const url = `${state.server}/api/v1/namespaces/${ns}/services/iris:http/proxy/v2/models/iris/infer`;
+    const out = path.join(scratch, 'drain-result.json');
+    const load = mdl(['loadtest', url, '-c', spec, '--rate', '20', '--duration', '25s', '--warmup', '0', '--json',
+      '-H', 'Authorization: Bearer ${MDL_DRAIN_TOKEN}'], { ...env, MDL_DRAIN_TOKEN: token, NODE_EXTRA_CA_CERTS: state.pki.ca }, 120_000);
+    const started = Date.now();
+    const at = () => Date.now() - started;
+
+    // Both pods answer before the scale-down (the proxy spreads over the Endpoints' addresses).
+    await new Promise((r) => setTimeout(r, 6000));
+    const counts = await Promise.all(before.map((p) => answered(p.status.podIP!)));
+    assert.ok(counts.every((c) => (c ?? 0) > 0), `requests answered per pod before the scale-down: ${counts.join(', ')}`);
+
+    await client.request('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/iris/scale`, {
+      body: { spec: { replicas: 1 } }, contentType: 'application/merge-patch+json',
+    });
+    const scaledAt = at();
+    let victim: Pod | undefined;
+    while (!victim && at() < 15_000) {
+      victim = (await live()).find((p) => p.metadata.deletionTimestamp);
+      if (!victim) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(victim, 'no pod was marked for deletion after the scale-down');
+    const deletedAt = at();
+    const ip = victim.status.podIP!;
+    // When the pod leaves the Service's Endpoints, and how long its server still answers after that.
+    let leftEndpointsAt: number | undefined;
+    let lastCount: number | undefined;
+    let firstCount: number | undefined;
+    let closedAt: number | undefined;
+    while (closedAt === undefined && at() < 60_000) {
+      if (leftEndpointsAt === undefined) {
+        const eps = await client.request<{ subsets?: { addresses?: { ip: string }[] }[] }>('GET', `/api/v1/namespaces/${ns}/endpoints/iris`);
+        if (!(eps.subsets ?? []).some((ss) => (ss.addresses ?? []).some((a) => a.ip === ip))) leftEndpointsAt = at();
+      }
+      const c = await answered(ip);
+      if (c === undefined) closedAt = at();
+      else {
+        firstCount ??= c;
+        lastCount = c;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const run = await load.done;
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as LoadResultDoc;
+    process.stderr.write(`      drain: scale at ${scaledAt} ms, pod marked ${deletedAt} ms, out of the Endpoints by ${leftEndpointsAt} ms, ` +
+      `its port closed by ${closedAt} ms (answers counted at deletion ${firstCount}, last ${lastCount}); ` +
+      `${result.requests.completed}/${result.requests.sent} completed, ${result.requests.failed} failed, p99 ${result.latencyMs.p99} ms\n`);
+    // The whole termination (deletion, preStop drain, SIGTERM, exit) happened while the load went on.
+    assert.ok(closedAt !== undefined && closedAt < 24_000, `the pod's server closed at ${closedAt} ms, the load ran 25 s`);
+    assert.ok(leftEndpointsAt !== undefined && leftEndpointsAt < closedAt, 'the pod left the Endpoints before its server closed');
+    assert.ok(result.requests.sent >= 450, `${result.requests.sent} requests sent`);
+    assert.equal(result.requests.failed, 0, `errors: ${JSON.stringify(result.errors)}`);
+    assert.equal(result.requests.dropped, 0);
+    assert.equal(result.requests.completed, result.requests.sent);
+    const after = (await live()).filter((p) => !p.metadata.deletionTimestamp);
+    assert.deepEqual(after.map((p) => p.metadata.name), before.filter((p) => p.metadata.name !== victim.metadata.name).map((p) => p.metadata.name));
   });
 });

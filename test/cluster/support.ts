@@ -7,77 +7,72 @@ import { kubeconfigPath, repoRoot } from '../support/cluster/cluster.js';
 import { ApiError, KubeClient } from '../../src/kube/client.js';
 import { resolveKubeTarget } from '../../src/kube/context.js';
 import type { KubeObject } from '../../src/kube/types.js';
-
-export interface ModelOptions {
-  name: string;
-  image?: string;
-  replicas?: number;
-  engine?: 'hpa' | 'keda';
-  /** Pod template annotations: mdl.test/ready-delay (e.g. "3s"), mdl.test/never-ready. */
-  podAnnotations?: Record<string, string>;
-  progressDeadlineSeconds?: number;
-  maxReplicas?: number;
-}
-
-/** What the manifest renderer produces for a model, in dependency order: Service, Deployment, PDB, then
- *  the autoscaler (an HPA or a KEDA ScaledObject). */
-export function modelObjects(o: ModelOptions): KubeObject[] {
-  const labels = { 'app.kubernetes.io/name': o.name };
-  const objects: KubeObject[] = [
-    {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: o.name, labels },
-      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-    },
-    {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: o.name, labels },
-      spec: {
-        replicas: o.replicas ?? 2,
-        progressDeadlineSeconds: o.progressDeadlineSeconds ?? 600,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels, ...(o.podAnnotations ? { annotations: o.podAnnotations } : {}) },
-          spec: {
-            containers: [{
-              name: 'server', image: o.image ?? 'registry.example/model:1',
-              ports: [{ containerPort: 8080 }],
-              resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
-            }],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: o.name, labels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
-    },
-  ];
-  if ((o.engine ?? 'hpa') === 'hpa') {
-    objects.push({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: o.name, labels },
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name },
-        minReplicas: o.replicas ?? 2, maxReplicas: o.maxReplicas ?? 6,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
-      },
-    });
-  } else {
-    objects.push({
-      apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: o.name, labels },
-      spec: {
-        scaleTargetRef: { name: o.name }, minReplicaCount: o.replicas ?? 2, maxReplicaCount: o.maxReplicas ?? 6,
-        triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(inflight)', threshold: '8' } }],
-      },
-    });
-  }
-  return objects;
-}
+import { renderManifests, toYaml } from '../../src/manifests/index.js';
+import { loadSpec, type SpecInput } from '../../src/spec/index.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mdl-cluster-test-'));
 
-/** Writes objects as a multi-document YAML file (what `mdl render` prints) and returns its path. */
+/** A model for kwok's nodes, as a spec: kwok runs nothing, so the image is never pulled; its pods become Ready
+ *  after `mdl.test/ready-delay` or never with `mdl.test/never-ready` (test/support/cluster/README.md). */
+export interface ModelOptions {
+  name: string;
+  image?: string;
+  /** scaling.minReplicas (default 2). */
+  replicas?: number;
+  /** scaling.maxReplicas (default 6); equal to replicas, no autoscaler is rendered and the Deployment holds the count. */
+  maxReplicas?: number;
+  engine?: 'hpa' | 'keda';
+  /** The spec's podAnnotations: kwok's mdl.test/ready-delay (e.g. "3s"), mdl.test/never-ready, kwok.x-k8s.io/usage-cpu. */
+  podAnnotations?: Record<string, string>;
+  /** rollout.progressDeadline (e.g. "5s"); the startup check is shortened to fit under it. */
+  progressDeadline?: string;
+  /** scaling.metric (default cpu 70%). */
+  metric?: { type: 'cpu'; target: string };
+}
+
+export function modelSpec(o: ModelOptions): SpecInput {
+  const spec: SpecInput = {
+    name: o.name,
+    image: o.image ?? 'registry.example/model:1',
+    resources: { cpu: '500m', memory: '1Gi' },
+    scaling: {
+      minReplicas: o.replicas ?? 2,
+      maxReplicas: o.maxReplicas ?? 6,
+      ...(o.engine ? { engine: o.engine } : {}),
+      ...(o.metric ? { metric: o.metric } : {}),
+    },
+  };
+  if (o.podAnnotations) spec.podAnnotations = o.podAnnotations;
+  if (o.progressDeadline !== undefined) {
+    spec.rollout = { progressDeadline: o.progressDeadline };
+    spec.health = { startup: { maxLoadTime: '1s', period: '1s' } };
+  }
+  return spec;
+}
+
+/** Writes a spec as mdl.config.yaml in a folder of its own and returns the file. */
+export function specFile(spec: SpecInput): string {
+  const dir = mkdtempSync(path.join(scratch, `${spec.name}-`));
+  const file = path.join(dir, 'mdl.config.yaml');
+  writeFileSync(file, stringify(spec));
+  return file;
+}
+
+/** What `mdl render` makes of a spec file: the same loader and the same renderManifests, in apply order. */
+export async function renderSpec(file: string, namespace?: string): Promise<KubeObject[]> {
+  const { spec } = await loadSpec({ cwd: path.dirname(file), configPath: path.basename(file) });
+  return renderManifests(spec, { namespace });
+}
+
+/** The rendered objects of a kwok model (modelSpec). */
+export function modelObjects(o: ModelOptions): Promise<KubeObject[]> {
+  return renderSpec(specFile(modelSpec(o)));
+}
+
+/** Writes objects as `mdl render` prints them (one multi-document YAML) and returns its path. */
 export function manifestFile(objects: KubeObject[], name = 'manifests.yaml'): string {
   const file = path.join(scratch, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${name}`);
-  writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+  writeFileSync(file, toYaml(objects));
   return file;
 }
 

@@ -25,15 +25,6 @@ interface Hpa extends KubeObject {
 }
 interface ManagedEntry { manager: string; operation: string; fieldsV1?: { 'f:spec'?: Record<string, unknown> } }
 
-/** The model as the renderer makes it when autoscaled: the Deployment leaves spec.replicas to the HPA. */
-function autoscaledModel(o: Parameters<typeof modelObjects>[0]): KubeObject[] {
-  return modelObjects(o).map((obj) => {
-    if (obj.kind !== 'Deployment') return obj;
-    const { replicas: _replicas, ...spec } = obj.spec as Record<string, unknown>;
-    return { ...obj, spec };
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls an HPA's bounds and annotation while a run goes on. */
@@ -82,7 +73,7 @@ describe('mdl tune --cluster against a real control plane', function () {
     server = await startCapacityServer({ slots: 4, serviceMs: 40 });
     client = await admin();
     // Pods take 3 s from scheduled to Ready: the cold start the probe must find.
-    await deploy(autoscaledModel({ name, replicas: 2, maxReplicas: 6, podAnnotations: { 'mdl.test/ready-delay': '3s' } }), {
+    await deploy(await modelObjects({ name, replicas: 2, maxReplicas: 6, podAnnotations: { 'mdl.test/ready-delay': '3s' } }), {
       name, kubeconfig: kubeconfigPath, namespace: ns, createNamespace: true, timeoutMs: 120_000, hpaSettleMs: 1000,
     });
   });
@@ -120,7 +111,7 @@ describe('mdl tune --cluster against a real control plane', function () {
   });
 
   it('a later mdl deploy with other bounds owns them again without --force-conflicts', async () => {
-    const file = manifestFile(autoscaledModel({ name, replicas: 3, maxReplicas: 8, podAnnotations: { 'mdl.test/ready-delay': '3s' } }));
+    const file = manifestFile(await modelObjects({ name, replicas: 3, maxReplicas: 8, podAnnotations: { 'mdl.test/ready-delay': '3s' } }));
     const d = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--timeout', '90s'], env);
     assert.equal(d.code, 0, d.stderr);
     const h = (await get<Hpa>(client, hpaPath))!;
@@ -204,7 +195,7 @@ describe('mdl tune --cluster against a real control plane', function () {
     const again = await runMdl(['tune', server.url, '--cluster', '--name', name, '--namespace', ns, ...quick], env);
     assert.equal(again.code, 2, again.stderr);
     assert.match(again.stderr, /already pinned by mdl tune[\s\S]*mdl tune --restore/);
-    const file = manifestFile(autoscaledModel({ name, replicas: 2, maxReplicas: 5, podAnnotations: { 'mdl.test/ready-delay': '3s' } }));
+    const file = manifestFile(await modelObjects({ name, replicas: 2, maxReplicas: 5, podAnnotations: { 'mdl.test/ready-delay': '3s' } }));
     const blocked = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--no-wait'], env);
     assert.equal(blocked.code, 2, blocked.stderr);
     assert.match(blocked.stderr, /pinned by mdl tune[\s\S]*mdl tune --restore/);

@@ -34,6 +34,11 @@ describe('spec errors', () => {
     assert.equal(e.hint, 'Did you mean "maxReplicas"?');
   });
 
+  it("names a map's key that has the wrong form and what the key must be", () => {
+    const e = reject(`${BASE}env: { "1BAD": x }\n`);
+    assert.equal(e.message, 'invalid spec: the key "1BAD" is not an environment variable name');
+  });
+
   it('lists the known keys when nothing is close', () => {
     const e = reject(`${BASE}slo: { zzzzzz: 1s }\n`);
     assert.match(e.hint ?? '', /Known keys here: p50, p90, p95, p99, errorRate/);
