@@ -107,7 +107,95 @@ export function validateLoadOptions(o: LoadOptions): URL {
   return url;
 }
 
+/** What a run needs before it opens the transport: options resolved to defaults, the adapter and schedule. */
+interface RunPlan {
+  url: URL;
+  clock: Clock;
+  mode: LoadMode;
+  warmupMs: number;
+  timeoutMs: number;
+  protocol: LoadProtocol;
+  headers: Record<string, string>;
+  thresholds: Threshold[];
+  adapter: ProtocolAdapter;
+  schedule: ArrivalSchedule | undefined;
+  totalMs: number;
+  knownTotalMs: number | undefined;
+  connections: number;
+  maxInFlight: number;
+  proxy: string | undefined;
+}
+
+/** One run's state, shared by the phases below; the mutable fields change as requests come and go. */
+interface LoadRun extends RunPlan {
+  options: LoadOptions;
+  hooks: RunHooks;
+  pool: Transport;
+  recorder: Recorder;
+  elapsed: () => number;
+  inFlight: Set<InFlight>;
+  series: LoadSnapshot[];
+  measuredSent: number;
+  stopping: boolean;
+  interrupted: boolean;
+  sendingEndedMs: number | undefined;
+  resolveDrained: (() => void) | undefined;
+  /** Closed loop: a finished request starts the next. */
+  onComplete: (() => void) | undefined;
+  /** Open loop: after anything else woke the event loop, the send timer is set again (see SendTimer). */
+  reaimSendTimer: () => void;
+  clearSendTimers: () => void;
+  lastBoundaryMs: number;
+  snapshotTimer: NodeJS.Timeout | undefined;
+}
+
 export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promise<LoadResult> {
+  const plan = planRun(options);
+  const pool = await openTransport(plan.url, {
+    proxy: plan.proxy,
+    connections: plan.connections,
+    http2: options.http2 === true,
+    transport: options.transport,
+    rejectUnauthorized: options.insecure !== true,
+    connectTimeoutMs: Math.min(plan.timeoutMs, 10_000),
+    now: () => elapsed(),
+  });
+  const recorder = new Recorder({ goodput: goodputLimits(plan.thresholds) });
+
+  const startMs = plan.clock.now();
+  const startedAt = new Date(plan.clock.wallNow()).toISOString();
+  const elapsed = () => plan.clock.now() - startMs;
+  const run: LoadRun = {
+    ...plan,
+    options,
+    hooks,
+    pool,
+    recorder,
+    elapsed,
+    inFlight: new Set<InFlight>(),
+    series: [],
+    measuredSent: 0,
+    stopping: false,
+    interrupted: false,
+    sendingEndedMs: undefined,
+    resolveDrained: undefined,
+    onComplete: undefined,
+    reaimSendTimer: () => {},
+    clearSendTimers: () => {},
+    lastBoundaryMs: 0,
+    snapshotTimer: undefined,
+  };
+
+  const sweep = startDeadlineSweep(run);
+  scheduleSnapshot(run);
+  await startSending(run);
+  const sendingEndedMs = stopSending(run);
+  await drainAndClose(run, sweep);
+  return buildResult(run, startedAt, sendingEndedMs);
+}
+
+/** Resolves the options to their defaults and builds the adapter and (open loop) arrival schedule. */
+function planRun(options: LoadOptions): RunPlan {
   const url = validateLoadOptions(options);
   const clock = options.clock ?? systemClock;
   const mode = options.mode;
@@ -137,231 +225,234 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   // HTTP_PROXY / HTTPS_PROXY / NO_PROXY, read as the kube client reads them (src/net/proxy-env.ts).
   const proxy = options.direct ? undefined : proxyFor(url);
-  const pool = await openTransport(url, {
-    proxy,
-    connections,
-    http2: options.http2 === true,
-    transport: options.transport,
-    rejectUnauthorized: options.insecure !== true,
-    connectTimeoutMs: Math.min(timeoutMs, 10_000),
-    now: () => elapsed(),
-  });
-  const recorder = new Recorder({ goodput: goodputLimits(thresholds) });
+  return { url, clock, mode, warmupMs, timeoutMs, protocol, headers, thresholds, adapter, schedule, totalMs, knownTotalMs, connections, maxInFlight, proxy };
+}
 
-  const startMs = clock.now();
-  const startedAt = new Date(clock.wallNow()).toISOString();
-  const elapsed = () => clock.now() - startMs;
-  const inFlight = new Set<InFlight>();
-  const series: LoadSnapshot[] = [];
-  let measuredSent = 0;
-  let stopping = false;
-  let interrupted = false;
-  let sendingEndedMs: number | undefined;
-  let resolveDrained: (() => void) | undefined;
+/** endMs: when the response's last bytes were read, if the transport knows; otherwise now. */
+function finishRequest(run: LoadRun, r: InFlight, error: unknown, statusError: boolean, endMs?: number): void {
+  if (r.done) return;
+  r.done = true;
+  run.inFlight.delete(r);
+  const now = endMs ?? run.elapsed();
+  // Requests scheduled in warm-up are recorded apart and never measured, even when they end after it.
+  if (error !== undefined) {
+    run.recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: classifyError(error) }, r.warmup);
+  } else if (statusError) {
+    run.recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: httpErrorClass(r.status) }, r.warmup);
+  } else {
+    const verdict = r.judge ? r.judge.finish(now) : {};
+    run.recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: verdict.error, llm: verdict.llm }, r.warmup);
+  }
+  run.onComplete?.();
+  maybeDrained(run);
+  run.reaimSendTimer();
+}
 
-  /** endMs: when the response's last bytes were read, if the transport knows; otherwise now. */
-  const finishRequest = (r: InFlight, error: unknown, statusError: boolean, endMs?: number) => {
-    if (r.done) return;
-    r.done = true;
-    inFlight.delete(r);
-    const now = endMs ?? elapsed();
-    // Requests scheduled in warm-up are recorded apart and never measured, even when they end after it.
-    if (error !== undefined) {
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: classifyError(error) }, r.warmup);
-    } else if (statusError) {
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: httpErrorClass(r.status) }, r.warmup);
-    } else {
-      const verdict = r.judge ? r.judge.finish(now) : {};
-      recorder.record({ latencyMs: now - r.scheduledMs, serviceTimeMs: now - r.sentMs, error: verdict.error, llm: verdict.llm }, r.warmup);
-    }
-    onComplete?.();
-    maybeDrained();
-    reaimSendTimer();
+function maybeDrained(run: LoadRun): void {
+  if (run.sendingEndedMs !== undefined && run.inFlight.size === 0) run.resolveDrained?.();
+}
+
+function send(run: LoadRun, scheduledMs: number): void {
+  const { adapter, timeoutMs, elapsed } = run;
+  const prepared: PreparedRequest = adapter.next();
+  const warmup = scheduledMs < run.warmupMs;
+  if (!warmup) run.measuredSent++;
+  run.recorder.sent(warmup);
+  const r: InFlight = {
+    scheduledMs,
+    sentMs: elapsed(),
+    deadlineMs: scheduledMs + timeoutMs,
+    warmup,
+    done: false,
+    status: 0,
+    judge: undefined,
+    controller: undefined,
   };
-
-  const maybeDrained = () => {
-    if (sendingEndedMs !== undefined && inFlight.size === 0) resolveDrained?.();
+  run.inFlight.add(r);
+  const handler: H1Handler = {
+    onRequestStart(controller) {
+      if (r.done) return controller.abort(new RequestTimeoutError());
+      r.controller = controller;
+      r.sentMs = elapsed();
+      r.deadlineMs = Math.max(r.deadlineMs, r.sentMs + timeoutMs);
+    },
+    onResponseStart(_controller, statusCode) {
+      r.status = statusCode;
+      if (statusCode < 400) r.judge = adapter.judge(r.sentMs);
+    },
+    onResponseData(controller, chunk) {
+      if (r.judge) r.judge.onData(chunk, controller.receivedMs ?? elapsed());
+      run.reaimSendTimer();
+    },
+    onResponseEnd(controller) {
+      finishRequest(run, r, undefined, r.status >= 400, controller.receivedMs);
+    },
+    onResponseError(_controller, error) {
+      finishRequest(run, r, error, false);
+    },
   };
+  try {
+    run.pool.dispatch(prepared, handler);
+  } catch (error) {
+    finishRequest(run, r, error, false);
+  }
+}
 
-  let onComplete: (() => void) | undefined;
-  // Open loop: after anything else woke the event loop, the send timer is set again (see SendTimer).
-  let reaimSendTimer = () => {};
-
-  const send = (scheduledMs: number) => {
-    const prepared: PreparedRequest = adapter.next();
-    const warmup = scheduledMs < warmupMs;
-    if (!warmup) measuredSent++;
-    recorder.sent(warmup);
-    const r: InFlight = {
-      scheduledMs,
-      sentMs: elapsed(),
-      deadlineMs: scheduledMs + timeoutMs,
-      warmup,
-      done: false,
-      status: 0,
-      judge: undefined,
-      controller: undefined,
-    };
-    inFlight.add(r);
-    const handler: H1Handler = {
-      onRequestStart(controller) {
-        if (r.done) return controller.abort(new RequestTimeoutError());
-        r.controller = controller;
-        r.sentMs = elapsed();
-        r.deadlineMs = Math.max(r.deadlineMs, r.sentMs + timeoutMs);
-      },
-      onResponseStart(_controller, statusCode) {
-        r.status = statusCode;
-        if (statusCode < 400) r.judge = adapter.judge(r.sentMs);
-      },
-      onResponseData(controller, chunk) {
-        if (r.judge) r.judge.onData(chunk, controller.receivedMs ?? elapsed());
-        reaimSendTimer();
-      },
-      onResponseEnd(controller) {
-        finishRequest(r, undefined, r.status >= 400, controller.receivedMs);
-      },
-      onResponseError(_controller, error) {
-        finishRequest(r, error, false);
-      },
-    };
-    try {
-      pool.dispatch(prepared, handler);
-    } catch (error) {
-      finishRequest(r, error, false);
-    }
-  };
-
-  // Deadlines: one sweep over the (bounded) in-flight set instead of a timer per request.
-  const sweep = setInterval(() => {
-    const now = elapsed();
-    for (const r of inFlight) {
+/** Deadlines: one sweep over the (bounded) in-flight set instead of a timer per request. */
+function startDeadlineSweep(run: LoadRun): NodeJS.Timeout {
+  return setInterval(() => {
+    const now = run.elapsed();
+    for (const r of run.inFlight) {
       if (now < r.deadlineMs) continue;
       const controller = r.controller;
-      finishRequest(r, new RequestTimeoutError(), false);
+      finishRequest(run, r, new RequestTimeoutError(), false);
       controller?.abort(new RequestTimeoutError());
     }
-    reaimSendTimer();
-  }, Math.max(10, Math.min(100, timeoutMs / 4)));
+    run.reaimSendTimer();
+  }, Math.max(10, Math.min(100, run.timeoutMs / 4)));
+}
 
-  // Snapshots: warm-up seconds count up to 0, measured seconds from 1, aligned to the end of warm-up.
-  let lastBoundaryMs = 0;
-  let snapshotTimer: NodeJS.Timeout | undefined;
-  const secondNumber = (boundaryMs: number) => Math.ceil((boundaryMs - warmupMs) / 1000 - 1e-9) || 0;
-  const emit = (boundaryMs: number) => {
-    const warmup = boundaryMs <= warmupMs && lastBoundaryMs < warmupMs;
-    const sched = schedule;
-    const mid = (lastBoundaryMs + boundaryMs) / 2;
-    const snapshot = recorder.endSecond({
-      second: secondNumber(boundaryMs),
-      timestampMs: clock.wallNow(),
-      elapsedMs: Math.round(boundaryMs),
-      totalMs: knownTotalMs,
-      warmup,
-      stageIndex: sched && mode.kind === 'stages' ? sched.stageIndexAt(Math.min(mid, totalMs - 1)) : undefined,
-      targetPerSecond: sched ? round2(sched.expectedCount(lastBoundaryMs, Math.min(boundaryMs, totalMs)) / ((boundaryMs - lastBoundaryMs) / 1000 || 1)) : undefined,
-      inFlight: inFlight.size,
-      windowMs: boundaryMs - lastBoundaryMs,
-    });
-    lastBoundaryMs = boundaryMs;
-    if (!snapshot.warmup) series.push(snapshot);
-    hooks.onSnapshot?.(snapshot);
-  };
-  const nextBoundary = () => {
-    if (lastBoundaryMs < warmupMs) return Math.min(lastBoundaryMs + 1000, warmupMs);
-    return warmupMs + (Math.floor((lastBoundaryMs - warmupMs) / 1000 + 1e-9) + 1) * 1000;
-  };
-  const scheduleSnapshot = () => {
-    const at = nextBoundary();
-    snapshotTimer = setTimeout(() => {
-      emit(at);
-      scheduleSnapshot();
-      reaimSendTimer();
-    }, Math.max(0, at - elapsed()));
-  };
-  scheduleSnapshot();
+// Snapshots: warm-up seconds count up to 0, measured seconds from 1, aligned to the end of warm-up.
+function secondNumber(run: LoadRun, boundaryMs: number): number {
+  return Math.ceil((boundaryMs - run.warmupMs) / 1000 - 1e-9) || 0;
+}
 
-  const measuredDone = () => options.maxRequests !== undefined && measuredSent >= options.maxRequests;
+function emitSnapshot(run: LoadRun, boundaryMs: number): void {
+  const { warmupMs, lastBoundaryMs, totalMs } = run;
+  const warmup = boundaryMs <= warmupMs && lastBoundaryMs < warmupMs;
+  const sched = run.schedule;
+  const mid = (lastBoundaryMs + boundaryMs) / 2;
+  const snapshot = run.recorder.endSecond({
+    second: secondNumber(run, boundaryMs),
+    timestampMs: run.clock.wallNow(),
+    elapsedMs: Math.round(boundaryMs),
+    totalMs: run.knownTotalMs,
+    warmup,
+    stageIndex: sched && run.mode.kind === 'stages' ? sched.stageIndexAt(Math.min(mid, totalMs - 1)) : undefined,
+    targetPerSecond: sched ? round2(sched.expectedCount(lastBoundaryMs, Math.min(boundaryMs, totalMs)) / ((boundaryMs - lastBoundaryMs) / 1000 || 1)) : undefined,
+    inFlight: run.inFlight.size,
+    windowMs: boundaryMs - lastBoundaryMs,
+  });
+  run.lastBoundaryMs = boundaryMs;
+  if (!snapshot.warmup) run.series.push(snapshot);
+  run.hooks.onSnapshot?.(snapshot);
+}
 
-  let clearSendTimers = () => {};
-  const sendingDone = new Promise<void>((resolve) => {
-    let stopSending = resolve;
+function nextBoundary(run: LoadRun): number {
+  const { lastBoundaryMs, warmupMs } = run;
+  if (lastBoundaryMs < warmupMs) return Math.min(lastBoundaryMs + 1000, warmupMs);
+  return warmupMs + (Math.floor((lastBoundaryMs - warmupMs) / 1000 + 1e-9) + 1) * 1000;
+}
+
+function scheduleSnapshot(run: LoadRun): void {
+  const at = nextBoundary(run);
+  run.snapshotTimer = setTimeout(() => {
+    emitSnapshot(run, at);
+    scheduleSnapshot(run);
+    run.reaimSendTimer();
+  }, Math.max(0, at - run.elapsed()));
+}
+
+function measuredDone(run: LoadRun): boolean {
+  return run.options.maxRequests !== undefined && run.measuredSent >= run.options.maxRequests;
+}
+
+/** Starts sending; resolves when the schedule or duration ends, maxRequests are sent, or the signal aborts. */
+function startSending(run: LoadRun): Promise<void> {
+  const { hooks, schedule } = run;
+  return new Promise<void>((resolve) => {
     const onAbort = () => {
-      interrupted = true;
-      stopping = true;
-      stopSending();
+      run.interrupted = true;
+      run.stopping = true;
+      resolve();
     };
     if (hooks.signal?.aborted) onAbort();
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
-
-    if (schedule) {
-      let nextAt = schedule.next();
-      const timer = new SendTimer(elapsed, () => pump());
-      reaimSendTimer = () => timer.reaim();
-      clearSendTimers = () => timer.cancel();
-      stopSending = resolve;
-      const pump = () => {
-        const now = elapsed();
-        while (nextAt !== undefined && nextAt <= now && !stopping) {
-          if (measuredDone()) {
-            nextAt = undefined;
-            break;
-          }
-          if (inFlight.size >= maxInFlight) {
-            recorder.dropped(nextAt < warmupMs);
-          } else {
-            send(nextAt);
-          }
-          nextAt = schedule.next();
-        }
-        if (nextAt === undefined || stopping || measuredDone()) return stopSending();
-        timer.at(nextAt);
-      };
-      if (!stopping) pump();
-    } else {
-      const concurrency = (mode as { concurrency: number }).concurrency;
-      let active = 0;
-      const canSend = () => !stopping && elapsed() < totalMs && !measuredDone();
-      onComplete = () => {
-        active--;
-        if (canSend()) {
-          active++;
-          send(elapsed());
-        } else {
-          stopping = true;
-          resolve();
-        }
-      };
-      // Stops the workers at the end of the duration even if no response comes back.
-      const endTimer = setTimeout(() => {
-        stopping = true;
-        resolve();
-      }, Math.max(0, totalMs - elapsed()));
-      clearSendTimers = () => clearTimeout(endTimer);
-      stopSending = resolve;
-      for (let i = 0; i < concurrency && canSend(); i++) {
-        active++;
-        send(elapsed());
-      }
-    }
+    if (schedule) startOpenLoop(run, schedule, resolve);
+    else startClosedLoop(run, resolve);
   });
+}
 
-  await sendingDone;
-  clearSendTimers();
-  stopping = true;
-  sendingEndedMs = elapsed();
-  // Wait for requests in flight; each has its deadline, so this ends within the timeout.
-  if (inFlight.size > 0) await new Promise<void>((resolve) => (resolveDrained = resolve));
+/** Ends sending for good; returns when it ended. */
+function stopSending(run: LoadRun): number {
+  run.clearSendTimers();
+  run.stopping = true;
+  const sendingEndedMs = run.elapsed();
+  run.sendingEndedMs = sendingEndedMs;
+  return sendingEndedMs;
+}
+
+/** Open loop: sends at the schedule's times, dropping what would exceed maxInFlight. */
+function startOpenLoop(run: LoadRun, schedule: ArrivalSchedule, stopSending: () => void): void {
+  let nextAt = schedule.next();
+  const timer = new SendTimer(run.elapsed, () => pump());
+  run.reaimSendTimer = () => timer.reaim();
+  run.clearSendTimers = () => timer.cancel();
+  const pump = () => {
+    const now = run.elapsed();
+    while (nextAt !== undefined && nextAt <= now && !run.stopping) {
+      if (measuredDone(run)) {
+        nextAt = undefined;
+        break;
+      }
+      if (run.inFlight.size >= run.maxInFlight) {
+        run.recorder.dropped(nextAt < run.warmupMs);
+      } else {
+        send(run, nextAt);
+      }
+      nextAt = schedule.next();
+    }
+    if (nextAt === undefined || run.stopping || measuredDone(run)) return stopSending();
+    timer.at(nextAt);
+  };
+  if (!run.stopping) pump();
+}
+
+/** Closed loop: `concurrency` workers, each sending its next request when its last one ends. */
+function startClosedLoop(run: LoadRun, stopSending: () => void): void {
+  const concurrency = (run.mode as { concurrency: number }).concurrency;
+  const { elapsed, totalMs } = run;
+  let active = 0;
+  const canSend = () => !run.stopping && elapsed() < totalMs && !measuredDone(run);
+  run.onComplete = () => {
+    active--;
+    if (canSend()) {
+      active++;
+      send(run, elapsed());
+    } else {
+      run.stopping = true;
+      stopSending();
+    }
+  };
+  // Stops the workers at the end of the duration even if no response comes back.
+  const endTimer = setTimeout(() => {
+    run.stopping = true;
+    stopSending();
+  }, Math.max(0, totalMs - elapsed()));
+  run.clearSendTimers = () => clearTimeout(endTimer);
+  for (let i = 0; i < concurrency && canSend(); i++) {
+    active++;
+    send(run, elapsed());
+  }
+}
+
+/** Waits for requests in flight (each has its deadline, so this ends within the timeout), emits the last
+ *  partial second and closes the transport. */
+async function drainAndClose(run: LoadRun, sweep: NodeJS.Timeout): Promise<void> {
+  if (run.inFlight.size > 0) await new Promise<void>((resolve) => (run.resolveDrained = resolve));
   clearInterval(sweep);
-  if (snapshotTimer) clearTimeout(snapshotTimer);
-  const endMs = elapsed();
-  if (endMs > lastBoundaryMs) emit(endMs);
-  await pool.destroy().catch(() => undefined);
+  if (run.snapshotTimer) clearTimeout(run.snapshotTimer);
+  const endMs = run.elapsed();
+  if (endMs > run.lastBoundaryMs) emitSnapshot(run, endMs);
+  await run.pool.destroy().catch(() => undefined);
+}
 
+function buildResult(run: LoadRun, startedAt: string, sendingEndedMs: number): LoadResult {
+  const { options, recorder, mode, schedule, warmupMs, totalMs, interrupted } = run;
   const totals = recorder.totals();
   recorder.destroy();
   // A run that ends by its schedule lasted its planned time, even if the last send came a little before.
-  const sendEndMs = interrupted || measuredDone() ? Math.min(sendingEndedMs, totalMs) : totalMs;
+  const sendEndMs = interrupted || measuredDone(run) ? Math.min(sendingEndedMs, totalMs) : totalMs;
   const measuredSendingMs = Math.max(0, sendEndMs - warmupMs);
   const durationS = measuredSendingMs / 1000;
   const targetPerSecond =
@@ -371,8 +462,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
   const result: LoadResult = {
     schemaVersion: LOAD_RESULT_SCHEMA_VERSION,
     target: {
-      url: redactUrl(options.url, options.showSecrets === true), protocol, method: adapter.method, headers: redactHeaders(headers, options.showSecrets === true),
-      ...(proxy ? { proxy: redactProxy(proxy) } : {}),
+      url: redactUrl(options.url, options.showSecrets === true), protocol: run.protocol, method: run.adapter.method, headers: redactHeaders(run.headers, options.showSecrets === true),
+      ...(run.proxy ? { proxy: redactProxy(run.proxy) } : {}),
     },
     mode,
     startedAt,
@@ -389,7 +480,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     serviceTimeMs: totals.serviceTimeMs,
     errors: totals.errors,
     thresholds: [],
-    series,
+    series: run.series,
   };
   if (totals.llm) {
     result.llm = {
@@ -401,7 +492,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       tokenCountsApproximate: totals.llm.tokenCountsApproximate,
     };
   }
-  result.thresholds = evaluateThresholds(thresholds, result);
+  result.thresholds = evaluateThresholds(run.thresholds, result);
   return result;
 }
 
