@@ -100,7 +100,7 @@ export async function runTune(options: TuneOptions): Promise<TuneResult> {
     coldStartMs,
     recommendation,
     simulation,
-    cost: simulation && options.price ? tuneCost(simulation, options.price) : null,
+    cost: simulation && options.price ? tuneCost(simulation, options.price, capacityPerReplica?.outputTokensPerSecond?.value) : null,
     notes,
   };
 }
@@ -142,6 +142,9 @@ function capacityAt(capPoint: CapacityPoint, axis: SearchAxis, slo: Slo): Capaci
   return {
     level: { value: capPoint.level, source: 'measured' as const, note: `highest ${axis} per replica with ${slo.percentile} ≤ ${slo.latencyMs} ms and errors ≤ ${slo.errorRate * 100} %` },
     perSecond: { value: capPoint.completedPerSecond, source: 'measured' as const, note: `completions per second per replica at ${axis} ${capPoint.level}` },
+    ...(capPoint.outputTokensPerSecond !== undefined
+      ? { outputTokensPerSecond: { value: capPoint.outputTokensPerSecond, source: 'measured' as const, note: `streamed output tokens per second per replica at ${axis} ${capPoint.level}` } }
+      : {}),
   };
 }
 
