@@ -2,29 +2,34 @@
  * The replay as text: per setting, measured beside simulated (seconds over the SLO, replica-seconds, peak
  * replicas, time to scale up after the ramp starts), then where they differ.
  */
+import type { CostSpec } from '../spec/types.js';
+import { costOf, formatMoney } from '../tune/cost.js';
 import type { ReplayDocument, ReplayRun, ReplaySummary } from './types.js';
 
 function secs(v: number | null): string {
   return v === null ? '–' : `${v} s`;
 }
 
-function rows(m: ReplaySummary, s: ReplaySummary, duration: number): Array<[string, string, string]> {
+function rows(m: ReplaySummary, s: ReplaySummary, duration: number, price: CostSpec | undefined): Array<[string, string, string]> {
   const pct = (over: number) => (duration > 0 ? ` (${((100 * over) / duration).toFixed(1)} %)` : '');
+  const money = (replicaSeconds: number) => formatMoney(costOf(replicaSeconds / 3600, price!).amount, price!.currency);
   return [
     ['seconds over the SLO', `${m.secondsOverSlo} s${pct(m.secondsOverSlo)}`, `${s.secondsOverSlo} s${pct(s.secondsOverSlo)}`],
     ['replica-seconds', `${m.replicaSeconds}`, `${Math.round(s.replicaSeconds)}`],
+    ...(price ? [['cost', money(m.replicaSeconds), money(s.replicaSeconds)] as [string, string, string]] : []),
     ['peak replicas', `${m.peakReplicas}`, `${s.peakReplicas}`],
     ['scale-up decision after ramp', secs(m.scaleUpDecisionS), secs(s.scaleUpDecisionS)],
     ['first added replica ready', secs(m.scaleUpReadyS), secs(s.scaleUpReadyS)],
   ];
 }
 
-export function formatReplayRun(run: ReplayRun, slo: ReplayDocument['slo']): string {
+/** `price`: the spec's cost, to show each run's replica-seconds in money. */
+export function formatReplayRun(run: ReplayRun, slo: ReplayDocument['slo'], price?: CostSpec): string {
   const s = run.settings;
   const lines = [
     `${run.label}: ${s.metric} target ${s.target}, ${s.minReplicas}–${s.maxReplicas} replicas${run.measured.interrupted ? ' (interrupted: the seconds measured)' : ''}`,
   ];
-  const table: Array<[string, string, string]> = [['', 'measured', 'simulated'], ...rows(run.measured.summary, run.simulated.summary, run.measured.summary.durationSeconds)];
+  const table: Array<[string, string, string]> = [['', 'measured', 'simulated'], ...rows(run.measured.summary, run.simulated.summary, run.measured.summary.durationSeconds, price)];
   const w0 = Math.max(...table.map((r) => r[0].length));
   const w1 = Math.max(...table.map((r) => r[1].length));
   for (const [a, b, c] of table) lines.push(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
@@ -37,5 +42,6 @@ export function formatReplayRun(run: ReplayRun, slo: ReplayDocument['slo']): str
 
 export function formatReplay(doc: ReplayDocument): string {
   const head = `Replayed ${doc.profile.source}: ${doc.runs[0]?.measured.summary.durationSeconds ?? 0} s, peak ${doc.profile.peakPerSecond}/s, Poisson arrivals, against the local runtime; simulated with ${doc.capacity.source}`;
-  return [head, ...doc.runs.map((r) => formatReplayRun(r, doc.slo))].join('\n\n');
+  const price = doc.price ? `\nPrice: ${formatMoney(doc.price.perReplicaHour, doc.price.currency)} per replica-hour (${doc.price.source})` : '';
+  return [head + price, ...doc.runs.map((r) => formatReplayRun(r, doc.slo, doc.price))].join('\n\n');
 }

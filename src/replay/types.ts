@@ -5,6 +5,7 @@
  * the load.
  */
 import type { ProfilePoint } from '../autoscale/profile.js';
+import type { CostSpec } from '../spec/types.js';
 import type { ScalingSettings } from '../tune/prove.js';
 import type { MetricKind } from '../tune/recommend.js';
 import type { Slo } from '../tune/types.js';
@@ -94,5 +95,7 @@ export interface ReplayDocument {
   profile: { source: string; points: ProfilePoint[]; rampStartS: number | null; peakPerSecond: number };
   slo: Slo;
   capacity: { source: string; perSecond: number | null };
+  /** The spec's cost, when it has one: the text shows each run's replica-seconds in money. */
+  price?: CostSpec;
   runs: ReplayRun[];
 }

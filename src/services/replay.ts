@@ -148,6 +148,7 @@ export async function replaySettings(input: ReplaySettingsInput): Promise<Replay
     profile: { source: input.profile.source, points: input.profile.points, rampStartS: rampStartS(input.profile), peakPerSecond: peakRate(input.profile) },
     slo: input.slo,
     capacity: { source: `the TuneResult's capacity curve (${input.tune.search.curve.length} steps)`, perSecond: input.tune.capacityPerReplica?.perSecond.value ?? null },
+    ...(input.spec.cost ? { price: input.spec.cost } : {}),
     runs,
   };
 }

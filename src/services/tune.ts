@@ -20,7 +20,7 @@ import type { SearchAxis, Sourced } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
 import { buildLoadOptions, parseMaxErrorRate, parseWarmup } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
-import { createRedactor } from '../load/redact.js';
+import { createRedactor, type Redactor } from '../load/redact.js';
 import { checkWritableFile } from '../cli/output-paths.js';
 import { handleStopSignals, type StopSignals } from '../cli/stop-signals.js';
 
@@ -277,9 +277,110 @@ interface Resolved {
   interrupt?: StopSignals;
 }
 
-async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result: TuneResult; exitCode: ExitCode }> {
+type TuneOutcome = { result: TuneResult; exitCode: ExitCode };
+type LoadOptions = import('../load/engine.js').LoadOptions;
+/** The live dashboard, once started: the measure's snapshots and the stop handler reach it through this. */
+interface LiveView {
+  view: import('../ui/tune-view.js').TuneLiveView | null;
+}
+
+/** The request (resolveRequest), the measure and the search (here), then the outputs (writeResults) and the exit code. */
+async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<TuneOutcome> {
   const { flags } = ctx;
-  const { spec, loaded, slo, replicas, runtime, windowMs, startLevel, maxLevel, timeout, local, cluster } = r;
+  const { base, redactor } = await resolveRequest(ctx, r);
+  const note = (message: string) => ctx.note(redactor.text(message));
+  const [{ runLoad }, { engineMeasure }, { runTune }, { metricFor }, { simulatorFor }] = await Promise.all([
+    import('../load/engine.js'),
+    import('../tune/engine-measure.js'),
+    import('../tune/run-tune.js'),
+    import('../tune/recommend.js'),
+    import('../tune/simulate-adapter.js'),
+  ]);
+  const metric = metricFor(r.runtime, (r.spec?.resources.gpu ?? 0) > 0);
+  const [{ localMetricPipeline }, { DEFAULT_SYNC_PERIOD_MS }] = await Promise.all([import('../replay/simulate-replay.js'), import('../local/options.js')]);
+  const localPipeline = localMetricPipeline(DEFAULT_SYNC_PERIOD_MS);
+  const live: LiveView = { view: null };
+  const measure = engineMeasure({
+    url: base.url,
+    arrival: flags.arrival === 'poisson' ? 'poisson' : 'constant',
+    warmupMs: parseWarmup(flags.warmup),
+    // The dashboard also draws the step's per-second snapshots.
+    runLoad: (o, hooks) =>
+      runLoad(
+        // The local runtime listens on 127.0.0.1: never through a proxy.
+        { ...base, ...o, thresholds: [], ...(r.local ? { direct: true } : {}) },
+        {
+          ...hooks,
+          onSnapshot: (s) => {
+            hooks.onSnapshot?.(s);
+            live.view?.snapshot(s);
+          },
+        },
+      ),
+  });
+
+  const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
+  const mode: OutputMode = ctx.mode ?? (ctx.json ? 'json' : 'plain');
+  const axis: SearchAxis = (flags.axis as SearchAxis | undefined) ?? metric.axis;
+  const controller = new AbortController();
+  // q in the dashboard, SIGINT and SIGTERM stop the same way: the current window finishes, then the report;
+  // a second signal ends the process at once (with --cluster the caller owns the signals, see tuneOnCluster).
+  const onStop = () => {
+    if (controller.signal.aborted) return;
+    if (mode === 'ink') live.view?.stopping();
+    else note('Stopping: finishing the current window, then reporting what was measured…');
+    controller.abort();
+  };
+  const stops = r.interrupt ? null : handleStopSignals();
+  const interrupt = r.interrupt?.signal ?? stops!.signal;
+  const options = tuneOptions(ctx, r, {
+    url: redactor.url(base.url),
+    measure,
+    maxErrorRate,
+    simulatorFor: r.local ? (input) => simulatorFor({ ...input, metricPipeline: localPipeline }) : simulatorFor,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (live.view) return live.view.event(e);
+      if (mode === 'json') return;
+      const line = formatTuneEvent(e, r.slo.percentile);
+      if (line) note(line);
+    },
+  });
+  let result: TuneResult;
+  try {
+    try {
+      if (mode === 'ink') {
+        const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
+        live.view = await startTuneView({ mode, config: { axis, slo: r.slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: redactor.url(base.url), protocol: base.protocol ?? 'http' }, onStop: () => (r.interrupt ?? stops!).stop() });
+      }
+      if (interrupt.aborted) onStop();
+      interrupt.addEventListener('abort', onStop, { once: true });
+      result = redactor.value(await runTune(options));
+    } catch (error) {
+      // Nothing passed and the requests mostly failed: the endpoint or the flags are wrong (exit 99, as loadtest).
+      const { ErrorBoundExceeded, errorBoundError } = await import('../load/error-bound.js');
+      if (error instanceof ErrorBoundExceeded) throw errorBoundError(error.breach, error.maxErrorRate, redactor.url(base.url));
+      throw error;
+    } finally {
+      interrupt.removeEventListener('abort', onStop);
+      // The final frame stays on screen; the text summary follows it.
+      await live.view?.finish();
+    }
+    // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
+    await writeResults(ctx, r, result, { base, note, syncPeriodMs: localPipeline.syncPeriodMs });
+  } finally {
+    stops?.dispose();
+  }
+  return { result, exitCode: tuneExitCode(result, interrupt) };
+}
+
+/**
+ * The request the search sends, from flags over the spec, and the redactor for everything tune shows.
+ * Fills in r.firstRequest: the cold-start probe's first request is the search's own.
+ */
+async function resolveRequest(ctx: TuneCommandContext, r: Resolved): Promise<{ base: LoadOptions; redactor: Redactor }> {
+  const { flags } = ctx;
+  const { spec, local, timeout } = r;
   const base = await buildLoadOptions(
     {
       url: local?.url ?? flags.url,
@@ -308,7 +409,6 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
   );
   // What tune prints, writes and returns shows no header value or URL user info (src/load/redact.ts).
   const redactor = createRedactor({ urls: [base.url], headers: base.headers, show: base.showSecrets });
-  const note = (message: string) => ctx.note(redactor.text(message));
   if (spec?.loadtest.payload?.kind === 'inline' && flags.body === undefined && flags.payload === undefined) {
     base.body = JSON.stringify(spec.loadtest.payload.value);
     if (!base.method) base.method = 'POST';
@@ -320,53 +420,19 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     ...(firstBody !== undefined ? { body: firstBody } : {}),
     headers: base.headers ?? {},
   });
-  const [{ runLoad }, { engineMeasure }, { runTune }, { metricFor }, { simulatorFor }] = await Promise.all([
-    import('../load/engine.js'),
-    import('../tune/engine-measure.js'),
-    import('../tune/run-tune.js'),
-    import('../tune/recommend.js'),
-    import('../tune/simulate-adapter.js'),
-  ]);
-  const metric = metricFor(runtime, (spec?.resources.gpu ?? 0) > 0);
-  const [{ localMetricPipeline }, { DEFAULT_SYNC_PERIOD_MS }] = await Promise.all([import('../replay/simulate-replay.js'), import('../local/options.js')]);
-  const localPipeline = localMetricPipeline(DEFAULT_SYNC_PERIOD_MS);
-  let view: import('../ui/tune-view.js').TuneLiveView | null = null;
-  const arrival = flags.arrival === 'poisson' ? 'poisson' : 'constant';
-  const measure = engineMeasure({
-    url: base.url,
-    arrival,
-    warmupMs: parseWarmup(flags.warmup),
-    // The dashboard also draws the step's per-second snapshots.
-    runLoad: (o, hooks) =>
-      runLoad(
-        // The local runtime listens on 127.0.0.1: never through a proxy.
-        { ...base, ...o, thresholds: [], ...(local ? { direct: true } : {}) },
-        {
-          ...hooks,
-          onSnapshot: (s) => {
-            hooks.onSnapshot?.(s);
-            view?.snapshot(s);
-          },
-        },
-      ),
-  });
+  return { base, redactor };
+}
 
-  const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
-  const mode: OutputMode = ctx.mode ?? (ctx.json ? 'json' : 'plain');
-  const axis: SearchAxis = (flags.axis as SearchAxis | undefined) ?? metric.axis;
-  const controller = new AbortController();
-  // q in the dashboard, SIGINT and SIGTERM stop the same way: the current window finishes, then the report;
-  // a second signal ends the process at once (with --cluster the caller owns the signals, see tuneOnCluster).
-  const onStop = () => {
-    if (controller.signal.aborted) return;
-    if (mode === 'ink') view?.stopping();
-    else note('Stopping: finishing the current window, then reporting what was measured…');
-    controller.abort();
-  };
-  const stops = r.interrupt ? null : handleStopSignals();
-  const interrupt = r.interrupt?.signal ?? stops!.signal;
-  const options: TuneOptions = {
-    url: redactor.url(base.url),
+/** The library call's options: the resolved target and SLO, plus the pieces tuneWith built around them. */
+function tuneOptions(
+  ctx: TuneCommandContext,
+  r: Resolved,
+  parts: Pick<TuneOptions, 'url' | 'measure' | 'simulatorFor' | 'signal' | 'onEvent'> & { maxErrorRate: ReturnType<typeof parseMaxErrorRate> },
+): TuneOptions {
+  const { flags } = ctx;
+  const { spec, slo, replicas, runtime, windowMs, startLevel, maxLevel, local, cluster } = r;
+  return {
+    url: parts.url,
     local: local !== null,
     runtime,
     hasGpu: (spec?.resources.gpu ?? 0) > 0,
@@ -374,9 +440,9 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     replicas,
     cluster: cluster?.info ?? null,
     ...(flags.axis ? { axis: flags.axis as SearchAxis } : {}),
-    measure,
+    measure: parts.measure,
     search: {
-      maxErrorRate,
+      maxErrorRate: parts.maxErrorRate,
       ...(windowMs !== undefined ? { windowMs } : {}),
       ...(startLevel !== undefined ? { startLevel } : {}),
       ...(maxLevel !== undefined ? { maxLevel } : {}),
@@ -389,56 +455,38 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<{ result:
     ...(spec
       ? { deployment: { name: spec.name, ...(flags.namespace ? { namespace: flags.namespace } : {}), keda: { serverAddress: spec.scaling.keda.serverAddress, activationThreshold: spec.scaling.keda.activationThreshold } } }
       : {}),
-    simulatorFor: local ? (input) => simulatorFor({ ...input, metricPipeline: localPipeline }) : simulatorFor,
+    simulatorFor: parts.simulatorFor,
     ...(flags['max-replicas'] !== undefined ? { maxReplicasLimit: flags['max-replicas'] } : {}),
-    signal: controller.signal,
-    onEvent: (e) => {
-      if (view) return view.event(e);
-      if (mode === 'json') return;
-      const line = formatTuneEvent(e, slo.percentile);
-      if (line) note(line);
-    },
+    signal: parts.signal,
+    onEvent: parts.onEvent,
   };
-  let result: TuneResult;
-  try {
-    try {
-      if (mode === 'ink') {
-        const [{ startTuneView }, { DEFAULT_STABILITY }] = await Promise.all([import('../ui/tune-view.js'), import('../tune/windows.js')]);
-        view = await startTuneView({ mode, config: { axis, slo, maxWindows: DEFAULT_STABILITY.maxWindows, url: redactor.url(base.url), protocol: base.protocol ?? 'http' }, onStop: () => (r.interrupt ?? stops!).stop() });
-      }
-      if (interrupt.aborted) onStop();
-      interrupt.addEventListener('abort', onStop, { once: true });
-      result = redactor.value(await runTune(options));
-    } catch (error) {
-      // Nothing passed and the requests mostly failed: the endpoint or the flags are wrong (exit 99, as loadtest).
-      const { ErrorBoundExceeded, errorBoundError } = await import('../load/error-bound.js');
-      if (error instanceof ErrorBoundExceeded) throw errorBoundError(error.breach, error.maxErrorRate, redactor.url(base.url));
-      throw error;
-    } finally {
-      interrupt.removeEventListener('abort', onStop);
-      // The final frame stays on screen; the text summary follows it.
-      await view?.finish();
-    }
-    // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
-    if (r.runtimeNote) result.notes.unshift(r.runtimeNote);
-    if (local && result.simulation) {
-      result.notes.push(`The simulation modelled the local runtime's metric pipeline: the balancer's average over the ${localPipeline.syncPeriodMs / 1000} s sync period, read at the sync (a cluster's adapter averages 60 s and is read 15 s late).`);
-    }
-    note(formatTuneResult(result));
-    if (flags.verify) await verifyByReplay(ctx, r, result, base);
-    if (flags.report) {
-      const { renderTuneReport } = await import('../report/html/tune-report.js');
-      await writeOutput(flags.report, renderTuneReport(result), '--report');
-      ctx.note(`Report written to ${flags.report}`);
-    }
-    if (flags.write) await writeBack(ctx, loaded, result, flags.force === true);
-  } finally {
-    stops?.dispose();
-  }
+}
 
+/** After the search: notes, the printed result, then --verify, --report and --write, in that order. */
+async function writeResults(
+  ctx: TuneCommandContext,
+  r: Resolved,
+  result: TuneResult,
+  { base, note, syncPeriodMs }: { base: LoadOptions; note: (message: string) => void; syncPeriodMs: number },
+): Promise<void> {
+  const { flags } = ctx;
+  if (r.runtimeNote) result.notes.unshift(r.runtimeNote);
+  if (r.local && result.simulation) {
+    result.notes.push(`The simulation modelled the local runtime's metric pipeline: the balancer's average over the ${syncPeriodMs / 1000} s sync period, read at the sync (a cluster's adapter averages 60 s and is read 15 s late).`);
+  }
+  note(formatTuneResult(result));
+  if (flags.verify) await verifyByReplay(ctx, r, result, base);
+  if (flags.report) {
+    const { renderTuneReport } = await import('../report/html/tune-report.js');
+    await writeOutput(flags.report, renderTuneReport(result), '--report');
+    ctx.note(`Report written to ${flags.report}`);
+  }
+  if (flags.write) await writeBack(ctx, r.loaded, result, flags.force === true);
+}
+
+function tuneExitCode(result: TuneResult, interrupt: AbortSignal): ExitCode {
   const passed = result.recommendation !== null && result.simulation?.passed !== false;
-  const exitCode = result.interrupted || interrupt.aborted ? ExitCode.interrupted : passed ? ExitCode.ok : ExitCode.thresholds;
-  return { result, exitCode };
+  return result.interrupted || interrupt.aborted ? ExitCode.interrupted : passed ? ExitCode.ok : ExitCode.thresholds;
 }
 
 /**

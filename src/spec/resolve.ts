@@ -40,8 +40,64 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   const issue = (path: (string | number)[], message: string, hint?: string) =>
     issues.push(hint === undefined ? { path, message } : { path, message, hint });
 
+  // Each part reports into the one issue list, in this order, so that every problem is told at once.
   const port = input.port ?? 8080;
-  const res = input.resources ?? {};
+  const resources = resolveResources(input.resources ?? {}, issue);
+  const env = resolveEnv(input.env);
+  const health = resolveHealth(input.health ?? {}, port, issue);
+  const progressDeadlineMs = resolveProgressDeadline(input.rollout, health.startup, issue);
+  const podAnnotations = resolvePodAnnotations(input.podAnnotations, issue);
+  const shutdown = { drainMs: ms(input.shutdown?.drain, 10_000), gracePeriodMs: ms(input.shutdown?.gracePeriod, 30_000) };
+  const rollout = resolveRollout(input.rollout, resources.gpu, progressDeadlineMs, issue);
+  const scaling = resolveScaling(input, ctx, resources, issue);
+  const slo = resolveSloTargets(input.slo ?? {}, issue);
+  const traffic = resolveTraffic(input.traffic, issue);
+  const loadtest = resolveLoadtest(input, ctx);
+  const local = resolveLocal(input.local, ctx, scaling.minReplicas, health.readiness);
+  const cost = resolveCost(input.cost, resources.gpu, ctx.gpuPrices, issue);
+  if (issues.length > 0) return { ok: false, issues };
+
+  const spec: ModelSpec = {
+    name: input.name,
+    version: input.image === undefined ? 'latest' : imageVersion(input.image),
+    runtime: input.runtime ?? 'http',
+    port,
+    env,
+    resources: resourcesSpec(resources),
+    nodeSelector: { ...(input.nodeSelector ?? {}) },
+    tolerations: [...(input.tolerations ?? [])],
+    podAnnotations,
+    health,
+    metrics: { path: input.metrics?.path ?? '/metrics', port: input.metrics?.port ?? port },
+    shutdown,
+    rollout,
+    disruption: { maxUnavailable: input.disruption?.maxUnavailable ?? 1 },
+    scaling,
+    slo,
+    loadtest,
+  };
+  if (input.image !== undefined) spec.image = input.image;
+  if (input.command) spec.command = [...input.command];
+  if (input.args) spec.args = [...input.args];
+  if (traffic) spec.traffic = traffic;
+  if (cost) spec.cost = cost;
+  if (local) spec.local = local;
+  if (ctx.environment !== undefined) spec.environment = ctx.environment;
+  return { ok: true, spec };
+}
+
+type IssueFn = (path: (string | number)[], message: string, hint?: string) => void;
+type ResourcesInput = NonNullable<SpecParsed['resources']>;
+
+/** The resources as given, with their quantities parsed once: scaling and the spec both need them. */
+interface ParsedResources {
+  res: ResourcesInput;
+  gpu: number;
+  cpuCores: number | undefined;
+  memoryBytes: number | undefined;
+}
+
+function resolveResources(res: ResourcesInput, issue: IssueFn): ParsedResources {
   const gpu = res.gpu ?? 0;
   if (res.gpuResource !== undefined && gpu === 0) {
     issue(['resources', 'gpuResource'], 'a GPU resource name is set but no GPUs are requested', 'Set resources.gpu to the number of GPUs per replica, or remove gpuResource.');
@@ -58,16 +114,40 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   if (limits.memory !== undefined && memoryBytes !== undefined && parseQuantity(limits.memory) < memoryBytes) {
     issue(['resources', 'limits', 'memory'], `the memory limit ${limits.memory} is below the request ${res.memory}`, 'Raise the limit or lower resources.memory.');
   }
+  return { res, gpu, cpuCores, memoryBytes };
+}
 
-  const env: EnvVarSpec[] = Object.entries(input.env ?? {}).map(([name, v]) => {
+/** The memory limit defaults to the request; the CPU limit stays unset unless given. */
+function resourcesSpec({ res, gpu, cpuCores, memoryBytes }: ParsedResources): ModelSpec['resources'] {
+  const out: ModelSpec['resources'] = { gpu, gpuResource: res.gpuResource ?? DEFAULT_GPU_RESOURCE, limits: {} };
+  const limits = res.limits ?? {};
+  const cpuText = quantityText(res.cpu);
+  const memText = quantityText(res.memory);
+  if (cpuText !== undefined) out.cpu = cpuText;
+  if (cpuCores !== undefined) out.cpuCores = cpuCores;
+  if (memText !== undefined) out.memory = memText;
+  if (memoryBytes !== undefined) out.memoryBytes = memoryBytes;
+  if (res.gpuProduct !== undefined) out.gpuProduct = res.gpuProduct;
+  const limCpu = quantityText(limits.cpu);
+  const limMem = quantityText(limits.memory) ?? memText;
+  if (limCpu !== undefined) out.limits.cpu = limCpu;
+  if (limMem !== undefined) out.limits.memory = limMem;
+  return out;
+}
+
+function resolveEnv(input: SpecParsed['env']): EnvVarSpec[] {
+  return Object.entries(input ?? {}).map(([name, v]) => {
     if (typeof v === 'object') {
       return 'secret' in v ? { name, secret: { name: v.secret, key: v.key } } : { name, configMap: { name: v.configMap, key: v.key } };
     }
     return { name, value: String(v) };
   });
+}
 
-  const health = input.health ?? {};
-  const probe = (p: NonNullable<typeof health.readiness> | undefined, defaults: { periodMs: number; timeoutMs: number; failureThreshold: number }): ProbeSpec => {
+type HealthInput = NonNullable<SpecParsed['health']>;
+
+function resolveHealth(health: HealthInput, port: number, issue: IssueFn): ModelSpec['health'] {
+  const probe = (p: HealthInput['readiness'] | undefined, defaults: { periodMs: number; timeoutMs: number; failureThreshold: number }): ProbeSpec => {
     const out: ProbeSpec = {
       port: p?.port ?? port,
       periodMs: ms(p?.period, defaults.periodMs),
@@ -86,33 +166,44 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   }
   const startup = { maxLoadMs: ms(health.startup?.maxLoadTime, 120_000), periodMs: ms(health.startup?.period, 10_000) };
   if (startup.periodMs < 1000) issue(['health', 'startup', 'period'], 'the startup check period must be at least 1s');
-  const progressDeadlineMs = ms(input.rollout?.progressDeadline, defaultProgressDeadlineMs(startup));
-  if (input.rollout?.progressDeadline !== undefined && startup.periodMs >= 1000 && progressDeadlineMs <= startupChecks(startup).budgetMs) {
+  return { readiness, liveness, startup };
+}
+
+/** The rollout deadline must outlast the startup check, or a slow but healthy load reads as a failed rollout. */
+function resolveProgressDeadline(rollout: SpecParsed['rollout'], startup: ModelSpec['health']['startup'], issue: IssueFn): number {
+  const progressDeadlineMs = ms(rollout?.progressDeadline, defaultProgressDeadlineMs(startup));
+  if (rollout?.progressDeadline !== undefined && startup.periodMs >= 1000 && progressDeadlineMs <= startupChecks(startup).budgetMs) {
     issue(['rollout', 'progressDeadline'],
-      `progressDeadline (${input.rollout.progressDeadline}) is not longer than the startup check lets a pod load (${startupChecks(startup).budgetMs / 1000}s): a rollout whose pods load slowly but in time would be reported as failed`,
+      `progressDeadline (${rollout.progressDeadline}) is not longer than the startup check lets a pod load (${startupChecks(startup).budgetMs / 1000}s): a rollout whose pods load slowly but in time would be reported as failed`,
       'Raise rollout.progressDeadline, or lower health.startup.maxLoadTime.');
   }
-  const podAnnotations = { ...(input.podAnnotations ?? {}) };
+  return progressDeadlineMs;
+}
+
+function resolvePodAnnotations(input: SpecParsed['podAnnotations'], issue: IssueFn): Record<string, string> {
+  const podAnnotations = { ...(input ?? {}) };
   for (const key of RESERVED_POD_ANNOTATIONS) {
     if (key in podAnnotations) {
       issue(['podAnnotations', key], `mdl sets the pod annotation ${key} itself`,
         key.startsWith('prometheus.io/') ? 'Remove it; set metrics.port and metrics.path to change where Prometheus scrapes.' : 'Remove it.');
     }
   }
+  return podAnnotations;
+}
 
-  const drainMs = ms(input.shutdown?.drain, 10_000);
-  const gracePeriodMs = ms(input.shutdown?.gracePeriod, 30_000);
-
+function resolveRollout(rollout: SpecParsed['rollout'], gpu: number, progressDeadlineMs: number, issue: IssueFn): ModelSpec['rollout'] {
   // Rolling update: without spare GPUs a new pod can only start after an old one stopped.
   const surgeDefault = gpu > 0 ? 0 : '25%';
-  const maxSurge = input.rollout?.maxSurge ?? surgeDefault;
+  const maxSurge = rollout?.maxSurge ?? surgeDefault;
   const surgeIsZero = maxSurge === 0 || maxSurge === '0%';
-  const maxUnavailable = input.rollout?.maxUnavailable ?? (surgeIsZero ? 1 : 0);
+  const maxUnavailable = rollout?.maxUnavailable ?? (surgeIsZero ? 1 : 0);
   if (surgeIsZero && (maxUnavailable === 0 || maxUnavailable === '0%')) {
     issue(['rollout', 'maxUnavailable'], 'maxSurge and maxUnavailable are both 0, so a rollout could never progress', 'Allow one of them: maxUnavailable: 1 (no spare GPUs needed) or maxSurge: 1.');
   }
+  return { maxSurge, maxUnavailable, progressDeadlineMs };
+}
 
-  // Scaling.
+function resolveScaling(input: SpecParsed, ctx: ResolveContext, { res, gpu }: ParsedResources, issue: IssueFn): ModelSpec['scaling'] {
   const sc = input.scaling ?? {};
   const minReplicas = sc.minReplicas ?? 1;
   const maxReplicas = sc.maxReplicas ?? Math.max(minReplicas, 1);
@@ -142,9 +233,14 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   if (sc.keda !== undefined && engine !== 'keda') {
     issue(['scaling', 'keda'], 'KEDA settings are given but the engine is hpa', 'Set scaling.engine: keda, or remove scaling.keda.');
   }
+  const scaling: ModelSpec['scaling'] = { minReplicas, maxReplicas, metric, engine, keda, autoscaled };
+  if (behavior) scaling.behavior = behavior;
+  return scaling;
+}
 
-  // SLO and traffic.
-  const slo = input.slo ?? {};
+type SloInput = NonNullable<SpecParsed['slo']>;
+
+function resolveSloTargets(slo: SloInput, issue: IssueFn): ModelSpec['slo'] {
   const latency: ModelSpec['slo']['latency'] = {};
   if (slo.p50 !== undefined) latency.p50Ms = parseDurationMs(slo.p50);
   if (slo.p90 !== undefined) latency.p90Ms = parseDurationMs(slo.p90);
@@ -161,22 +257,25 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
   }
   const sloOut: ModelSpec['slo'] = { latency };
   if (slo.errorRate !== undefined) sloOut.errorRate = parsePercent(slo.errorRate);
+  return sloOut;
+}
 
-  let traffic: ModelSpec['traffic'];
-  if (input.traffic) {
-    const t = input.traffic;
-    const baselinePerSecond = parseRatePerSecond(t.baseline);
-    const peakPerSecond = parseRatePerSecond(t.peak);
-    if (peakPerSecond < baselinePerSecond) {
-      issue(['traffic', 'peak'], `the peak (${t.peak}) is below the baseline (${t.baseline})`, 'Make peak at least baseline.');
-    }
-    if (t.ramp !== undefined && t.rampSeconds !== undefined) {
-      issue(['traffic', 'rampSeconds'], 'both ramp and rampSeconds are set', 'Keep one: ramp: 2m or rampSeconds: 120.');
-    }
-    const rampMs = t.ramp !== undefined ? parseDurationMs(t.ramp) : t.rampSeconds !== undefined ? t.rampSeconds * 1000 : 60_000;
-    traffic = { baselinePerSecond, peakPerSecond, rampMs };
+function resolveTraffic(t: SpecParsed['traffic'], issue: IssueFn): ModelSpec['traffic'] {
+  if (!t) return undefined;
+  const baselinePerSecond = parseRatePerSecond(t.baseline);
+  const peakPerSecond = parseRatePerSecond(t.peak);
+  if (peakPerSecond < baselinePerSecond) {
+    issue(['traffic', 'peak'], `the peak (${t.peak}) is below the baseline (${t.baseline})`, 'Make peak at least baseline.');
   }
+  if (t.ramp !== undefined && t.rampSeconds !== undefined) {
+    issue(['traffic', 'rampSeconds'], 'both ramp and rampSeconds are set', 'Keep one: ramp: 2m or rampSeconds: 120.');
+  }
+  const rampMs = t.ramp !== undefined ? parseDurationMs(t.ramp) : t.rampSeconds !== undefined ? t.rampSeconds * 1000 : 60_000;
+  return { baselinePerSecond, peakPerSecond, rampMs };
+}
 
+/** The request the load test sends; a payload file resolves against the spec's folder. */
+function resolveLoadtest(input: SpecParsed, ctx: ResolveContext): ModelSpec['loadtest'] {
   const lt = input.loadtest ?? {};
   const protocol = lt.protocol ?? 'http';
   const loadtest: ModelSpec['loadtest'] = {
@@ -193,76 +292,21 @@ export function resolveSpec(input: SpecParsed, ctx: ResolveContext): ResolveResu
         ? { kind: 'file', path: isAbsolute(lt.payload) ? lt.payload : resolvePath(ctx.baseDir, lt.payload) }
         : { kind: 'inline', value: lt.payload };
   }
-
-  let local: ModelSpec['local'];
-  if (input.local) {
-    const l = input.local;
-    local = {
-      command: l.command,
-      replicas: l.replicas ?? Math.max(1, minReplicas),
-      healthPath: l.healthPath ?? readiness.path ?? '/',
-      cwd: l.cwd === undefined ? ctx.baseDir : resolvePath(ctx.baseDir, l.cwd),
-      env: { ...(l.env ?? {}) },
-    };
-  }
-
-  const cost = resolveCost(input.cost, gpu, ctx.gpuPrices, issue);
-  if (issues.length > 0) return { ok: false, issues };
-
-  const tolerations = [...(input.tolerations ?? [])];
-  const gpuResource = res.gpuResource ?? DEFAULT_GPU_RESOURCE;
-  const spec: ModelSpec = {
-    name: input.name,
-    version: input.image === undefined ? 'latest' : imageVersion(input.image),
-    runtime: input.runtime ?? 'http',
-    port,
-    env,
-    resources: { gpu, gpuResource, limits: {} },
-    nodeSelector: { ...(input.nodeSelector ?? {}) },
-    tolerations,
-    podAnnotations,
-    health: { readiness, liveness, startup },
-    metrics: { path: input.metrics?.path ?? '/metrics', port: input.metrics?.port ?? port },
-    shutdown: { drainMs, gracePeriodMs },
-    rollout: { maxSurge, maxUnavailable, progressDeadlineMs },
-    disruption: { maxUnavailable: input.disruption?.maxUnavailable ?? 1 },
-    scaling: {
-      minReplicas,
-      maxReplicas,
-      metric,
-      engine,
-      keda,
-      autoscaled,
-    },
-    slo: sloOut,
-    loadtest,
-  };
-  if (input.image !== undefined) spec.image = input.image;
-  if (input.command) spec.command = [...input.command];
-  if (input.args) spec.args = [...input.args];
-  const cpuText = quantityText(res.cpu);
-  const memText = quantityText(res.memory);
-  if (cpuText !== undefined) spec.resources.cpu = cpuText;
-  if (cpuCores !== undefined) spec.resources.cpuCores = cpuCores;
-  if (memText !== undefined) spec.resources.memory = memText;
-  if (memoryBytes !== undefined) spec.resources.memoryBytes = memoryBytes;
-  if (res.gpuProduct !== undefined) spec.resources.gpuProduct = res.gpuProduct;
-  const limCpu = quantityText(limits.cpu);
-  const limMem = quantityText(limits.memory) ?? memText;
-  if (limCpu !== undefined) spec.resources.limits.cpu = limCpu;
-  if (limMem !== undefined) spec.resources.limits.memory = limMem;
-  if (behavior) spec.scaling.behavior = behavior;
-  if (traffic) spec.traffic = traffic;
-  if (cost) spec.cost = cost;
-  if (local) {
-    if (input.local?.port !== undefined) local.port = input.local.port;
-    spec.local = local;
-  }
-  if (ctx.environment !== undefined) spec.environment = ctx.environment;
-  return { ok: true, spec };
+  return loadtest;
 }
 
-type IssueFn = (path: (string | number)[], message: string, hint?: string) => void;
+function resolveLocal(l: SpecParsed['local'], ctx: ResolveContext, minReplicas: number, readiness: ProbeSpec): ModelSpec['local'] {
+  if (!l) return undefined;
+  const local: NonNullable<ModelSpec['local']> = {
+    command: l.command,
+    replicas: l.replicas ?? Math.max(1, minReplicas),
+    healthPath: l.healthPath ?? readiness.path ?? '/',
+    cwd: l.cwd === undefined ? ctx.baseDir : resolvePath(ctx.baseDir, l.cwd),
+    env: { ...(l.env ?? {}) },
+  };
+  if (l.port !== undefined) local.port = l.port;
+  return local;
+}
 
 /** The spec's own price wins; else a GPU product's list price × the GPUs per replica (at least one). */
 function resolveCost(input: SpecParsed['cost'], gpus: number, table: GpuPriceTable | undefined, issue: IssueFn): CostSpec | undefined {

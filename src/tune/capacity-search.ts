@@ -511,6 +511,7 @@ export function judgeStep(level: number, phase: CapacityPoint['phase'], windows:
     errorRate: pooled.errorRate,
     completedPerSecond: pooled.completedPerSecond / ctx.replicas,
     sentPerSecond: pooled.sentPerSecond / ctx.replicas,
+    ...tokensPerReplica(pooled, ctx.replicas),
     peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.completedPerSecond), 0) / ctx.replicas,
     passed,
     steady,
@@ -568,6 +569,7 @@ export function judgeConfirmation(
     errorRate: pooled.errorRate,
     completedPerSecond: pooled.completedPerSecond / ctx.replicas,
     sentPerSecond: pooled.sentPerSecond / ctx.replicas,
+    ...tokensPerReplica(pooled, ctx.replicas),
     peakWindowPerSecond: windows.reduce((a, w) => Math.max(a, w.completedPerSecond), 0) / ctx.replicas,
     passed,
     steady: !ranOut,
@@ -665,4 +667,8 @@ function roundRate(x: number): number {
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+function tokensPerReplica(pooled: { outputTokensPerSecond?: number }, replicas: number): { outputTokensPerSecond?: number } {
+  return pooled.outputTokensPerSecond === undefined ? {} : { outputTokensPerSecond: pooled.outputTokensPerSecond / replicas };
 }

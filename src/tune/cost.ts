@@ -25,6 +25,9 @@ export interface TuneCost {
   profileHours: number;
   chosen: SettingCost & { idle: IdleCost };
   current: SettingCost | null;
+  /** The price of a million streamed output tokens from one replica running at the measured capacity
+   *  (openai targets); null when the target streams no tokens. */
+  perMillionOutputTokens: number | null;
 }
 
 export function costOf(replicaHours: number, price: CostSpec): SettingCost {
@@ -39,13 +42,20 @@ export function idleCostOf(series: readonly SimulationPoint[], minReplicas: numb
   return { quietHours, minReplicas, amount: minReplicas * quietHours * price.perReplicaHour };
 }
 
-export function tuneCost(proof: Proof, price: CostSpec): TuneCost {
+/** A replica-hour's price spread over the tokens one replica streams in that hour at its capacity. */
+export function perMillionOutputTokens(outputTokensPerSecond: number, price: CostSpec): number | null {
+  if (!(outputTokensPerSecond > 0)) return null;
+  return (price.perReplicaHour / (outputTokensPerSecond * 3600)) * 1_000_000;
+}
+
+export function tuneCost(proof: Proof, price: CostSpec, outputTokensPerSecond?: number): TuneCost {
   const chosen = proof.recommended;
   return {
     price,
     profileHours: chosen.durationSeconds / 3600,
     chosen: { ...costOf(chosen.replicaHours, price), idle: idleCostOf(chosen.series, proof.chosen.settings.minReplicas, price) },
     current: proof.current ? costOf(proof.current.replicaHours, price) : null,
+    perMillionOutputTokens: outputTokensPerSecond === undefined ? null : perMillionOutputTokens(outputTokensPerSecond, price),
   };
 }
 

@@ -114,6 +114,7 @@ export function snapshotsToWindow(snaps: readonly LoadSnapshot[], inFlightStart:
   const weight = (s: LoadSnapshot) => (completed === 0 ? 1 / snaps.length : s.completed / completed);
   const pooled = (key: keyof LatencyPercentiles) => snaps.reduce((a, s) => a + s.latencyMs[key] * weight(s), 0);
   const inFlightEnd = snaps.at(-1)?.inFlight ?? inFlightStart;
+  const streamed = snaps.some((s) => s.llm !== undefined);
   // Nothing came back while requests were out: their latency is at least the window, not zero.
   const stalled = completed === 0 && (inFlightEnd > 0 || snaps.some((s) => s.sent > 0));
   const summaries = snaps.map((s) => ({ ...s.latencyMs, count: s.completed }));
@@ -140,5 +141,16 @@ export function snapshotsToWindow(snaps: readonly LoadSnapshot[], inFlightStart:
     },
     inFlightStart,
     inFlightEnd,
+    ...(streamed ? { outputTokensPerSecond: deliveredTokensPerSecond(snaps, completed, delivered) } : {}),
   };
+}
+
+/**
+ * Output tokens per second delivered in the window. The recorder counts the tokens of the answers it
+ * measured; answers to requests sent in warm-up also count in the window's throughput (delivered), so
+ * their tokens are estimated at the measured answers' mean, keeping tokens per answer consistent.
+ */
+function deliveredTokensPerSecond(snaps: readonly LoadSnapshot[], completed: number, delivered: number): number {
+  const measured = snaps.reduce((a, s) => a + (s.llm?.outputTokensPerSecond ?? 0), 0) / snaps.length;
+  return completed === 0 ? 0 : (measured * delivered) / completed;
 }

@@ -64,6 +64,7 @@ export function formatTuneResult(r: TuneResult): string {
   if (r.capacityPerReplica) {
     lines.push(`  ${src(r.capacityPerReplica.level, ` ${axisUnit}`)}`);
     lines.push(`  ${src(r.capacityPerReplica.perSecond, ' req/s')}`);
+    if (r.capacityPerReplica.outputTokensPerSecond) lines.push(`  ${src(r.capacityPerReplica.outputTokensPerSecond, ' output tokens/s')}`);
   } else {
     lines.push('  none: no level met the SLO');
   }
@@ -105,6 +106,10 @@ export function formatTuneResult(r: TuneResult): string {
       const { price: p, chosen, profileHours } = r.cost;
       lines.push(`  cost: ${formatMoney(p.perReplicaHour, p.currency)} per replica-hour (${p.source}); ${formatMoney(chosen.amount, p.currency)} over the ${n(profileHours * 60)}-minute profile`);
       lines.push(`  idle: the floor of ${chosen.idle.minReplicas} replicas for ${n(chosen.idle.quietHours * 60)} quiet minutes costs ${formatMoney(chosen.idle.amount, p.currency)}`);
+      const tokens = r.capacityPerReplica?.outputTokensPerSecond;
+      if (r.cost.perMillionOutputTokens !== null && tokens) {
+        lines.push(`  output tokens: ${formatMoney(r.cost.perMillionOutputTokens, p.currency)} per million at the measured capacity (${n(tokens.value)} tokens/s per replica)`);
+      }
     }
     if (!sim.passed) lines.push(`  NO SETTING PASSES: every setting tried spends more than ${n(sim.budgetSeconds)} s over the SLO.`);
   }

@@ -48,6 +48,7 @@ const point = z.object({
   errorRate: num,
   completedPerSecond: num,
   sentPerSecond: num.optional(),
+  outputTokensPerSecond: num.optional(),
   peakWindowPerSecond: num,
   passed: z.boolean(),
   steady: z.boolean(),
@@ -77,7 +78,7 @@ const tuneResult = z.object({
   target: z.object({ url: z.string(), runtime: z.string() }),
   startedAt: z.string(),
   slo: slo.extend({ source: z.enum(['flag', 'spec', 'default']) }),
-  capacityPerReplica: z.object({ level: sourced, perSecond: sourced }).nullable(),
+  capacityPerReplica: z.object({ level: sourced, perSecond: sourced, outputTokensPerSecond: sourced.optional() }).nullable(),
   coldStartMs: sourced.nullable(),
   recommendation: recommendation.nullable(),
 });

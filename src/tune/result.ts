@@ -29,7 +29,8 @@ export interface TuneResult {
   axis: SearchAxis;
   search: CapacityResult;
   knee: Knee | null;
-  capacityPerReplica: { level: Sourced<number>; perSecond: Sourced<number> } | null;
+  /** outputTokensPerSecond: only for targets that stream tokens (openai). */
+  capacityPerReplica: { level: Sourced<number>; perSecond: Sourced<number>; outputTokensPerSecond?: Sourced<number> } | null;
   coldStartMs: Sourced<number> | null;
   recommendation: Recommendation | null;
   /** Recommended vs current settings on a simulated HPA; null when it could not be run (see notes). */

@@ -33,6 +33,8 @@ export interface WindowResult {
   /** Requests in flight when the window began and when it ended: growth means a backlog. */
   inFlightStart: number;
   inFlightEnd: number;
+  /** Streamed output tokens per second in this window (openai targets only). */
+  outputTokensPerSecond?: number;
 }
 
 /** The service level a replica must keep: one latency percentile and an error rate. */
@@ -66,6 +68,9 @@ export interface CapacityPoint {
    *  completedPerSecond, what was offered against what came back. Absent in a TuneResult upgraded from
    *  version 1, which did not record it. */
   sentPerSecond?: number;
+  /** Streamed output tokens per second per replica in the judged windows; only for targets that stream
+   *  tokens (openai), where the cost of a million output tokens follows from it. */
+  outputTokensPerSecond?: number;
   /** The best single window's completions per second per replica (at saturation: the server's throughput). */
   peakWindowPerSecond: number;
   passed: boolean;

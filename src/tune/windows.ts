@@ -132,6 +132,8 @@ export function poolWindows(windows: readonly WindowResult[]): {
   errorRate: number;
   completedPerSecond: number;
   sentPerSecond: number;
+  /** Duration-weighted over the windows that streamed tokens; absent when none did. */
+  outputTokensPerSecond?: number;
   durationMs: number;
 } {
   const durationMs = windows.reduce((a, w) => a + w.durationMs, 0);
@@ -156,6 +158,14 @@ export function poolWindows(windows: readonly WindowResult[]): {
     // Only what was sent within the windows (not in warm-up): with completedPerSecond, what was offered and
     // what came back.
     sentPerSecond: durationMs === 0 ? 0 : (windows.reduce((a, w) => a + w.sent, 0) * 1000) / durationMs,
+    ...pooledTokens(windows),
     durationMs,
   };
+}
+
+function pooledTokens(windows: readonly WindowResult[]): { outputTokensPerSecond?: number } {
+  const streamed = windows.filter((w) => w.outputTokensPerSecond !== undefined);
+  const ms = streamed.reduce((a, w) => a + w.durationMs, 0);
+  if (ms === 0) return {};
+  return { outputTokensPerSecond: streamed.reduce((a, w) => a + w.outputTokensPerSecond! * w.durationMs, 0) / ms };
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { startBatchingServer, type BatchingServer } from '../fixtures/batching-server.js';
 import { startCapacityServer, type CapacityServer } from '../fixtures/capacity-server.js';
 
 const BIN = resolve('bin/run.js');
@@ -99,3 +100,46 @@ loadtest:
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
   });
 });
+
+describe('mdl tune on a token-streaming server (built CLI)', function () {
+  this.timeout(180_000);
+  const TOKENS = 8; // every answer streams exactly this many tokens
+  let server: BatchingServer;
+  let dir: string;
+  before(async () => {
+    server = await startBatchingServer({ maxBatch: 4, tokens: TOKENS, stepBaseMs: 10, stepPerRequestMs: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'mdl-tune-tokens-'));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('measures output tokens per replica and prices a million of them', async () => {
+    writeFileSync(
+      join(dir, 'mdl.config.yaml'),
+      `name: llm
+image: ghcr.io/acme/llm:1.0.0
+runtime: openai
+slo: { p95: 400ms, errorRate: 1% }
+traffic: { baseline: 5rps, peak: 60rps, ramp: 2m }
+cost: { perReplicaHour: 3.60, currency: USD }
+loadtest:
+  url: ${server.url}
+`,
+    );
+    const { code, stdout, stderr } = await mdl(['tune', '--window', '1s', '--json'], dir);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout);
+    const perSecond = result.capacityPerReplica.perSecond.value;
+    const tokens = result.capacityPerReplica.outputTokensPerSecond;
+    assert.equal(tokens.source, 'measured');
+    // The fixture streams TOKENS per answer, so the token rate is TOKENS × the completion rate.
+    assert.ok(Math.abs(tokens.value / perSecond - TOKENS) <= 0.05 * TOKENS, `${tokens.value} tokens/s at ${perSecond} answers/s`);
+    // 3.60 USD an hour over the tokens one replica streams in an hour at capacity.
+    const expected = (3.6 / (TOKENS * perSecond * 3600)) * 1e6;
+    const got = result.cost.perMillionOutputTokens;
+    assert.ok(Math.abs(got - expected) <= 0.05 * expected, `${got} USD per million against ${expected}`);
+  });
+});
+

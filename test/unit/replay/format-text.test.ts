@@ -22,4 +22,19 @@ describe('replay text', () => {
     assert.match(text, /p95 over the whole run: 2710 ms/);
     assert.match(text, /differs: seconds over the SLO: measured 31 s, simulated 24 s/);
   });
+
+  it('shows each run’s replica-seconds in money when the spec has a price', () => {
+    const summary = { durationSeconds: 180, secondsOverSlo: 0, replicaSeconds: 7200, peakReplicas: 4, scaleUpDecisionS: null, scaleUpReadyS: null };
+    const run = {
+      label: 'static 4',
+      settings: { metric: 'rps', target: 80, minReplicas: 4, maxReplicas: 4 },
+      measured: { seconds: [], scalingEvents: [], summary, overallP95Ms: 120, interrupted: false },
+      simulated: { seconds: [], summary: { ...summary, replicaSeconds: 5400 }, lagChain: {} },
+      differences: [],
+    } as unknown as ReplayRun;
+    const slo = { percentile: 'p95', latencyMs: 200, errorRate: 0.01 } as const;
+    // 7200 replica-seconds = 2 replica-hours at 4.10 USD; 5400 = 1.5 hours.
+    assert.match(formatReplayRun(run, slo, { perReplicaHour: 4.1, currency: 'USD', source: 'spec' }), /cost\s+8\.20 USD\s+6\.15 USD/);
+    assert.doesNotMatch(formatReplayRun(run, slo), /cost/);
+  });
 });

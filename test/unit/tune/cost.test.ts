@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { MdlError } from '../../../src/errors.js';
 import { parseSpecText, resolveRaw } from '../../../src/spec/index.js';
-import { costOf, formatMoney, idleCostOf } from '../../../src/tune/cost.js';
+import { costOf, formatMoney, idleCostOf, perMillionOutputTokens } from '../../../src/tune/cost.js';
+import { poolWindows } from '../../../src/tune/windows.js';
+import type { WindowResult } from '../../../src/tune/types.js';
 import type { SimulationPoint } from '../../../src/tune/prove.js';
 
 const FILE = 'mdl.config.yaml';
@@ -89,5 +91,30 @@ describe('cost of a setting', () => {
   it('keeps small amounts readable', () => {
     assert.equal(formatMoney(12.3, 'USD'), '12.30 USD');
     assert.equal(formatMoney(0.0123, 'USD'), '0.0123 USD');
+  });
+
+  it('prices a million output tokens from one replica’s token rate at capacity', () => {
+    // 3.60 USD an hour over 1000 tokens/s = 3.6 million tokens an hour: 1.00 USD per million.
+    assert.ok(Math.abs(perMillionOutputTokens(1000, { ...price, perReplicaHour: 3.6 })! - 1) < 1e-12);
+    // 4 USD an hour over 50 tokens/s = 180 000 tokens an hour: 22.22 USD per million.
+    assert.equal(formatMoney(perMillionOutputTokens(50, price)!, 'USD'), '22.22 USD');
+    assert.equal(perMillionOutputTokens(0, price), null);
+  });
+});
+
+describe('output tokens of pooled windows', () => {
+  const window = (durationMs: number, outputTokensPerSecond?: number): WindowResult => ({
+    durationMs, sent: 10, completed: 10, failed: 0, dropped: 0, completedPerSecond: 10, inFlightStart: 0, inFlightEnd: 0,
+    latencyMs: { mean: 10, p50: 10, p90: 10, p95: 10, p99: 10, max: 10 },
+    ...(outputTokensPerSecond === undefined ? {} : { outputTokensPerSecond }),
+  });
+
+  it('weights each window by its length', () => {
+    // 1 s at 100 tokens/s and 3 s at 200: 700 tokens in 4 s.
+    assert.equal(poolWindows([window(1000, 100), window(3000, 200)]).outputTokensPerSecond, 175);
+  });
+
+  it('has none when no window streamed tokens', () => {
+    assert.equal('outputTokensPerSecond' in poolWindows([window(1000), window(1000)]), false);
   });
 });
