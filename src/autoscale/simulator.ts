@@ -7,7 +7,7 @@
 import { badInput } from '../errors.js';
 import { createHpaState, prepareHpa, syncHpaReplicas, type PreparedHpa } from './hpa.js';
 import type { TrafficSeries } from './traffic.js';
-import type { HpaBehavior, HpaControllerOptions, HpaObservation, HpaSpec, PodMetricSummary } from './types.js';
+import type { HpaBehavior, HpaControllerOptions, HpaObservation, HpaSpec, HpaState, PodMetricSummary } from './types.js';
 
 /** A measured point: latency (and error rate) at a per-replica load. */
 export interface CapacityPoint {
@@ -252,40 +252,118 @@ function prepare(config: SimulationConfig, traffic: TrafficSeries, capacity: Pre
   };
 }
 
+/** Pods: ready ones by the time they became ready (newest last), pending ones by the time they will be. */
+interface Pods {
+  readyAt: number[];
+  pendingReadyAt: number[];
+  /** Pending entries before this index have become ready (compacted now and then). */
+  pendingHead: number;
+}
+
+/** The reusable observation objects handed to the controller (one allocation per run, not per sync). */
+interface Observer {
+  isCpu: boolean;
+  missingFallbackMilli: number;
+  summary: PodMetricSummary;
+  observation: HpaObservation;
+  noMetric: HpaObservation;
+}
+
+/** The scrape model's state: the latest two scrape times and the latest sample (NaN until the first step). */
+interface Scrapes {
+  every: number;
+  nextMs: number;
+  lastMs: number;
+  firstSampleBackMs: number;
+  visibleAfterMs: number;
+  sampleValue: number;
+  /** A scrape whose sample is not served yet (visibleAfterMs > 0): its time and value. */
+  takenMs: number;
+  takenValue: number;
+}
+
+/** Running totals, landed in SimulationTotals at the end. */
+interface Accumulators {
+  backlog: number;
+  podSeconds: number;
+  requests: number;
+  servedTotal: number;
+  failed: number;
+  dropped: number;
+  queuedSeconds: number;
+  peakQueued: number;
+  overSlo: number;
+  peakReplicas: number;
+  minSeen: number;
+  scaleEvents: number;
+}
+
+/** What one step served and how it went; one object reused for every step. */
+interface StepOutcome {
+  ready: number;
+  pending: number;
+  perReplica: number;
+  latencyMs: number;
+  concurrency: number;
+  errorRate: number;
+}
+
+interface Run {
+  p: Prepared;
+  capacity: PreparedCapacity;
+  rates: Float64Array;
+  stepS: number;
+  signal: ScalingSignal;
+  isCpu: boolean;
+  cpuInitMs: number;
+  sloLatency: number;
+  sloErrors: number;
+  syncTimes: readonly number[] | undefined;
+  nextSync: number;
+  /** Prefix sums of the per-replica metric, so a window average is two reads. */
+  metricPrefix: Float64Array;
+  steps: SimulationSteps | undefined;
+  pods: Pods;
+  state: HpaState;
+  observer: Observer;
+  scrapes: Scrapes | undefined;
+  acc: Accumulators;
+  step: StepOutcome;
+}
+
 /** Runs one configuration over the traffic. */
 export function simulate(config: SimulationConfig, traffic: TrafficSeries, capacity: PreparedCapacity): SimulationResult {
+  const run = startRun(config, traffic, capacity);
+  const { pods, rates, scrapes, steps, syncTimes, step } = run;
+  const { stepMs, windowSteps } = run.p;
+  const n = rates.length;
+  for (let i = 0; i < n; i++) {
+    const t = i * stepMs;
+    promoteReadyPods(pods, t);
+    serveStep(run, rates[i]!);
+    const metricValue = recordMetric(run, i);
+    const stepEnd = t + stepMs;
+    // A replayed sync that falls in this step (NaN: none).
+    const replayedSyncAt = syncTimes && run.nextSync < syncTimes.length && syncTimes[run.nextSync]! < stepEnd ? syncTimes[run.nextSync]! : NaN;
+    if (scrapes) advanceScrapes(scrapes, run.metricPrefix, windowSteps, i, stepEnd, replayedSyncAt, metricValue);
+    if (steps) recordStep(steps, run, i, t);
+    const now = syncTimeIn(run, i, stepEnd, replayedSyncAt);
+    if (now !== now) continue;
+    const current = step.ready + step.pending;
+    const desired = syncHpaReplicas(run.p.hpa, run.state, controllerObservation(run, now), now);
+    if (desired !== current) scalePods(run, current, desired, now);
+  }
+  return { totals: totalsOf(run.acc, n * run.stepS), ...(steps ? { steps } : {}) };
+}
+
+/** Setting up: the prepared settings, the initial pods, the controller's state and the scrape pipeline. */
+function startRun(config: SimulationConfig, traffic: TrafficSeries, capacity: PreparedCapacity): Run {
   const p = prepare(config, traffic, capacity);
-  const { hpa, stepMs } = p;
-  const stepS = stepMs / 1000;
   const n = traffic.ratesPerSecond.length;
-  const rates = traffic.ratesPerSecond;
-  const record = config.recordSteps ?? true;
-  const steps: SimulationSteps | undefined = record
-    ? {
-        timeS: new Float64Array(n),
-        ratePerSecond: new Float64Array(n),
-        desiredReplicas: new Int32Array(n),
-        readyReplicas: new Int32Array(n),
-        loadPerReplica: new Float64Array(n),
-        latencyMs: new Float64Array(n),
-        queuedRequests: new Float64Array(n),
-      }
-    : undefined;
-
-  // Prefix sums of the per-replica metric, so a window average is two reads.
-  const metricPrefix = new Float64Array(n + 1);
-  const maxRate = capacity.maxRatePerReplica;
   const isCpu = config.signal === 'cpu';
-  const cpuInitMs = hpa.options.cpuInitializationPeriodMs;
-
-  // Pods: ready ones by the time they became ready (newest last), pending ones by the time they will be.
-  const initial = Math.min(hpa.maxReplicas, Math.max(config.initialReplicas ?? hpa.minReplicas, 0));
+  const initial = Math.min(p.hpa.maxReplicas, Math.max(config.initialReplicas ?? p.hpa.minReplicas, 0));
   const readyAt: number[] = [];
   for (let i = 0; i < initial; i++) readyAt.push(-Infinity);
-  const pendingReadyAt: number[] = [];
-  let pendingHead = 0;
-
-  const state = createHpaState();
   const summary: PodMetricSummary = {
     readyPodCount: 0,
     sampleCount: 0,
@@ -298,273 +376,323 @@ export function simulate(config: SimulationConfig, traffic: TrafficSeries, capac
     unreadyCount: 0,
     unreadyRequestSumMilli: 0,
   };
-  const observation: HpaObservation = { currentReplicas: initial, metrics: [{ kind: 'summary', summary }] };
-  const noMetric: HpaObservation = { currentReplicas: initial, metrics: [undefined] };
-
-  const totals: SimulationTotals = {
-    durationS: n * stepS,
-    requests: 0,
-    servedRequests: 0,
-    failedRequests: 0,
-    droppedRequests: 0,
-    queuedRequestSeconds: 0,
-    peakQueuedRequests: 0,
-    secondsOverSlo: 0,
-    replicaHours: 0,
-    peakReplicas: initial,
-    minReplicasSeen: initial,
-    scaleEvents: 0,
+  return {
+    p,
+    capacity,
+    rates: traffic.ratesPerSecond,
+    stepS: p.stepMs / 1000,
+    signal: config.signal,
+    isCpu,
+    cpuInitMs: p.hpa.options.cpuInitializationPeriodMs,
+    sloLatency: config.sloLatencyMs,
+    sloErrors: config.sloErrorRate ?? Infinity,
+    syncTimes: config.syncTimesMs,
+    nextSync: 0,
+    metricPrefix: new Float64Array(n + 1),
+    steps: (config.recordSteps ?? true) ? newSteps(n) : undefined,
+    pods: { readyAt, pendingReadyAt: [], pendingHead: 0 },
+    state: createHpaState(),
+    observer: {
+      isCpu,
+      missingFallbackMilli: p.missingFallbackMilli,
+      summary,
+      observation: { currentReplicas: initial, metrics: [{ kind: 'summary', summary }] },
+      noMetric: { currentReplicas: initial, metrics: [undefined] },
+    },
+    scrapes: p.scrapeIntervalMs > 0 ? startScrapes(p) : undefined,
+    acc: {
+      backlog: 0,
+      podSeconds: 0,
+      requests: 0,
+      servedTotal: 0,
+      failed: 0,
+      dropped: 0,
+      queuedSeconds: 0,
+      peakQueued: 0,
+      overSlo: 0,
+      peakReplicas: initial,
+      minSeen: initial,
+      scaleEvents: 0,
+    },
+    step: { ready: 0, pending: 0, perReplica: 0, latencyMs: 0, concurrency: 0, errorRate: 0 },
   };
-  let backlog = 0;
-  let podSeconds = 0;
-  // Running totals live in locals inside the loop (they stay in registers) and land in `totals` at the end.
-  let requests = 0;
-  let servedTotal = 0;
-  let failed = 0;
-  let dropped = 0;
-  let queuedSeconds = 0;
-  let peakQueued = 0;
-  let overSlo = 0;
-  let peakReplicas = initial;
-  let minSeen = initial;
-  let scaleEvents = 0;
-  const sloLatency = config.sloLatencyMs;
-  const sloErrors = config.sloErrorRate ?? Infinity;
-  const maxQueueS = p.maxQueueS;
-  const syncEvery = p.syncEvery;
-  const syncTimes = config.syncTimesMs;
-  let nextSync = 0;
-  const lagMs = p.lagMs;
-  const windowSteps = p.windowSteps;
-  const podStartMs = p.podStartMs;
-  const cpuSat = p.cpuSat;
-  const signal = config.signal;
-  const capRate = capacity.rate;
-  const capLat = capacity.latencyMs;
-  const capConc = capacity.concurrency;
-  const capErr = capacity.errorRate;
+}
+
+function newSteps(n: number): SimulationSteps {
+  return {
+    timeS: new Float64Array(n),
+    ratePerSecond: new Float64Array(n),
+    desiredReplicas: new Int32Array(n),
+    readyReplicas: new Int32Array(n),
+    loadPerReplica: new Float64Array(n),
+    latencyMs: new Float64Array(n),
+    queuedRequests: new Float64Array(n),
+  };
+}
+
+function startScrapes(p: Prepared): Scrapes {
+  const every = p.scrapeIntervalMs;
+  const firstScrapeMs = p.scrapeOffsetMs - Math.ceil(p.scrapeOffsetMs / every) * every;
+  return {
+    every,
+    nextMs: firstScrapeMs,
+    lastMs: firstScrapeMs - every,
+    firstSampleBackMs: (p.scrapesToFirstSample - 1) * every,
+    visibleAfterMs: p.scrapeVisibleAfterMs,
+    sampleValue: NaN,
+    takenMs: NaN,
+    takenValue: NaN,
+  };
+}
+
+/** Pod lifecycle, cold start: pending pods whose start time has passed become ready. */
+function promoteReadyPods(pods: Pods, t: number): void {
+  const { readyAt, pendingReadyAt } = pods;
+  while (pods.pendingHead < pendingReadyAt.length && pendingReadyAt[pods.pendingHead]! <= t) readyAt.push(pendingReadyAt[pods.pendingHead++]!);
+}
+
+/** Serve: arrivals plus what waited, up to what the ready replicas sustain; then the step's accounting. */
+function serveStep(run: Run, rate: number): void {
+  const { acc, step, stepS } = run;
+  const maxRate = run.capacity.maxRatePerReplica;
+  const maxQueueS = run.p.maxQueueS;
+  const ready = run.pods.readyAt.length;
+  const pending = run.pods.pendingReadyAt.length - run.pods.pendingHead;
+  const arrivals = rate * stepS;
+  const demand = arrivals + acc.backlog;
+  const capacityReq = ready * maxRate * stepS;
+  const served = demand < capacityReq ? demand : capacityReq;
+  let backlog = demand - served;
+  const allowed = (ready > 0 ? ready * maxRate : rate) * maxQueueS;
+  if (backlog > allowed) {
+    acc.dropped += backlog - allowed;
+    backlog = allowed;
+  }
+  acc.backlog = backlog;
+  const perReplica = ready > 0 ? served / stepS / ready : 0;
+  step.ready = ready;
+  step.pending = pending;
+  step.perReplica = perReplica;
+  if (ready > 0) {
+    serveAt(run.capacity, perReplica, step);
+    // Requests left waiting add their expected wait.
+    if (backlog > 0) step.latencyMs += (backlog / (ready * maxRate)) * 1000;
+  } else {
+    step.latencyMs = demand > 0 ? maxQueueS * 1000 : 0;
+    step.concurrency = 0;
+    step.errorRate = 0;
+  }
+  acc.requests += arrivals;
+  acc.servedTotal += served;
+  acc.failed += served * step.errorRate;
+  acc.queuedSeconds += backlog * stepS;
+  if (backlog > acc.peakQueued) acc.peakQueued = backlog;
+  if (demand > 0 && (step.latencyMs > run.sloLatency || step.errorRate > run.sloErrors)) acc.overSlo += stepS;
+  acc.podSeconds += (ready + pending) * stepS;
+}
+
+/** Latency, concurrency and error rate at `perReplica` into `out`: capacityAt without allocating, for the innermost loop. */
+function serveAt(c: PreparedCapacity, perReplica: number, out: StepOutcome): void {
+  const capRate = c.rate;
+  const capLat = c.latencyMs;
+  const capConc = c.concurrency;
+  const capErr = c.errorRate;
   const lastPoint = capRate.length - 1;
-  // Scrapes: the latest two scrape times and the latest sample (NaN until the first step fills it in).
-  const scrapeEvery = p.scrapeIntervalMs;
-  const scraping = scrapeEvery > 0;
-  const firstScrapeMs = p.scrapeOffsetMs - Math.ceil(p.scrapeOffsetMs / scrapeEvery) * scrapeEvery;
-  let nextScrapeMs = scraping ? firstScrapeMs : Infinity;
-  let lastScrapeMs = nextScrapeMs - scrapeEvery;
-  const firstSampleBackMs = (p.scrapesToFirstSample - 1) * scrapeEvery;
-  const visibleAfterMs = p.scrapeVisibleAfterMs;
-  let sampleValue = NaN;
-  // A scrape whose sample is not served yet (visibleAfterMs > 0): its time and value.
-  let takenMs = NaN;
-  let takenValue = NaN;
+  const k = segment(capRate, perReplica);
+  if (k < 0) {
+    out.latencyMs = capLat[0]!;
+    out.concurrency = (capConc[0]! * perReplica) / capRate[0]!;
+    out.errorRate = capErr[0]!;
+  } else if (k >= lastPoint) {
+    out.latencyMs = capLat[lastPoint]!;
+    out.concurrency = capConc[lastPoint]!;
+    out.errorRate = capErr[lastPoint]!;
+  } else {
+    const f = (perReplica - capRate[k]!) / (capRate[k + 1]! - capRate[k]!);
+    out.latencyMs = capLat[k]! + f * (capLat[k + 1]! - capLat[k]!);
+    out.concurrency = capConc[k]! + f * (capConc[k + 1]! - capConc[k]!);
+    out.errorRate = capErr[k]! + f * (capErr[k + 1]! - capErr[k]!);
+  }
+}
 
-  /** The controller's observation: `counted` pods with a sample of `value` per replica (CPU percent of a 1000m
-   *  request, or the custom metric), `missing` pods without one, `unready` pods whose sample is ignored. */
-  const observe = (current: number, counted: number, missing: number, unready: number, value: number): HpaObservation => {
-    if (counted === 0) {
-      noMetric.currentReplicas = current;
-      return noMetric;
+/** The per-replica value the metric pipeline records for step i, added to the prefix sums. */
+function recordMetric(run: Run, i: number): number {
+  const { step } = run;
+  const backlog = run.acc.backlog;
+  const metricValue = run.isCpu
+    ? (100 * step.perReplica) / run.p.cpuSat
+    : run.signal === 'rps'
+      ? step.perReplica
+      : step.ready > 0
+        ? step.concurrency + backlog / step.ready
+        : 0;
+  run.metricPrefix[i + 1] = run.metricPrefix[i]! + metricValue;
+  return metricValue;
+}
+
+/** The scrapes that fall in step i, and which sample the controller can read at the step's sync. */
+function advanceScrapes(s: Scrapes, metricPrefix: Float64Array, windowSteps: number, i: number, stepEnd: number, replayedSyncAt: number, metricValue: number): void {
+  // Before any scrape of the run, the pipeline has seen steady load at the first step's level.
+  if (s.sampleValue !== s.sampleValue) s.sampleValue = metricValue;
+  while (s.nextMs < stepEnd) {
+    // The sample before it is served by now (visibleAfterMs < the interval).
+    if (s.takenMs === s.takenMs) {
+      s.sampleValue = s.takenValue;
+      s.lastMs = s.takenMs;
     }
-    const perPodMilli = isCpu ? Math.round(value * 10) : Math.round(value * 1000);
-    summary.readyPodCount = counted;
-    summary.sampleCount = counted;
-    summary.usageSumMilli = perPodMilli * counted;
-    summary.requestSumMilli = 1000 * counted;
-    summary.requestEntries = counted;
-    summary.missingCount = missing;
-    summary.missingFallbackUsageMilli = p.missingFallbackMilli * missing;
-    summary.missingRequestSumMilli = 1000 * missing;
-    summary.unreadyCount = unready;
-    summary.unreadyRequestSumMilli = 1000 * unready;
-    observation.currentReplicas = current;
-    return observation;
-  };
+    const start = Math.max(0, i + 1 - windowSteps);
+    s.takenValue = (metricPrefix[i + 1]! - metricPrefix[start]!) / (i + 1 - start);
+    s.takenMs = s.nextMs;
+    s.nextMs += s.every;
+  }
+  // Served before the sync at the end of this step (or before a replayed sync that falls in it)?
+  const readAt = replayedSyncAt === replayedSyncAt ? replayedSyncAt : stepEnd;
+  if (s.takenMs + s.visibleAfterMs < readAt) {
+    s.sampleValue = s.takenValue;
+    s.lastMs = s.takenMs;
+    s.takenMs = NaN;
+  }
+}
 
-  /** What the controller reads under the scrape model (see SimulationConfig.metricScrape). */
-  const scrapedObservation = (current: number, ready: number, pending: number): HpaObservation => {
-    let counted = ready;
-    let missing = 0;
-    let unready = isCpu ? pending : 0;
-    // A pod has a sample if it existed at the scrape `scrapesToFirstSample − 1` before the latest; for CPU the
-    // sample counts if the pod was Ready at the scrape before the latest. readyAt (and so creation) ascends:
-    // only the newest pods can fail either test.
-    const prevScrapeMs = lastScrapeMs - scrapeEvery;
-    const sampledSinceMs = lastScrapeMs - firstSampleBackMs;
+function recordStep(steps: SimulationSteps, run: Run, i: number, t: number): void {
+  const { step } = run;
+  const backlog = run.acc.backlog;
+  steps.timeS[i] = t / 1000;
+  steps.ratePerSecond[i] = run.rates[i]!;
+  steps.desiredReplicas[i] = step.ready + step.pending;
+  steps.readyReplicas[i] = step.ready;
+  steps.loadPerReplica[i] = run.signal === 'concurrency' ? (step.ready > 0 ? step.concurrency + backlog / step.ready : 0) : step.perReplica;
+  steps.latencyMs[i] = step.latencyMs;
+  steps.queuedRequests[i] = backlog;
+}
+
+/** When the controller syncs in step i (at its end), or NaN when it does not. */
+function syncTimeIn(run: Run, i: number, stepEnd: number, replayedSyncAt: number): number {
+  const syncTimes = run.syncTimes;
+  if (!syncTimes) return (i + 1) % run.p.syncEvery === 0 ? stepEnd : NaN;
+  if (replayedSyncAt !== replayedSyncAt) return NaN;
+  // A replayed sync acts at its own time: the stabilization window and the scale-up period count from it.
+  let now = stepEnd;
+  while (run.nextSync < syncTimes.length && syncTimes[run.nextSync]! < stepEnd) now = syncTimes[run.nextSync++]!;
+  return now;
+}
+
+/** What the controller reads at a sync at `now`: the scraped sample, or the lagging window average. */
+function controllerObservation(run: Run, now: number): HpaObservation {
+  const { p, step, observer } = run;
+  const { ready, pending } = step;
+  const current = ready + pending;
+  if (run.scrapes) return scrapedObservation(run, run.scrapes, current, ready, pending);
+  const windowEnd = Math.floor((now - p.lagMs) / p.stepMs);
+  if (windowEnd <= 0 || ready === 0) {
+    observer.noMetric.currentReplicas = current;
+    return observer.noMetric;
+  }
+  const windowStart = Math.max(0, windowEnd - p.windowSteps);
+  const avg = (run.metricPrefix[windowEnd]! - run.metricPrefix[windowStart]!) / (windowEnd - windowStart);
+  let counted = ready;
+  let unready = 0;
+  if (run.isCpu) {
+    // Within the CPU initialization period a freshly ready pod's sample does not count until a full window
+    // has passed since it became ready; pods not yet ready are unready.
+    const readyAt = run.pods.readyAt;
     for (let k = readyAt.length - 1; k >= 0; k--) {
       const at = readyAt[k]!;
-      if (at - podStartMs >= sampledSinceMs) {
-        counted--;
-        missing++;
-      } else if (isCpu && at > prevScrapeMs) {
-        counted--;
-        unready++;
-      } else break;
+      if (!(at > now - p.windowSteps * p.stepMs && at - p.podStartMs + run.cpuInitMs > now)) break;
+      counted--;
+      unready++;
     }
-    if (!isCpu) missing += pending;
-    return observe(current, counted, missing, unready, sampleValue);
-  };
-
-  for (let i = 0; i < n; i++) {
-    const t = i * stepMs;
-    // Pending pods whose start time has passed become ready.
-    while (pendingHead < pendingReadyAt.length && pendingReadyAt[pendingHead]! <= t) readyAt.push(pendingReadyAt[pendingHead++]!);
-    const ready = readyAt.length;
-    const pending = pendingReadyAt.length - pendingHead;
-
-    // Serve: arrivals plus what waited, up to what the ready replicas sustain.
-    const arrivals = rates[i]! * stepS;
-    const demand = arrivals + backlog;
-    const capacityReq = ready * maxRate * stepS;
-    const served = demand < capacityReq ? demand : capacityReq;
-    backlog = demand - served;
-    const allowed = (ready > 0 ? ready * maxRate : rates[i]!) * maxQueueS;
-    if (backlog > allowed) {
-      dropped += backlog - allowed;
-      backlog = allowed;
-    }
-    const perReplica = ready > 0 ? served / stepS / ready : 0;
-    let latencyMs: number;
-    let concurrency = 0;
-    let errorRate = 0;
-    if (ready > 0) {
-      // Inline interpolation: this is the simulator's innermost loop.
-      const k = segment(capRate, perReplica);
-      if (k < 0) {
-        latencyMs = capLat[0]!;
-        concurrency = (capConc[0]! * perReplica) / capRate[0]!;
-        errorRate = capErr[0]!;
-      } else if (k >= lastPoint) {
-        latencyMs = capLat[lastPoint]!;
-        concurrency = capConc[lastPoint]!;
-        errorRate = capErr[lastPoint]!;
-      } else {
-        const f = (perReplica - capRate[k]!) / (capRate[k + 1]! - capRate[k]!);
-        latencyMs = capLat[k]! + f * (capLat[k + 1]! - capLat[k]!);
-        concurrency = capConc[k]! + f * (capConc[k + 1]! - capConc[k]!);
-        errorRate = capErr[k]! + f * (capErr[k + 1]! - capErr[k]!);
-      }
-      // Requests left waiting add their expected wait.
-      if (backlog > 0) latencyMs += (backlog / (ready * maxRate)) * 1000;
-    } else {
-      latencyMs = demand > 0 ? maxQueueS * 1000 : 0;
-    }
-    requests += arrivals;
-    servedTotal += served;
-    failed += served * errorRate;
-    queuedSeconds += backlog * stepS;
-    if (backlog > peakQueued) peakQueued = backlog;
-    if (demand > 0 && (latencyMs > sloLatency || errorRate > sloErrors)) overSlo += stepS;
-    podSeconds += (ready + pending) * stepS;
-
-    // The per-replica value the metric pipeline records for this step.
-    const metricValue = isCpu
-      ? (100 * perReplica) / cpuSat
-      : signal === 'rps'
-        ? perReplica
-        : ready > 0
-          ? concurrency + backlog / ready
-          : 0;
-    metricPrefix[i + 1] = metricPrefix[i]! + metricValue;
-    const stepEnd = t + stepMs;
-    // A replayed sync that falls in this step (NaN: none).
-    const replayedSyncAt = syncTimes && nextSync < syncTimes.length && syncTimes[nextSync]! < stepEnd ? syncTimes[nextSync]! : NaN;
-    if (scraping) {
-      // Before any scrape of the run, the pipeline has seen steady load at the first step's level.
-      if (sampleValue !== sampleValue) sampleValue = metricValue;
-      while (nextScrapeMs < stepEnd) {
-        // The sample before it is served by now (visibleAfterMs < the interval).
-        if (takenMs === takenMs) {
-          sampleValue = takenValue;
-          lastScrapeMs = takenMs;
-        }
-        const start = Math.max(0, i + 1 - windowSteps);
-        takenValue = (metricPrefix[i + 1]! - metricPrefix[start]!) / (i + 1 - start);
-        takenMs = nextScrapeMs;
-        nextScrapeMs += scrapeEvery;
-      }
-      // Served before the sync at the end of this step (or before a replayed sync that falls in it)?
-      const readAt = replayedSyncAt === replayedSyncAt ? replayedSyncAt : stepEnd;
-      if (takenMs + visibleAfterMs < readAt) {
-        sampleValue = takenValue;
-        lastScrapeMs = takenMs;
-        takenMs = NaN;
-      }
-    }
-
-    const current = ready + pending;
-    if (steps) {
-      steps.timeS[i] = t / 1000;
-      steps.ratePerSecond[i] = rates[i]!;
-      steps.desiredReplicas[i] = current;
-      steps.readyReplicas[i] = ready;
-      steps.loadPerReplica[i] = signal === 'concurrency' ? (ready > 0 ? concurrency + backlog / ready : 0) : perReplica;
-      steps.latencyMs[i] = latencyMs;
-      steps.queuedRequests[i] = backlog;
-    }
-
-    // The controller syncs at the end of the step.
-    let now = stepEnd;
-    if (syncTimes) {
-      if (replayedSyncAt !== replayedSyncAt) continue;
-      // A replayed sync acts at its own time: the stabilization window and the scale-up period count from it.
-      while (nextSync < syncTimes.length && syncTimes[nextSync]! < stepEnd) now = syncTimes[nextSync++]!;
-    } else if ((i + 1) % syncEvery !== 0) continue;
-    const windowEnd = Math.floor((now - lagMs) / stepMs);
-    let obs: HpaObservation;
-    if (scraping) {
-      obs = scrapedObservation(current, ready, pending);
-    } else if (windowEnd <= 0 || ready === 0) {
-      noMetric.currentReplicas = current;
-      obs = noMetric;
-    } else {
-      const windowStart = Math.max(0, windowEnd - windowSteps);
-      const avg = (metricPrefix[windowEnd]! - metricPrefix[windowStart]!) / (windowEnd - windowStart);
-      let counted = ready;
-      let unready = 0;
-      if (isCpu) {
-        // Within the CPU initialization period a freshly ready pod's sample does not count until a full window
-        // has passed since it became ready; pods not yet ready are unready.
-        for (let k = readyAt.length - 1; k >= 0; k--) {
-          const at = readyAt[k]!;
-          if (!(at > now - windowSteps * stepMs && at - podStartMs + cpuInitMs > now)) break;
-          counted--;
-          unready++;
-        }
-        unready += pending;
-      }
-      // A pod that is not Ready yet has no sample of a custom metric: it is missing.
-      obs = observe(current, counted, isCpu ? 0 : pending, unready, avg);
-    }
-    const desired = syncHpaReplicas(hpa, state, obs, now);
-    if (desired === current) continue;
-    scaleEvents++;
-    if (desired > current) {
-      for (let k = current; k < desired; k++) pendingReadyAt.push(now + podStartMs);
-    } else {
-      // The ReplicaSet removes pods that are not ready first, then the most recently ready.
-      let remove = current - desired;
-      while (remove > 0 && pendingReadyAt.length > pendingHead) {
-        pendingReadyAt.pop();
-        remove--;
-      }
-      readyAt.length -= remove;
-    }
-    if (pendingHead > 1024) {
-      pendingReadyAt.splice(0, pendingHead);
-      pendingHead = 0;
-    }
-    if (desired > peakReplicas) peakReplicas = desired;
-    if (desired < minSeen) minSeen = desired;
+    unready += pending;
   }
-  totals.requests = requests;
-  totals.servedRequests = servedTotal;
-  totals.failedRequests = failed;
-  totals.droppedRequests = dropped;
-  totals.queuedRequestSeconds = queuedSeconds;
-  totals.peakQueuedRequests = peakQueued;
-  totals.secondsOverSlo = overSlo;
-  totals.peakReplicas = peakReplicas;
-  totals.minReplicasSeen = minSeen;
-  totals.scaleEvents = scaleEvents;
-  totals.replicaHours = podSeconds / 3600;
-  return steps ? { totals, steps } : { totals };
+  // A pod that is not Ready yet has no sample of a custom metric: it is missing.
+  return observe(observer, current, counted, run.isCpu ? 0 : pending, unready, avg);
+}
+
+/** What the controller reads under the scrape model (see SimulationConfig.metricScrape). */
+function scrapedObservation(run: Run, s: Scrapes, current: number, ready: number, pending: number): HpaObservation {
+  const isCpu = run.isCpu;
+  const readyAt = run.pods.readyAt;
+  let counted = ready;
+  let missing = 0;
+  let unready = isCpu ? pending : 0;
+  // A pod has a sample if it existed at the scrape `scrapesToFirstSample − 1` before the latest; for CPU the
+  // sample counts if the pod was Ready at the scrape before the latest. readyAt (and so creation) ascends:
+  // only the newest pods can fail either test.
+  const prevScrapeMs = s.lastMs - s.every;
+  const sampledSinceMs = s.lastMs - s.firstSampleBackMs;
+  for (let k = readyAt.length - 1; k >= 0; k--) {
+    const at = readyAt[k]!;
+    if (at - run.p.podStartMs >= sampledSinceMs) {
+      counted--;
+      missing++;
+    } else if (isCpu && at > prevScrapeMs) {
+      counted--;
+      unready++;
+    } else break;
+  }
+  if (!isCpu) missing += pending;
+  return observe(run.observer, current, counted, missing, unready, s.sampleValue);
+}
+
+/** The controller's observation: `counted` pods with a sample of `value` per replica (CPU percent of a 1000m
+ *  request, or the custom metric), `missing` pods without one, `unready` pods whose sample is ignored. */
+function observe(o: Observer, current: number, counted: number, missing: number, unready: number, value: number): HpaObservation {
+  if (counted === 0) {
+    o.noMetric.currentReplicas = current;
+    return o.noMetric;
+  }
+  const summary = o.summary;
+  const perPodMilli = o.isCpu ? Math.round(value * 10) : Math.round(value * 1000);
+  summary.readyPodCount = counted;
+  summary.sampleCount = counted;
+  summary.usageSumMilli = perPodMilli * counted;
+  summary.requestSumMilli = 1000 * counted;
+  summary.requestEntries = counted;
+  summary.missingCount = missing;
+  summary.missingFallbackUsageMilli = o.missingFallbackMilli * missing;
+  summary.missingRequestSumMilli = 1000 * missing;
+  summary.unreadyCount = unready;
+  summary.unreadyRequestSumMilli = 1000 * unready;
+  o.observation.currentReplicas = current;
+  return o.observation;
+}
+
+/** Pod lifecycle, scaling: new pods start cold; on a scale-down the ReplicaSet drains not-ready pods first. */
+function scalePods(run: Run, current: number, desired: number, now: number): void {
+  const { pods, acc } = run;
+  acc.scaleEvents++;
+  if (desired > current) {
+    for (let k = current; k < desired; k++) pods.pendingReadyAt.push(now + run.p.podStartMs);
+  } else {
+    // The ReplicaSet removes pods that are not ready first, then the most recently ready.
+    let remove = current - desired;
+    while (remove > 0 && pods.pendingReadyAt.length > pods.pendingHead) {
+      pods.pendingReadyAt.pop();
+      remove--;
+    }
+    pods.readyAt.length -= remove;
+  }
+  if (pods.pendingHead > 1024) {
+    pods.pendingReadyAt.splice(0, pods.pendingHead);
+    pods.pendingHead = 0;
+  }
+  if (desired > acc.peakReplicas) acc.peakReplicas = desired;
+  if (desired < acc.minSeen) acc.minSeen = desired;
+}
+
+function totalsOf(acc: Accumulators, durationS: number): SimulationTotals {
+  return {
+    durationS,
+    requests: acc.requests,
+    servedRequests: acc.servedTotal,
+    failedRequests: acc.failed,
+    droppedRequests: acc.dropped,
+    queuedRequestSeconds: acc.queuedSeconds,
+    peakQueuedRequests: acc.peakQueued,
+    secondsOverSlo: acc.overSlo,
+    replicaHours: acc.podSeconds / 3600,
+    peakReplicas: acc.peakReplicas,
+    minReplicasSeen: acc.minSeen,
+    scaleEvents: acc.scaleEvents,
+  };
 }
