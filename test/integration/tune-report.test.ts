@@ -84,6 +84,16 @@ describe('report/html tune report in headless Chromium', function () {
     assert.ok(Math.abs(Number(hours[2]) - 2 * Number(hours[1])) < 0.02, `${hours[2]} EUR for ${hours[1]} replica-hours at 2 EUR`);
     assert.match(dom, /Cost: 2\.00 EUR per replica-hour \(spec\)/);
     assert.match(dom, /its floor of \d+ replicas during [\d.]+ quiet minutes is [\d.]+ EUR/);
+    assert.doesNotMatch(dom, /output tokens/, 'no tokens measured, no price per token');
+  });
+
+  it('for a token-streaming target, the price of a million output tokens', async () => {
+    const price = { perReplicaHour: 2, currency: 'EUR', source: 'spec' };
+    const result = await runTune({ ...sampleTuneOptions(), price });
+    const file = join(dir, 'report-tokens.html');
+    writeFileSync(file, renderTuneReport({ ...result, cost: { ...result.cost!, perMillionOutputTokens: 1.5 } }));
+    const { stdout: dom } = await chromium(['--dump-dom', `file://${file}`]);
+    assert.match(dom, /one replica streams a million output tokens for 1\.50 EUR/);
   });
 
   it('with --verify: measured and simulated replicas and latency on the same axes, and the two summaries', async () => {

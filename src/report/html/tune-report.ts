@@ -168,7 +168,12 @@ function simulationRows(sim: Proof, price: CostSpec | undefined): string {
 function costLine(cost: TuneResult['cost']): string {
   if (!cost) return '';
   const money = (amount: number) => esc(formatMoney(amount, cost.price.currency));
-  return `<p class="meta cost">Cost: ${money(cost.price.perReplicaHour)} per replica-hour (${esc(cost.price.source)}); the chosen setting costs ${money(cost.chosen.amount)} over the ${fmt(cost.profileHours * 60)}-minute profile, of which its floor of ${cost.chosen.idle.minReplicas} replicas during ${fmt(cost.chosen.idle.quietHours * 60)} quiet minutes is ${money(cost.chosen.idle.amount)}.</p>`;
+  return `<p class="meta cost">Cost: ${money(cost.price.perReplicaHour)} per replica-hour (${esc(cost.price.source)}); the chosen setting costs ${money(cost.chosen.amount)} over the ${fmt(cost.profileHours * 60)}-minute profile, of which its floor of ${cost.chosen.idle.minReplicas} replicas during ${fmt(cost.chosen.idle.quietHours * 60)} quiet minutes is ${money(cost.chosen.idle.amount)}.${tokensCost(cost, money)}</p>`;
+}
+
+function tokensCost(cost: NonNullable<TuneResult['cost']>, money: (amount: number) => string): string {
+  if (cost.perMillionOutputTokens === null) return '';
+  return ` At the measured capacity one replica streams a million output tokens for ${money(cost.perMillionOutputTokens)}.`;
 }
 
 function stepRows(curve: TuneResult['search']['curve']): string {
