@@ -383,7 +383,7 @@ function stopSending(run: LoadRun): number {
 }
 
 /** Open loop: sends at the schedule's times, dropping what would exceed maxInFlight. */
-function startOpenLoop(run: LoadRun, schedule: ArrivalSchedule, stopSending: () => void): void {
+function startOpenLoop(run: LoadRun, schedule: ArrivalSchedule, sendingDone: () => void): void {
   let nextAt = schedule.next();
   const timer = new SendTimer(run.elapsed, () => pump());
   run.reaimSendTimer = () => timer.reaim();
@@ -402,38 +402,32 @@ function startOpenLoop(run: LoadRun, schedule: ArrivalSchedule, stopSending: () 
       }
       nextAt = schedule.next();
     }
-    if (nextAt === undefined || run.stopping || measuredDone(run)) return stopSending();
+    if (nextAt === undefined || run.stopping || measuredDone(run)) return sendingDone();
     timer.at(nextAt);
   };
   if (!run.stopping) pump();
 }
 
 /** Closed loop: `concurrency` workers, each sending its next request when its last one ends. */
-function startClosedLoop(run: LoadRun, stopSending: () => void): void {
+function startClosedLoop(run: LoadRun, sendingDone: () => void): void {
   const concurrency = (run.mode as { concurrency: number }).concurrency;
   const { elapsed, totalMs } = run;
-  let active = 0;
   const canSend = () => !run.stopping && elapsed() < totalMs && !measuredDone(run);
   run.onComplete = () => {
-    active--;
     if (canSend()) {
-      active++;
       send(run, elapsed());
     } else {
       run.stopping = true;
-      stopSending();
+      sendingDone();
     }
   };
   // Stops the workers at the end of the duration even if no response comes back.
   const endTimer = setTimeout(() => {
     run.stopping = true;
-    stopSending();
+    sendingDone();
   }, Math.max(0, totalMs - elapsed()));
   run.clearSendTimers = () => clearTimeout(endTimer);
-  for (let i = 0; i < concurrency && canSend(); i++) {
-    active++;
-    send(run, elapsed());
-  }
+  for (let i = 0; i < concurrency && canSend(); i++) send(run, elapsed());
 }
 
 /** Waits for requests in flight (each has its deadline, so this ends within the timeout), emits the last

@@ -12,11 +12,10 @@ function secs(v: number | null): string {
 
 function rows(m: ReplaySummary, s: ReplaySummary, duration: number, price: CostSpec | undefined): Array<[string, string, string]> {
   const pct = (over: number) => (duration > 0 ? ` (${((100 * over) / duration).toFixed(1)} %)` : '');
-  const money = (replicaSeconds: number) => formatMoney(costOf(replicaSeconds / 3600, price!).amount, price!.currency);
   return [
     ['seconds over the SLO', `${m.secondsOverSlo} s${pct(m.secondsOverSlo)}`, `${s.secondsOverSlo} s${pct(s.secondsOverSlo)}`],
     ['replica-seconds', `${m.replicaSeconds}`, `${Math.round(s.replicaSeconds)}`],
-    ...(price ? [['cost', money(m.replicaSeconds), money(s.replicaSeconds)] as [string, string, string]] : []),
+    ...(price ? [costRow(m, s, price)] : []),
     ['peak replicas', `${m.peakReplicas}`, `${s.peakReplicas}`],
     ['scale-up decision after ramp', secs(m.scaleUpDecisionS), secs(s.scaleUpDecisionS)],
     ['first added replica ready', secs(m.scaleUpReadyS), secs(s.scaleUpReadyS)],
@@ -24,6 +23,12 @@ function rows(m: ReplaySummary, s: ReplaySummary, duration: number, price: CostS
 }
 
 /** `price`: the spec's cost, to show each run's replica-seconds in money. */
+/** Replica-seconds measured and simulated, in money. */
+function costRow(m: ReplaySummary, s: ReplaySummary, price: CostSpec): [string, string, string] {
+  const money = (replicaSeconds: number) => formatMoney(costOf(replicaSeconds / 3600, price).amount, price.currency);
+  return ['cost', money(m.replicaSeconds), money(s.replicaSeconds)];
+}
+
 export function formatReplayRun(run: ReplayRun, slo: ReplayDocument['slo'], price?: CostSpec): string {
   const s = run.settings;
   const lines = [
