@@ -344,7 +344,7 @@ export const specFields = {
         .meta({ description: 'GPU product priced from the dated list-price table (templates/gpu-prices.yaml), times resources.gpu; perReplicaHour overrides it' }),
     })
     .optional()
-    .meta({ description: 'What a replica costs, so tune, simulate and the report show money beside replica-hours' }),
+    .meta({ description: 'What a replica costs, so tune, simulate, replay and the report show money beside replica-hours (and, for openai targets, the price of a million output tokens)' }),
   loadtest: z
     .strictObject({
       url: z.string().url().optional().meta({ description: 'Base URL of the endpoint to load; `mdl loadtest --local` loads the balancer of the local runtime instead' }),
