@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ModelSpec } from '../spec/index.js';
+import { RENDERED_POD_ANNOTATIONS } from '../spec/schema.js';
 
 export const MANAGED_BY = 'mdl';
-export const SPEC_HASH_ANNOTATION = 'mdl.dev/spec-hash';
+export const SPEC_HASH_ANNOTATION = RENDERED_POD_ANNOTATIONS.specHash;
 /** On an HPA or ScaledObject while `mdl tune` pins its replica count: the bounds to restore (JSON). */
 export const TUNE_PINNED_FROM_ANNOTATION = 'mdl.dev/tune-pinned-from';
 

@@ -1,5 +1,6 @@
 /** Deployment, Service and PodDisruptionBudget for a model server. Pure. */
 import type { ModelSpec, ProbeSpec } from '../spec/index.js';
+import { RENDERED_POD_ANNOTATIONS } from '../spec/schema.js';
 import { KUBERNETES_PROGRESS_DEADLINE_MS, startupChecks } from '../spec/startup.js';
 import { SPEC_HASH_ANNOTATION, commonLabels, seconds, selectorLabels, specHash } from './labels.js';
 import type { KubeObject } from './types.js';
@@ -135,13 +136,7 @@ export function deployment(spec: ModelSpec): KubeObject {
     template: {
       metadata: {
         labels,
-        annotations: {
-          ...spec.podAnnotations,
-          [SPEC_HASH_ANNOTATION]: hash,
-          'prometheus.io/scrape': 'true',
-          'prometheus.io/port': String(spec.metrics.port),
-          'prometheus.io/path': spec.metrics.path,
-        },
+        annotations: { ...spec.podAnnotations, ...renderedPodAnnotations(spec, hash) },
       },
       spec: podSpec,
     },
@@ -152,6 +147,17 @@ export function deployment(spec: ModelSpec): KubeObject {
     kind: 'Deployment',
     metadata: { name: spec.name, labels, annotations: { [SPEC_HASH_ANNOTATION]: hash } },
     spec: deploymentSpec,
+  };
+}
+
+/** What the renderer itself annotates the pods with: every key of RENDERED_POD_ANNOTATIONS, none other. */
+function renderedPodAnnotations(spec: ModelSpec, hash: string): Record<(typeof RENDERED_POD_ANNOTATIONS)[keyof typeof RENDERED_POD_ANNOTATIONS], string> {
+  const keys = RENDERED_POD_ANNOTATIONS;
+  return {
+    [keys.specHash]: hash,
+    [keys.scrape]: 'true',
+    [keys.port]: String(spec.metrics.port),
+    [keys.path]: spec.metrics.path,
   };
 }
 

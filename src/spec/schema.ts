@@ -78,8 +78,15 @@ const NAME_RE = /^[a-z]([-a-z0-9]{0,50}[a-z0-9])?$/;
 
 // A Kubernetes annotation key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters.
 const ANNOTATION_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-/** Pod annotations the renderer writes from other fields: a podAnnotations entry may not set them. */
-export const RESERVED_POD_ANNOTATIONS = ['prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path', 'mdl.dev/spec-hash'] as const;
+/** The pod annotations the renderer writes from other fields (src/manifests/workload.ts takes its keys from
+ *  here), so a podAnnotations entry may not set them. */
+export const RENDERED_POD_ANNOTATIONS = {
+  scrape: 'prometheus.io/scrape',
+  port: 'prometheus.io/port',
+  path: 'prometheus.io/path',
+  specHash: 'mdl.dev/spec-hash',
+} as const;
+export const RESERVED_POD_ANNOTATIONS: readonly string[] = Object.values(RENDERED_POD_ANNOTATIONS);
 
 const envValue = z.union([
   z.string(),

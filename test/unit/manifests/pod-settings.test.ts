@@ -52,6 +52,12 @@ describe('pod annotations', () => {
     assert.match(reject(`${BASE}podAnnotations: { mdl.dev/spec-hash: x }\n`).message, /mdl sets the pod annotation mdl\.dev\/spec-hash itself/);
   });
 
+  it('every annotation the renderer writes itself is one the spec refuses, and no other is reserved', () => {
+    const written = Object.keys(render(BASE).spec.template.metadata.annotations).sort();
+    for (const key of written) assert.match(reject(`${BASE}podAnnotations: { ${key}: x }\n`).message, new RegExp(`mdl sets the pod annotation ${key.replace(/[./]/g, '\\$&')} itself`));
+    assert.deepEqual(written, ['mdl.dev/spec-hash', 'prometheus.io/path', 'prometheus.io/port', 'prometheus.io/scrape']);
+  });
+
   it('refuse a key Kubernetes would reject, and a value that is not a string', () => {
     const e = reject(`${BASE}podAnnotations: { "bad key": x }\n`);
     assert.match(e.message, /^invalid spec: the key "bad key" is not an annotation key: an optional DNS prefix and "\/"/);
