@@ -77,7 +77,7 @@ function coldStartOf(tune: TuneResultFile, spec: ModelSpec): { ms: number; sourc
 export async function resolveSettings(choices: string[], tune: TuneResultFile, spec: ModelSpec, profile: Profile, cwd: string): Promise<Array<{ label: string; settings: ReplaySettings }>> {
   const [{ recommendedSettings, staticSettings, staticFleetFor, parseSettingsFile, parseStaticChoice, SETTINGS_HINT }, { currentFromSpec }] = await Promise.all([
     import('../replay/settings.js'),
-    import('./tune.js'),
+    import('../tune/spec-settings.js'),
   ]);
   const metric = tune.recommendation?.metric.kind ?? 'rps';
   const out: Array<{ label: string; settings: ReplaySettings }> = [];

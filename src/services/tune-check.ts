@@ -10,7 +10,7 @@ import { defaultColdStart } from '../tune/cold-start.js';
 import { readTuneResultFile } from '../tune/read-result.js';
 import { resolveSlo } from '../tune/slo.js';
 import { simulatorFor } from '../tune/simulate-adapter.js';
-import { currentFromSpec, trafficFromSpec } from './tune.js';
+import { currentFromSpec, trafficFromSpec } from '../tune/spec-settings.js';
 
 export interface TuneCheckContext {
   file: string;

@@ -7,8 +7,6 @@ import { badInput, ExitCode, MdlError } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
 import type { ModelSpec } from '../spec/types.js';
 import { formatTuneEvent, formatTuneResult } from '../tune/format-text.js';
-import type { ScalingSettings } from '../tune/prove.js';
-import type { TrafficShape } from '../tune/recommend.js';
 import type { TuneResult } from '../tune/result.js';
 import type { TuneOptions } from '../tune/run-tune.js';
 import { formatBounds } from '../kube/pin-plan.js';
@@ -16,8 +14,9 @@ import { kubeTargetOptions } from '../kube/context.js';
 import type { ClusterTarget, RestoreResult } from '../tune/cluster-target.js';
 import type { FirstRequest, LocalTarget } from '../tune/local-target.js';
 import { resolveSlo } from '../tune/slo.js';
-import type { SearchAxis, Sourced } from '../tune/types.js';
+import type { SearchAxis } from '../tune/types.js';
 import { parseDurationMs, parseRatePerSecond, UnitError } from '../units.js';
+import { currentFromSpec, trafficFromSpec } from '../tune/spec-settings.js';
 import { buildLoadOptions, parseMaxErrorRate, parseWarmup } from '../cli/loadtest-options.js';
 import type { OutputMode } from '../cli/output-mode.js';
 import { createRedactor, type Redactor } from '../load/redact.js';
@@ -91,32 +90,6 @@ async function optionalSpec(ctx: TuneCommandContext): Promise<LoadedSpec | null>
     if (isSpecNotFound(error) && ctx.flags.config === undefined && enough && !ctx.flags.write && !ctx.flags.local) return null;
     throw error;
   }
-}
-
-export function trafficFromSpec(spec: ModelSpec | null): Sourced<TrafficShape> | null {
-  if (!spec?.traffic) return null;
-  const t = spec.traffic;
-  return {
-    value: { baselinePerSecond: t.baselinePerSecond, peakPerSecond: t.peakPerSecond, rampSeconds: t.rampMs / 1000 },
-    source: 'spec',
-    note: `traffic: baseline ${t.baselinePerSecond}/s, peak ${t.peakPerSecond}/s, ramp ${t.rampMs / 1000} s`,
-  };
-}
-
-/** The spec's current settings, on their own metric (the simulator drives concurrency, rps or cpu). */
-export function currentFromSpec(spec: ModelSpec | null): ScalingSettings | null {
-  const type = spec?.scaling.metric.type;
-  if (!spec || (type !== 'concurrency' && type !== 'rps' && type !== 'cpu')) return null;
-  const s = spec.scaling;
-  const rules = (r: { stabilizationMs?: number; policies?: Array<{ type: 'Pods' | 'Percent'; value: number; periodMs: number }> } | undefined, up: boolean) => ({
-    stabilizationWindowSeconds: (r?.stabilizationMs ?? (up ? 0 : 300_000)) / 1000,
-    policies: (r?.policies ?? (up ? [{ type: 'Pods' as const, value: 4, periodMs: 15_000 }, { type: 'Percent' as const, value: 100, periodMs: 15_000 }] : [{ type: 'Percent' as const, value: 100, periodMs: 15_000 }])).map((p) => ({
-      type: p.type,
-      value: p.value,
-      periodSeconds: p.periodMs / 1000,
-    })),
-  });
-  return { metric: type, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, target: s.metric.target, scaleUp: rules(s.behavior?.scaleUp, true), scaleDown: rules(s.behavior?.scaleDown, false) };
 }
 
 export async function runTuneCommand(ctx: TuneCommandContext): Promise<{ result: TuneResult; exitCode: ExitCode }> {
