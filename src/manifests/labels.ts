@@ -35,12 +35,17 @@ export function stableStringify(value: unknown): string {
 }
 
 /**
- * A short hash of what the cluster runs. The local section and the absolute paths in it do not
- * affect the manifests, so they are left out: the same spec gives the same hash on every machine.
+ * A short hash of what the pods run, on the pod template: a change to it rolls the pods. What only the
+ * autoscaler, the rollout strategy, the disruption budget or mdl itself reads (scaling, rollout, disruption,
+ * cost, slo, traffic, loadtest, local) is left out, so a `tune --write` of new HPA settings restarts no pod;
+ * the local section's absolute paths are left out too, so the same spec gives the same hash on every machine.
  */
 export function specHash(spec: ModelSpec): string {
-  const { local: _local, loadtest: _loadtest, slo: _slo, traffic: _traffic, environment: _env, ...deployed } = spec;
-  return createHash('sha256').update(stableStringify(deployed)).digest('hex').slice(0, 16);
+  const {
+    local: _local, loadtest: _loadtest, slo: _slo, traffic: _traffic, environment: _env,
+    scaling: _scaling, rollout: _rollout, disruption: _disruption, cost: _cost, ...podSide
+  } = spec;
+  return createHash('sha256').update(stableStringify(podSide)).digest('hex').slice(0, 16);
 }
 
 /** A number as a Kubernetes quantity string: 8 → "8", 0.8 → "800m", 2.5 → "2500m". */

@@ -44,6 +44,17 @@ describe('pod annotations', () => {
     assert.notEqual(plain, annotated);
   });
 
+  it('keep the spec hash when only what the autoscaler, the rollout or the budget reads changes, so tune --write rolls no pod', () => {
+    const hash = (extra: string) => render(`${BASE}${extra}`).spec.template.metadata.annotations['mdl.dev/spec-hash'];
+    const plain = hash('');
+    assert.equal(hash('scaling: { minReplicas: 2, maxReplicas: 9, metric: { type: concurrency, target: 3 } }\n'), plain);
+    assert.equal(hash('rollout: { maxSurge: 1, maxUnavailable: 0 }\ndisruption: { maxUnavailable: 2 }\n'), plain);
+    assert.equal(hash('cost: { perReplicaHour: 4.1, currency: USD }\nslo: { p95: 80ms }\n'), plain);
+    // What the container sees does change it.
+    assert.notEqual(hash('env: { LOG_LEVEL: debug }\n'), plain);
+    assert.notEqual(hash('resources: { cpu: "2", memory: 1Gi }\n'), plain);
+  });
+
   it('refuse the annotations mdl sets itself, naming the key and what to set instead', () => {
     const e = reject(`${BASE}podAnnotations:\n  prometheus.io/port: "9090"\n`);
     assert.equal(e.message, 'invalid spec: mdl sets the pod annotation prometheus.io/port itself');
