@@ -102,8 +102,12 @@ export function keepsSlo(summary: Pick<SimulationSummary, 'secondsOverSlo'>, bud
   return summary.secondsOverSlo <= budgetSeconds;
 }
 
-/** Buffers tried on top of minReplicas, as shares of the replicas the ramp needs during one scale-up lag. */
-const BUFFER_SHARES = [0, 0.5, 1, 1.5];
+/**
+ * The largest buffer tried on top of minReplicas, as a share of the replicas the ramp needs during one
+ * scale-up lag. Every whole buffer up to it is tried: the cheapest passing minimum is often one replica
+ * above the baseline's, which coarse shares of a large lag skip.
+ */
+const MAX_BUFFER_SHARE = 1.5;
 
 export function prove(rec: Recommendation, current: ScalingSettings | null, simulate: SimulateFn, options: ProveOptions = {}): Proof {
   const base = settingsFrom(rec);
@@ -150,8 +154,8 @@ export function prove(rec: Recommendation, current: ScalingSettings | null, simu
     const maxReplicas = clampMax(Math.max(base.maxReplicas, Math.ceil(base.maxReplicas * scale)));
     const perReplicaPerSecond = Math.max(perSecondAtCapacity * (target / capacity), 1e-9);
     const lagReplicas = Math.ceil((growth * lagS) / perReplicaPerSecond);
-    const buffers = [...new Set(BUFFER_SHARES.map((b) => Math.ceil(b * lagReplicas)))];
-    for (const buffer of buffers) {
+    const maxBuffer = Math.min(Math.ceil(MAX_BUFFER_SHARE * lagReplicas), Math.max(0, maxReplicas - minBase));
+    for (let buffer = 0; buffer <= maxBuffer; buffer++) {
       const minReplicas = Math.min(maxReplicas, minBase + buffer);
       for (const p of policies) {
         const settings: ScalingSettings = { ...base, target, minReplicas, maxReplicas, scaleUp: { ...base.scaleUp, policies: p.policies } };

@@ -1,34 +1,18 @@
 /**
  * The bridge from tune's measurements to the HPA simulator (src/autoscale): the measured curve becomes the
  * simulator's per-replica capacity, the spec's traffic section becomes a profile (baseline, ramp to peak,
- * hold, ramp down), and tune's settings become an HPA spec.
+ * hold, ramp down: profileFromTraffic, the same profile `--verify` and `mdl replay` play, so what is proved
+ * is what is replayed), and tune's settings become an HPA spec.
  */
+import { profileFromTraffic, profileToSeries } from '../autoscale/profile.js';
 import { hpaSpecFor, METRICS_SERVER_SCRAPE_MS, prepareCapacity, simulate, type CapacityCurve, type ScalingSignal } from '../autoscale/simulator.js';
-import { generateTraffic, type ProfileSpec } from '../autoscale/traffic.js';
 import type { ScalingSettings, SimulateFn, SimulationPoint } from './prove.js';
 import type { MetricKind, TrafficShape } from './recommend.js';
 import type { CapacityPoint, SearchAxis, Slo } from './types.js';
 
-/** Minutes at baseline before the ramp, and at peak: long enough for the autoscaler to settle. */
-const LEAD_MS = 10 * 60_000;
-const HOLD_MS = 30 * 60_000;
-const STEP_MS = 5_000;
+/** One-second steps, as the replay's simulation: a ramp of a few seconds is not smeared over a coarse step. */
+const STEP_MS = 1_000;
 const MAX_SERIES_POINTS = 720;
-
-/** The spec's traffic as a profile to simulate: baseline, ramp up, hold the peak, ramp down, baseline. */
-export function trafficProfile(t: TrafficShape): ProfileSpec {
-  const riseMs = Math.max(STEP_MS, t.rampSeconds * 1000);
-  return {
-    kind: 'spike',
-    baselinePerSecond: t.baselinePerSecond,
-    peakPerSecond: t.peakPerSecond,
-    atMs: LEAD_MS,
-    riseMs,
-    holdMs: HOLD_MS,
-    durationMs: 2 * LEAD_MS + 2 * riseMs + HOLD_MS,
-    peakHour: 0,
-  };
-}
 
 /** Steps that measured the server in a steady state (a backlogged open-loop step's latency is transient). */
 export function curveForSimulator(curve: CapacityPoint[], axis: SearchAxis, slo: Slo): CapacityCurve {
@@ -57,8 +41,7 @@ export function simulatorFor(options: {
   metricPipeline?: { metricWindowMs: number; metricLagMs: number; syncPeriodMs: number };
 }): SimulateFn {
   const capacity = prepareCapacity(curveForSimulator(options.curve, options.axis, options.slo));
-  const profile = trafficProfile(options.traffic);
-  const traffic = { ...generateTraffic(profile, STEP_MS), source: 'spec traffic' };
+  const traffic = profileToSeries(profileFromTraffic(options.traffic), STEP_MS);
   return (s: ScalingSettings) => {
     const signal = signalFor(s.metric ?? options.metric);
     const hpa = hpaSpecFor({

@@ -73,6 +73,28 @@ describe('tune: the setting written is the setting that passed', () => {
     assert.deepEqual(writeDecision({ recommendation: written, interrupted: false, simulation: proof }), { write: true });
   });
 
+  it('on a spike that is mostly peak, finds a setting no costlier than a static fleet for the peak (every minReplicas is tried)', async () => {
+    // The issue's replica (4 slots of 40 ms, 4.4 s cold start) on its spike, 20 → 300/s in 15 s: 4 replicas carry
+    // the peak. Coarse minReplicas buffers (+0, +3, +5, +8 here) skipped the minimum of 4 and chose a setting that
+    // ran 6–7 replicas at the peak.
+    const slo: Slo = { percentile: 'p95', latencyMs: 200, errorRate: 0.01 };
+    const search = await searchCapacity({ axis: 'rate', slo, measure: modelMeasure({ slots: 4, serviceMs: 40 }) });
+    const point = search.curve.find((p) => p.level === search.capacityLevel)!;
+    const traffic = { baselinePerSecond: 20, peakPerSecond: 300, rampSeconds: 15 };
+    const rec = recommend({
+      runtime: 'http', axis: 'rate', capacityLevel: m(point.level), capacityPerSecond: m(point.completedPerSecond),
+      latencyAtCapacityMs: point.latencyMs.mean, coldStartMs: m(4400), traffic: { value: traffic, source: 'spec', note: '' },
+    });
+    const simulate = simulatorFor({ curve: search.curve, axis: 'rate', slo, coldStartMs: 4400, traffic, metric: 'rps' });
+    const proof = prove(rec, null, simulate);
+    assert.ok(proof.passed, proof.reason);
+    const staticFleet = { ...settingsFrom(rec), minReplicas: 4, maxReplicas: 4 };
+    const fleet = simulate(staticFleet);
+    assert.equal(fleet.secondsOverSlo, 0, 'four replicas carry the peak');
+    assert.ok(proof.chosen.summary.replicaHours <= fleet.replicaHours + 1e-9,
+      `chosen ${JSON.stringify(proof.chosen.settings)}: ${proof.chosen.summary.replicaHours} replica-hours, a static 4: ${fleet.replicaHours}`);
+  });
+
   it('never lets --write write a setting its own simulation puts over budget (any capacity, cold start, traffic)', () => {
     fc.assert(
       fc.property(
