@@ -1,8 +1,14 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
 import { durationFlag, endpointArg, fractionFlag, rateFlag } from '../src/cli/flags.js';
+import { kubeFlags } from '../src/cli/kube-flags.js';
 import type { LoadResult } from '../src/load/types.js';
 import type { ModelSpec } from '../src/spec/index.js';
+
+function withoutEnv<F extends { env?: string }>(flag: F): F {
+  const { env: _env, ...rest } = flag;
+  return rest as F;
+}
 
 export default class Loadtest extends MdlCommand<typeof Loadtest> {
   static override description =
@@ -13,6 +19,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     '<%= config.bin %> loadtest http://127.0.0.1:8000 --protocol openai --model llama --concurrency 8 --threshold "ttft_p99<2s"',
     '<%= config.bin %> loadtest http://127.0.0.1:8080 --stages 30s:10,2m:200,30s:0 --arrival poisson --out run.ndjson',
     '<%= config.bin %> loadtest --local --stages 20s:5,1m:80,20s:5   # the spec\'s model on this machine, scaling live',
+    '<%= config.bin %> loadtest https://models.example.com/v2/models/iris/infer --rate 100 --duration 5m --namespace prod   # the deployed model\'s replicas beside the latency',
   ];
 
   static override args = {
@@ -49,6 +56,11 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     out: Flags.string({ description: 'Write one JSON line per second (and the result last) to this file', helpGroup: 'RESULT' }),
     junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
     'max-error-rate': fractionFlag({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
+    name: Flags.string({ description: "Watch this deployed model's replicas (its Deployment and HPA) while the load runs: in the view and the result (default with --namespace/--context: the spec's name)", helpGroup: 'CLUSTER' }),
+    // Without the MDL_NAMESPACE / MDL_CONTEXT defaults of the cluster commands: a load test watches a cluster only when asked.
+    namespace: withoutEnv(kubeFlags.namespace),
+    context: withoutEnv(kubeFlags.context),
+    kubeconfig: kubeFlags.kubeconfig,
     'show-secrets': Flags.boolean({ description: 'Show header values and URL user info in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 

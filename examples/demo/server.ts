@@ -103,6 +103,10 @@ function parseRows(body: string): { rows: number[][]; id: string | undefined; na
 async function infer(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!predictor) throw new RequestError(503, 'model is loading');
   const { rows, id } = parseRows(await readBody(req));
+  // The model runs after the event loop has read every request that has arrived (setImmediate runs after the
+  // poll phase): those wait for it in the server, counted in flight, as requests waiting for MLServer's model
+  // are — not in the socket's backlog, where no metric sees them. Without it a busy server would show 0 or 1.
+  await new Promise((resolve) => setImmediate(resolve));
   const classes = predictor.model.meta.classes;
   const probs: number[] = [];
   const labels: string[] = [];

@@ -6,7 +6,7 @@ import {
 import { ApiError, KubeClient, type ResourceInfo } from './client.js';
 import { resolveKubeTarget, type KubeTarget, type KubeTargetOptions } from './context.js';
 import type { SpecLocator } from './errors.js';
-import { readHpa, type HpaProblem, type HpaState } from './hpa.js';
+import { podsMetricLink, probePodsMetric, readHpa, type HpaProblem, type HpaState } from './hpa.js';
 import { waitForRollout, type RolloutEvent, type RolloutStatus } from './rollout.js';
 import { groupKind, objectRef, type KubeObject } from './types.js';
 
@@ -183,6 +183,7 @@ export async function deploy(objects: KubeObject[], options: DeployOptions): Pro
     for (const hpa of members.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
       const state = await settleHpa(client, namespace, hpa.metadata.name, Math.min(options.hpaSettleMs ?? 20_000, Math.max(0, deadline - Date.now())));
       if (!state) continue;
+      await explainPodsMetricProblems(client, namespace, state, hpa, members);
       result.autoscalers.push(state);
       emit({ type: 'hpa', state });
       result.problems.push(...state.problems);
@@ -197,13 +198,39 @@ export async function deploy(objects: KubeObject[], options: DeployOptions): Pro
   return result;
 }
 
-/** Reads an HPA until the controller has set ScalingActive (or a problem is already known), up to settleMs. */
+/**
+ * Reads an HPA until the controller has set ScalingActive, up to settleMs. A failed metric read is waited out
+ * until then (a new pod's metric reaches the HPA only after a scrape and the adapter's next relist); a missing
+ * metrics API is known at once.
+ */
 async function settleHpa(client: KubeClient, namespace: string, name: string, settleMs: number): Promise<HpaState | undefined> {
   const until = Date.now() + settleMs;
   for (;;) {
     const state = await readHpa(client, namespace, name);
-    if (!state || state.scalingActive !== undefined || state.problems.length > 0 || Date.now() >= until) return state;
+    if (!state || state.scalingActive === true || Date.now() >= until) return state;
+    const apiMissing = state.problems.some((p) => /does not serve/.test(p.message));
+    if (apiMissing || (state.scalingActive === false && state.problems.length === 0)) return state;
     await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** For each Pods metric the HPA cannot read, which link is missing (podsMetricLink), in place of the controller's bare reason. */
+async function explainPodsMetricProblems(client: KubeClient, namespace: string, state: HpaState, hpa: KubeObject, members: KubeObject[]): Promise<void> {
+  if (state.scalingActive !== false || state.problems.length === 0) return;
+  const target = (hpa as { spec?: { scaleTargetRef?: { name?: string } } }).spec?.scaleTargetRef?.name;
+  const dep = members.find((o) => o.kind === 'Deployment' && o.metadata.name === target) as { spec?: { selector?: { matchLabels?: Record<string, string> } } } | undefined;
+  const labels = dep?.spec?.selector?.matchLabels;
+  if (!labels) return;
+  const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  for (const m of state.metrics.filter((x) => x.type === 'Pods')) {
+    const probe = await probePodsMetric(client, namespace, m.name, selector);
+    const link = probe && podsMetricLink(m.name, namespace, probe);
+    if (!link) continue;
+    const i = state.problems.findIndex((p) => p.which === link.which);
+    const controller = i >= 0 ? ` (the HPA: ${state.problems[i]!.message})` : '';
+    const explained = { ...link, message: `${link.message}${controller}` };
+    if (i >= 0) state.problems[i] = explained;
+    else state.problems.push(explained);
   }
 }
 

@@ -160,6 +160,63 @@ export async function servedMetricApis(client: KubeClient): Promise<Set<MetricAp
   return served;
 }
 
+/** What the custom metrics API answered about one Pods metric, for `podsMetricLink`. */
+export interface PodsMetricProbe {
+  /** The metric names the API lists (its discovery document: "pods/<name>" resources). */
+  listed: readonly string[];
+  /** Pods of the target with a value, and the selector asked with. */
+  podsWithValue: number;
+  selector: string;
+}
+
+/**
+ * Which link of the Pods-metric chain is missing, when the HPA cannot read the metric: the adapter does not
+ * list it at all (no rule for it, or no pod exports a series by that name), or lists it but has no value for
+ * these pods (Prometheus does not scrape them, or not yet). Undefined when both links hold. Pure.
+ */
+export function podsMetricLink(metric: string, namespace: string, probe: PodsMetricProbe): HpaProblem | undefined {
+  const which = `Pods metric "${metric}"`;
+  if (!probe.listed.includes(metric)) {
+    const near = probe.listed.filter((m) => m.includes(metric.split('_')[0]!) || metric.includes(m.split('_')[0]!)).slice(0, 3);
+    return {
+      which,
+      message: `custom.metrics.k8s.io lists no metric ${metric}: the adapter has no rule that exposes it, or no pod exports its series` +
+        (near.length > 0 ? ` (it lists ${near.join(', ')})` : ''),
+      fix: 'Add the rule `mdl render --metrics-pipeline` writes to the adapter\'s config; check with curl that the server exports the series at the port and path of its prometheus.io annotations; or set scaling.metric.name to a metric the adapter lists.',
+    };
+  }
+  if (probe.podsWithValue === 0) {
+    return {
+      which,
+      message: `custom.metrics.k8s.io has ${metric}, but no value for the pods of ${probe.selector} in ${namespace}: Prometheus has not scraped them`,
+      fix: 'Check that Prometheus scrapes this namespace\'s pods by their prometheus.io annotations (or apply the PodMonitor from `mdl render --metrics-pipeline`), and the state of their targets in Prometheus.',
+    };
+  }
+  return undefined;
+}
+
+/** Asks the custom metrics API about a Pods metric for the pods of `selector`: listed at all, and with values. */
+export async function probePodsMetric(client: KubeClient, namespace: string, metric: string, selector: string): Promise<PodsMetricProbe | undefined> {
+  let listed: string[];
+  try {
+    const discovery = await client.request<{ resources?: { name: string }[] }>('GET', '/apis/custom.metrics.k8s.io/v1beta1', { timeoutMs: 10_000 });
+    listed = (discovery.resources ?? []).filter((r) => r.name.startsWith('pods/')).map((r) => r.name.slice('pods/'.length));
+  } catch (error) {
+    if (error instanceof ApiError) return undefined; // not served: hpaState names that link already
+    throw client.explain(error);
+  }
+  if (!listed.includes(metric)) return { listed, podsWithValue: 0, selector };
+  try {
+    const values = await client.request<{ items?: unknown[] }>('GET', `/apis/custom.metrics.k8s.io/v1beta1/namespaces/${namespace}/pods/*/${metric}`, {
+      query: { labelSelector: selector }, timeoutMs: 10_000,
+    });
+    return { listed, podsWithValue: values.items?.length ?? 0, selector };
+  } catch (error) {
+    if (error instanceof ApiError) return { listed, podsWithValue: 0, selector }; // the adapter answers 404 when no pod has the series
+    throw client.explain(error);
+  }
+}
+
 export async function readHpa(client: KubeClient, namespace: string, name: string): Promise<HpaState | undefined> {
   let hpa: HpaLike;
   try {

@@ -28,7 +28,13 @@ export interface ReplaySimulationInput {
   maxQueueMs: number;
 }
 
-const STEP_MS = 1000;
+/**
+ * The simulation's step: a quarter second, so that a sync reads the metric window ending where the runtime's
+ * sync read it (not at the next whole second) — a decision on the tolerance's edge turns on that. The
+ * series is reported per second, as the runtime's is.
+ */
+const STEP_MS = 250;
+const STEPS_PER_SECOND = 1000 / STEP_MS;
 
 /** The local runtime's metric pipeline: what the balancer measured over the last sync period, read at the sync. */
 export function localMetricPipeline(syncPeriodMs: number): { metricWindowMs: number; metricLagMs: number; syncPeriodMs: number } {
@@ -82,17 +88,26 @@ export function simulateReplay(input: ReplaySimulationInput): { seconds: Simulat
   );
   const st = result.steps!;
   const seconds: SimulatedSecond[] = [];
-  for (let i = 0; i < st.timeS.length; i++) {
-    const latencyMs = st.latencyMs[i]!;
-    const rate = st.ratePerSecond[i]!;
+  for (let first = 0; first < st.timeS.length; first += STEPS_PER_SECOND) {
+    const last = Math.min(first + STEPS_PER_SECOND, st.timeS.length) - 1;
+    let rateSum = 0;
+    let worstMs = 0;
+    let loaded = false;
+    for (let i = first; i <= last; i++) {
+      rateSum += st.ratePerSecond[i]!;
+      if (st.ratePerSecond[i]! > 0) loaded = true;
+      worstMs = Math.max(worstMs, st.latencyMs[i]!);
+    }
     seconds.push({
-      second: st.timeS[i]!,
-      offeredPerSecond: Math.round(rate * 100) / 100,
-      desired: st.desiredReplicas[i]!,
-      ready: st.readyReplicas[i]!,
-      latencyMs: Math.round(latencyMs * 10) / 10,
+      second: Math.round(st.timeS[first]!),
+      offeredPerSecond: Math.round((rateSum / (last - first + 1)) * 100) / 100,
+      // The state at the end of the second, as the runtime's series reports it.
+      desired: st.desiredReplicas[last]!,
+      ready: st.readyReplicas[last]!,
+      // The second's worst step: its p95 is the slowest quarter's.
+      latencyMs: Math.round(worstMs * 10) / 10,
       // As the simulator counts it (src/autoscale/simulator.ts): load present and latency over the SLO.
-      overSlo: rate > 0 && latencyMs > input.slo.latencyMs,
+      overSlo: loaded && worstMs > input.slo.latencyMs,
     });
   }
   return { seconds, lagChain };

@@ -12,6 +12,9 @@ import { DURATION_EXPECTED, parseDurationMs } from '../units.js';
 import { createRedactor } from '../load/redact.js';
 import { checkStepSummary, checkWritableFile } from '../cli/output-paths.js';
 import { handleStopSignals } from '../cli/stop-signals.js';
+import type { ClusterWatch } from '../cli/loadtest-view.js';
+import { kubeTargetOptions } from '../kube/context.js';
+import type { ReplicaEvent } from '../load/replica-events.js';
 
 export interface LoadtestCommandFlags extends LoadtestFlags {
   local?: boolean;
@@ -20,6 +23,11 @@ export interface LoadtestCommandFlags extends LoadtestFlags {
   'sync-period'?: string;
   out?: string;
   junit?: string;
+  /** The deployed model to watch while the load runs (its replicas go into the result and the view). */
+  name?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
 }
 
 export interface LoadtestContext {
@@ -35,7 +43,12 @@ export async function runLoadtestCommand(ctx: LoadtestContext): Promise<{ result
   const { flags, spec } = ctx;
   // Every output is checked before any load is sent (or any replica started): a bad path fails in a second.
   checkOutputs(flags);
-  if (!flags.local) return loadtest(ctx, ctx.url);
+  if (!flags.local) return loadtest(ctx, ctx.url, { watch: clusterWatchOf(flags, spec) });
+  if (watchesCluster(flags)) {
+    throw badInput('--local loads the spec\'s model on this machine; --name, --namespace and --context watch one deployed in a cluster', {
+      where: '--local', hint: 'Drop --local to load the deployed model (give its URL), or drop the cluster flags.',
+    });
+  }
   if (ctx.url) throw badInput('pass either a URL or --local, not both', { where: '--local' });
   const { startLocalEndpoint } = await import('./loadtest-local.js');
   ctx.note('» starting the local runtime (replicas, balancer, autoscaler)…');
@@ -68,6 +81,22 @@ function syncPeriodOf(value: string | undefined): number | undefined {
   return ms;
 }
 
+function watchesCluster(flags: LoadtestCommandFlags): boolean {
+  return flags.name !== undefined || flags.namespace !== undefined || flags.context !== undefined;
+}
+
+/** The deployed model whose replicas the run follows: the one --name (else the spec) names, where --namespace/--context say. */
+function clusterWatchOf(flags: LoadtestCommandFlags, spec: ModelSpec | undefined): ClusterWatch | undefined {
+  if (!watchesCluster(flags)) return undefined;
+  const name = flags.name ?? spec?.name;
+  if (name === undefined) {
+    throw badInput('--namespace and --context watch a deployed model, and no model is named', {
+      where: flags.namespace !== undefined ? '--namespace' : '--context', hint: 'Pass --name NAME (the model\'s Deployment), or the model\'s spec with -c.',
+    });
+  }
+  return { name, kube: kubeTargetOptions(flags) };
+}
+
 /** --out, --junit and GITHUB_STEP_SUMMARY must be writable before the run starts. */
 function checkOutputs(flags: LoadtestCommandFlags): void {
   if (flags.out) checkWritableFile(flags.out, '--out');
@@ -75,7 +104,7 @@ function checkOutputs(flags: LoadtestCommandFlags): void {
   checkStepSummary();
 }
 
-async function loadtest(ctx: LoadtestContext, url: string | undefined, target: { direct?: boolean } = {}): Promise<{ result: LoadResult; exitCode: ExitCode }> {
+async function loadtest(ctx: LoadtestContext, url: string | undefined, target: { direct?: boolean; watch?: ClusterWatch | undefined } = {}): Promise<{ result: LoadResult; exitCode: ExitCode }> {
   const { flags, spec, mode } = ctx;
   if (flags.replicas !== undefined && !flags.local) throw badInput('--replicas goes with --local', { where: '--replicas' });
   if (flags['sync-period'] !== undefined && !flags.local) throw badInput('--sync-period goes with --local', { where: '--sync-period' });
@@ -87,7 +116,7 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   const maxErrorRate = parseMaxErrorRate(flags['max-error-rate']);
   const { ErrorBound, errorBoundError } = await import('../load/error-bound.js');
   const errorBound = new ErrorBound(maxErrorRate);
-  const [{ runLoadInThread }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
+  const [{ runLoadInThread }, { NdjsonWriter }, { startLoadView }, { loadViewConfig, followLocalReplicas, followClusterReplicas }, { formatSummary, formatMarkdownSummary }, { junitXml }] = await Promise.all([
     import('../load/engine-thread.js'),
     import('../report/ndjson.js'),
     import('../ui/load-view.js'),
@@ -109,20 +138,25 @@ async function loadtest(ctx: LoadtestContext, url: string | undefined, target: {
   stops.signal.addEventListener('abort', () => controller.abort(), { once: true });
   // The replicas go into the result (replica-seconds from the file alone) in every mode, and to the view.
   const { ReplicaTracker } = await import('../load/replica-series.js');
-  const replicas = new ReplicaTracker('local-runtime');
+  const replicas = new ReplicaTracker(target.watch ? 'cluster' : 'local-runtime');
+  const onReplicaEvent = (e: ReplicaEvent) => {
+    replicas.observe(e);
+    if (mode !== 'json') view?.replica(e);
+  };
   let stopReplicas = () => {};
   let measured: LoadResult;
   try {
+    // The cluster's first reading before the view and the load: a model that cannot be read stops the run here.
+    if (target.watch) {
+      const watch = target.watch;
+      stopReplicas = await followClusterReplicas(watch, onReplicaEvent, (error) =>
+        note(`» could not read ${watch.name}'s replicas from the cluster (${(error as Error).message}); the series skips those seconds`));
+    }
     view = await startLoadView({ mode, config: loadViewConfig(options), onStop: () => stops.stop() });
     if (stops.received) view.stopping();
     // Only a runtime mdl started serves /.mdl/status; any other server is sent nothing but the load.
     const { isMdlLocalTarget } = await import('../local/registry.js');
-    if (isMdlLocalTarget(options.url)) {
-      stopReplicas = followLocalReplicas(options.url, (e) => {
-        replicas.observe(e);
-        if (mode !== 'json') view?.replica(e);
-      });
-    }
+    if (!target.watch && isMdlLocalTarget(options.url)) stopReplicas = followLocalReplicas(options.url, onReplicaEvent);
     // On its own thread: a young generation fixed from the start keeps memory flat (engine-thread.ts).
     measured = await runLoadInThread(options, {
       signal: controller.signal,

@@ -7,13 +7,11 @@
  * other tests' pods stay on kwok's nodes).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
-import { apiRequest, kubeconfigPath, readState, repoRoot, type ClusterState } from '../support/cluster/cluster.js';
+import { apiRequest, kubeconfigPath } from '../support/cluster/cluster.js';
 import { BROKEN_IMAGE, DEMO_IMAGE, DEMO_PORT } from '../support/cluster/node-images.js';
 import { realNode } from '../support/cluster/real-node.js';
+import { clusterState, demoSpec, realNodeScratch as scratch, serviceProxyToken } from './real-node-support.js';
 import { admin, mdl, runMdl, uniqueNamespace } from './support.js';
 
 interface Pod {
@@ -24,31 +22,6 @@ interface Pod {
     conditions?: { type: string; status: string; lastTransitionTime: string }[];
     containerStatuses?: { ready: boolean; restartCount: number; state: { running?: { startedAt: string } } }[];
   };
-}
-
-const scratch = mkdtempSync(path.join(tmpdir(), 'mdl-real-node-'));
-
-/** examples/demo/mdl.config.yaml as a user would adapt it for this cluster: image and placement (and, for a
- *  test that needs them, other fields). */
-function demoSpec(overrides: { name?: string; image: string; edit?: (spec: Record<string, any>) => void }): string {
-  const demoDir = path.join(repoRoot, 'examples/demo');
-  const spec = parse(readFileSync(path.join(demoDir, 'mdl.config.yaml'), 'utf8')) as Record<string, any>;
-  spec.name = overrides.name ?? spec.name;
-  spec.image = overrides.image;
-  spec.nodeSelector = { [realNode.label.key]: realNode.label.value };
-  spec.tolerations = [{ key: realNode.taint.key, operator: 'Equal', value: realNode.taint.value, effect: realNode.taint.effect }];
-  // The spec moves out of its folder: keep its relative paths pointing at the demo's files.
-  spec.loadtest.payload = path.join(demoDir, spec.loadtest.payload as string);
-  overrides.edit?.(spec);
-  const file = path.join(scratch, `${spec.name as string}.mdl.config.yaml`);
-  writeFileSync(file, stringify(spec));
-  return file;
-}
-
-function clusterState(): ClusterState {
-  const state = readState();
-  assert.ok(state?.realNode, `the real node is not up: ${realNode.name} starts with the cluster unless MDL_CLUSTER_REAL_NODE=0`);
-  return state;
 }
 
 describe(`the demo model on the real node ${realNode.name}`, function () {
@@ -215,19 +188,7 @@ describe(`scale-down under load drains in-flight requests on ${realNode.name}`, 
     assert.equal(before.length, 2);
     assert.ok(before.every((p) => p.spec.nodeName === realNode.name));
 
-    // A service account allowed to send through the Service's proxy, and a token for it.
-    await client.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { body: {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'proxy' },
-      rules: [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: ['iris', 'iris:http'], verbs: ['get', 'create'] }],
-    } });
-    await client.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, { body: {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'proxy' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'proxy' },
-      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }],
-    } });
-    const token = (await client.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/default/token`, {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-    })).status.token;
+    const token = await serviceProxyToken(client, ns, 'iris');
 
     const url = `${state.server}/api/v1/namespaces/${ns}/services/iris:http/proxy/v2/models/iris/infer`;
     const out = path.join(scratch, 'drain-result.json');

@@ -67,6 +67,8 @@ describe('user errors are found before any load (built CLI)', function () {
     { name: 'loadtest --rate 2x', args: () => ['loadtest', url, '--rate', '2x'], stderr: /--rate "2x" is not a rate[\s\S]*such as 20rps/ },
     { name: 'loadtest --max-error-rate 150%', args: () => ['loadtest', url, '--max-error-rate', '150%'], stderr: /--max-error-rate "150%" is not a share between 0 and 100%/ },
     { name: 'loadtest --rate with --concurrency', args: () => ['loadtest', url, '--rate', '5', '--concurrency', '2'], stderr: /--concurrency=2 cannot also be provided when using --rate/ },
+    { name: 'loadtest --namespace without a model named', args: () => ['loadtest', url, '--duration', '5s', '--namespace', 'prod'], stderr: /--namespace and --context watch a deployed model, and no model is named[\s\S]*at --namespace[\s\S]*--name NAME/ },
+    { name: 'loadtest --local with --namespace', args: () => ['loadtest', '--local', '-c', jsonSpec, '--namespace', 'prod'], stderr: /--local loads the spec's model on this machine; --name, --namespace and --context watch one deployed in a cluster[\s\S]*at --local/ },
     { name: 'tune --force without --write', args: () => ['tune', url, '--slo', 'p95<1s', '--force'], stderr: /All of the following must be provided when using --force: --write/ },
   ];
 

@@ -9,8 +9,9 @@
  * Settings (environment): MDL_CLUSTER_DIR (default <repo>/.cache/cluster), MDL_CLUSTER_POD_READY_DELAY_MS
  * (default 1000: how long kwok waits before a scheduled pod becomes Ready; a pod's annotation
  * mdl.test/ready-delay overrides it), MDL_CLUSTER_NODES (default 3), MDL_CLUSTER_METRICS (default 1:
- * start metrics-server), MDL_CLUSTER_REAL_NODE (default 1: start the real node rn1 and Prometheus scraping
- * its pods, prometheus.ts; 0 while developing something that needs kwok's nodes only).
+ * start metrics-server), MDL_CLUSTER_REAL_NODE (default 1: start the real node rn1, Prometheus scraping
+ * its pods, prometheus.ts, and prometheus-adapter serving custom.metrics.k8s.io from it, prometheus-adapter.ts;
+ * 0 while developing something that needs kwok's nodes only).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prometheusArgs } from './prometheus.js';
+import { adapterArgs, adapterBinary, adapterRegistration } from './prometheus-adapter.js';
 import { checkRealNodeHost, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,7 +44,7 @@ export interface ClusterState {
 }
 
 /** The order processes start in; down stops them in reverse. */
-const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'prometheus'];
+const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'prometheus', 'prometheus-adapter'];
 
 function log(message: string): void {
   process.stderr.write(`[cluster] ${message}\n`);
@@ -245,12 +247,13 @@ export async function up(): Promise<ClusterState> {
   if (readState()) await down();
   const t0 = Date.now();
   const binDir = buildBinaries();
+  const adapterBin = realNodeEnabled() ? adapterBinary() : undefined;
   const tBuilt = Date.now();
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   const pki = makePki(path.join(runDir, 'pki'));
   const ports = await freePorts(['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer',
-    'kubelet', 'kubeletHealthz', 'prometheus']);
+    'kubelet', 'kubeletHealthz', 'prometheus', 'prometheusAdapter']);
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const state: ClusterState = { binDir, server, ports, pids: {}, pki, startedAt: new Date().toISOString() };
   const kube = path.join(binDir, 'kube');
@@ -363,6 +366,7 @@ export async function up(): Promise<ClusterState> {
     }, [state.pids.kwok!, ...(state.pids.kubelet ? [state.pids.kubelet] : [])]);
     if (state.pids.prometheus !== undefined) {
       await waitFor('prometheus', 60_000, async () => (await fetch(`http://127.0.0.1:${ports.prometheus}/-/ready`)).ok, [state.pids.prometheus]);
+      await startPrometheusAdapter(state, adapterBin!, kubeconfigComponents);
     }
     // Pods need the namespace's default service account, which the controller manager creates.
     await waitFor('default service account', 60_000, async () =>
@@ -440,6 +444,20 @@ async function startMetricsServer(state: ClusterState, kubeconfig: string): Prom
     const res = await apiRequest(state, 'POST', url, obj);
     if (res.status !== 201 && res.status !== 409) throw new Error(`create ${obj.kind}: ${res.status} ${res.body}`);
   }
+}
+
+async function startPrometheusAdapter(state: ClusterState, binary: string, kubeconfig: string): Promise<void> {
+  state.pids['prometheus-adapter'] = startProcess('prometheus-adapter', binary, adapterArgs({
+    runDir, port: state.ports.prometheusAdapter!, prometheusPort: state.ports.prometheus!, kubeconfig, cert: state.pki.cert, key: state.pki.key,
+  }));
+  saveState(state);
+  for (const { url, object } of adapterRegistration(state.ports.prometheusAdapter!)) {
+    const res = await apiRequest(state, 'POST', url, object);
+    if (res.status !== 201 && res.status !== 409) throw new Error(`create ${object.kind}: ${res.status} ${res.body}`);
+  }
+  // Available once the aggregator reaches it: the API group answers through the API server.
+  await waitFor('prometheus-adapter (custom.metrics.k8s.io)', 60_000, async () =>
+    (await apiRequest(state, 'GET', '/apis/custom.metrics.k8s.io/v1beta1')).status === 200, [state.pids['prometheus-adapter']]);
 }
 
 async function stopPid(pid: number): Promise<void> {

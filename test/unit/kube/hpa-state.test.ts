@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { hpaState, type HpaLike, type MetricApi } from '../../../src/kube/hpa.js';
+import { hpaState, podsMetricLink, type HpaLike, type MetricApi } from '../../../src/kube/hpa.js';
 
 const cpuHpa: HpaLike = {
   apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' },
@@ -49,5 +49,23 @@ describe('hpaState', () => {
     assert.equal(s.scalingActive, false);
     assert.equal(s.problems.length, 1);
     assert.match(s.problems[0]!.fix, /"inflight"/);
+  });
+});
+
+describe('podsMetricLink: which link of the Pods-metric chain is missing', () => {
+  const listed = ['rest_server_requests_in_progress', 'model_infer_request_success_per_second', 'vllm_num_requests_running'];
+  it('the adapter does not list the metric: its rule or the series is missing, with the names it does list that look alike', () => {
+    const p = podsMetricLink('rest_server_inflight', 'prod', { listed, podsWithValue: 0, selector: 'app=iris' });
+    assert.equal(p?.which, 'Pods metric "rest_server_inflight"');
+    assert.match(p!.message, /^custom\.metrics\.k8s\.io lists no metric rest_server_inflight: the adapter has no rule that exposes it, or no pod exports its series \(it lists rest_server_requests_in_progress\)$/);
+    assert.match(p!.fix, /mdl render --metrics-pipeline/);
+  });
+  it('the adapter lists it, but has no value for these pods: Prometheus does not scrape them', () => {
+    const p = podsMetricLink('rest_server_requests_in_progress', 'prod', { listed, podsWithValue: 0, selector: 'app=iris' });
+    assert.equal(p?.message, 'custom.metrics.k8s.io has rest_server_requests_in_progress, but no value for the pods of app=iris in prod: Prometheus has not scraped them');
+    assert.match(p!.fix, /prometheus\.io annotations/);
+  });
+  it('both links hold: nothing to say', () => {
+    assert.equal(podsMetricLink('rest_server_requests_in_progress', 'prod', { listed, podsWithValue: 2, selector: 'app=iris' }), undefined);
   });
 });
