@@ -1,7 +1,7 @@
 /**
- * Times one new pod of a Deployment from the watch: created (the pod's ADDED event) → Ready (its Ready
- * condition turns True) → listed as a ready endpoint of the Service (from then on the Service routes to
- * it). The times are this machine's monotonic clock at the moment each change was seen, in milliseconds:
+ * Times one new pod of a Deployment from the watch: created (the pod's ADDED event) → its containers
+ * running (the image was there or pulled, and the runtime started them) → Ready (its Ready condition turns
+ * True) → listed as a ready endpoint of the Service (from then on the Service routes to it). The times are this machine's monotonic clock at the moment each change was seen, in milliseconds:
  * the API's own timestamps have one-second resolution.
  */
 import { ExitCode, MdlError } from '../errors.js';
@@ -16,6 +16,8 @@ export interface PodStartTimes {
   /** The pod's metadata.creationTimestamp (second resolution), for the record. */
   creationTimestamp: string;
   createdAtMs: number;
+  /** When every container was first seen running (image ready, process started); at most readyAtMs. */
+  runningAtMs: number;
   readyAtMs: number;
   /** When the Service's EndpointSlices first listed it as ready; null without a Service. */
   inEndpointsAtMs: number | null;
@@ -34,6 +36,11 @@ export interface TimeNewPodOptions {
   now?: () => number;
 }
 
+function containersRunning(pod: KubeObject): boolean {
+  const statuses = ((pod.status ?? {}) as { containerStatuses?: { state?: { running?: unknown } }[] }).containerStatuses ?? [];
+  return statuses.length > 0 && statuses.every((c) => c.state?.running !== undefined);
+}
+
 function isReady(pod: KubeObject): boolean {
   const conditions = ((pod.status ?? {}) as { conditions?: { type: string; status: string }[] }).conditions ?? [];
   return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -47,7 +54,7 @@ export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Prom
   const list = await listPods().catch((e: unknown) => { throw client.explain(e); });
   const before = new Set(list.items.map((p) => p.metadata.name));
   const resourceVersion = list.metadata.resourceVersion;
-  let pod: { name: string; creationTimestamp: string; createdAtMs: number; readyAtMs?: number } | undefined;
+  let pod: { name: string; creationTimestamp: string; createdAtMs: number; runningAtMs?: number; readyAtMs?: number } | undefined;
 
   const stop = new AbortController();
   const abort = () => stop.abort();
@@ -58,6 +65,7 @@ export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Prom
     if (event.type === 'DELETED' || before.has(obj.metadata.name) || obj.metadata.deletionTimestamp) return;
     const seenAt = now();
     if (!pod) pod = { name: obj.metadata.name, creationTimestamp: String(obj.metadata.creationTimestamp ?? ''), createdAtMs: seenAt };
+    if (obj.metadata.name === pod.name && pod.runningAtMs === undefined && (containersRunning(obj) || isReady(obj))) pod.runningAtMs = seenAt;
     if (obj.metadata.name === pod.name && pod.readyAtMs === undefined && isReady(obj)) {
       pod.readyAtMs = seenAt;
       stop.abort();
@@ -96,5 +104,5 @@ export async function timeNewPod(client: KubeClient, o: TimeNewPodOptions): Prom
       else await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return { pod: pod.name, creationTimestamp: pod.creationTimestamp, createdAtMs: pod.createdAtMs, readyAtMs: pod.readyAtMs, inEndpointsAtMs };
+  return { pod: pod.name, creationTimestamp: pod.creationTimestamp, createdAtMs: pod.createdAtMs, runningAtMs: pod.runningAtMs ?? pod.readyAtMs, readyAtMs: pod.readyAtMs, inEndpointsAtMs };
 }

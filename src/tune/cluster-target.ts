@@ -6,7 +6,7 @@
  * tuned URL answered; then back to N.
  */
 import { ExitCode, MdlError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
+import { ApiError, type KubeClient } from '../kube/client.js';
 import type { KubeTargetOptions } from '../kube/context.js';
 import type { AutoscalerRef, ReplicaCounts, RestoreOutcome } from '../kube/pin.js';
 import type { PinnedFrom } from '../kube/pin-plan.js';
@@ -84,7 +84,7 @@ export async function startClusterTarget(o: ClusterTargetOptions): Promise<Clust
     // Read after the search: the tuned URL is filled in once the request is built.
     get where() {
       return `cluster ${target.context}, namespace ${namespace}: a pod added by pinning ${label} to ${o.replicas + 1}, timed from its creation to Ready` +
-        `${service ? ` and into Service ${service}'s endpoints` : ''}, then to a request through ${o.firstRequest.url} answered`;
+        `${service ? ` and into Service ${service}'s endpoints` : ''}, then to the search's request answered by that pod`;
     },
     coldStart: clusterColdStartProbe(client, ref, { ...o, service }),
     restore,
@@ -102,17 +102,19 @@ async function waitFor(client: KubeClient, pin: typeof import('../kube/pin.js'),
 
 /**
  * Cold start on the cluster, as the autoscaler lives it: one more replica is asked for (the pin moves to
- * N + 1) and the new pod is timed from the watch — created → Ready (startToReadyMs) → listed ready in the
- * Service's EndpointSlices → a request through the tuned URL answered (readyToFirstResponseMs). The request
- * goes through the Service, so it shows the Service serves with the new pod in it; which replica answered
- * it is not known. Then the pin goes back to N.
+ * N + 1) and the new pod is timed from the watch — created → containers running (startToRunningMs) → Ready
+ * (startToReadyMs) → listed ready in the Service's EndpointSlices → the search's request answered by that
+ * pod (readyToFirstResponseMs), sent to it through the API server's pod proxy (pods/proxy, as kubectl port-forward
+ * needs a similar right), so the answer is the new pod's and not another replica's. When the API server
+ * cannot reach the pod that way (no pods/proxy right, or pods it cannot dial), the request goes through the
+ * tuned URL instead, and the sample says so. Then the pin goes back to N.
  */
 export function clusterColdStartProbe(client: KubeClient, ref: AutoscalerRef,
   o: Pick<ClusterTargetOptions, 'replicas' | 'readyTimeoutMs' | 'firstRequest'> & { service?: string | undefined }): ColdStartProbe {
   return {
     async measure(signal?: AbortSignal): Promise<ColdStartSample> {
       const [pin, { timeNewPod }] = await Promise.all([import('../kube/pin.js'), import('../kube/pod-start.js')]);
-      const selector = await podSelector(client, ref);
+      const { selector, port } = await podTemplate(client, ref);
       try {
         const times = await timeNewPod(client, {
           namespace: ref.namespace, selector, ...(o.service ? { service: o.service } : {}),
@@ -120,8 +122,14 @@ export function clusterColdStartProbe(client: KubeClient, ref: AutoscalerRef,
           timeoutMs: o.readyTimeoutMs, ...(signal ? { signal } : {}),
         });
         // A Ready pod in the endpoints answers at once when the server is healthy: no need to wait long.
-        const firstAt = await firstAnswer(o.firstRequest, Date.now() + Math.min(o.readyTimeoutMs, FIRST_ANSWER_TIMEOUT_MS), signal);
-        return { startToReadyMs: times.readyAtMs - times.createdAtMs, readyToFirstResponseMs: firstAt - times.readyAtMs, totalMs: firstAt - times.createdAtMs };
+        const deadline = Date.now() + Math.min(o.readyTimeoutMs, FIRST_ANSWER_TIMEOUT_MS);
+        const fromPod = port === undefined ? undefined
+          : await firstAnswerFromPod(client, { namespace: ref.namespace, pod: times.pod, port, request: o.firstRequest }, deadline, signal);
+        const firstAt = fromPod ?? (await firstAnswer(o.firstRequest, deadline, signal));
+        return {
+          startToReadyMs: times.readyAtMs - times.createdAtMs, readyToFirstResponseMs: firstAt - times.readyAtMs, totalMs: firstAt - times.createdAtMs,
+          startToRunningMs: times.runningAtMs - times.createdAtMs, firstAnswerFrom: fromPod !== undefined ? 'pod' : 'url',
+        };
       } finally {
         await pin.repinAutoscaler(client, ref, o.replicas);
       }
@@ -131,13 +139,64 @@ export function clusterColdStartProbe(client: KubeClient, ref: AutoscalerRef,
 
 const FIRST_ANSWER_TIMEOUT_MS = 30_000;
 
-async function podSelector(client: KubeClient, ref: AutoscalerRef): Promise<string> {
-  const dep = await client.request<KubeObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>(
+interface DeploymentTemplate extends KubeObject {
+  spec?: {
+    selector?: { matchLabels?: Record<string, string> };
+    template?: { spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[] } };
+  };
+}
+
+/** The Deployment's pod selector, and the port its pods serve on (the one named http, else the first). */
+async function podTemplate(client: KubeClient, ref: AutoscalerRef): Promise<{ selector: string; port: number | undefined }> {
+  const dep = await client.request<DeploymentTemplate>(
     'GET', `/apis/apps/v1/namespaces/${ref.namespace}/deployments/${encodeURIComponent(ref.deployment)}`,
   ).catch((e: unknown) => { throw client.explain(e); });
   const labels = dep.spec?.selector?.matchLabels ?? {};
   if (Object.keys(labels).length === 0) throw new MdlError(`Deployment "${ref.deployment}" selects its pods by expressions only; mdl tune needs matchLabels`, { exitCode: ExitCode.badInput });
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const ports = dep.spec?.template?.spec?.containers?.[0]?.ports ?? [];
+  const port = (ports.find((p) => p.name === 'http') ?? ports[0])?.containerPort;
+  return { selector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','), port };
+}
+
+/**
+ * The path the pod serves for the tuned URL: a URL through the API server's service proxy
+ * (…/services/NAME[:PORT]/proxy/PATH) names it after the proxy prefix; any other URL (an ingress, a
+ * load balancer) is taken to pass its path through unchanged.
+ */
+export function podPathOf(url: string): string {
+  const u = new URL(url);
+  const m = /^\/api\/v1\/namespaces\/[^/]+\/services\/[^/]+\/proxy(\/.*)?$/.exec(u.pathname);
+  return `${m ? (m[1] ?? '/') : u.pathname}${u.search}`;
+}
+
+/** The API server cannot reach the pod itself (forbidden, or it cannot dial it; not the pod's own HTTP error),
+ *  or the request through it never completed. */
+function podUnreachable(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.statusCode === 403 || /error trying to reach|dial tcp|no route|connection refused|i\/o timeout/i.test(error.message);
+}
+
+/**
+ * Sends the search's request to one pod through the API server's pod proxy until it answers with a 2xx;
+ * returns when (performance.now()), or undefined when the API server cannot reach that pod (then the caller
+ * uses the tuned URL).
+ */
+async function firstAnswerFromPod(client: KubeClient, o: { namespace: string; pod: string; port: number; request: FirstRequest }, deadline: number, signal?: AbortSignal): Promise<number | undefined> {
+  const path = `/api/v1/namespaces/${o.namespace}/pods/${encodeURIComponent(o.pod)}:${o.port}/proxy${podPathOf(o.request.url)}`;
+  const method = o.request.method ?? (o.request.body ? 'POST' : 'GET');
+  let unreachable = 0;
+  while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error('interrupted');
+    try {
+      await client.request(method, path, { ...(o.request.body ? { body: o.request.body } : {}), timeoutMs: 10_000, ...(signal ? { signal } : {}) });
+      return performance.now();
+    } catch (error) {
+      // A pod just Ready is dialled at once; two failed dials mean the API server cannot reach it at all.
+      if (podUnreachable(error) && ++unreachable >= 2) return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
 }
 
 /** Sends the search's request until one is answered with a 2xx; returns when (performance.now()). */

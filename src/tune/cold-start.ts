@@ -11,6 +11,11 @@ export interface ColdStartSample {
   /** Ready → first request answered through that replica. */
   readyToFirstResponseMs: number;
   totalMs: number;
+  /** Cluster: pod created → its containers running (image ready, process started), within startToReadyMs. */
+  startToRunningMs?: number;
+  /** Cluster: who answered the first request — the new pod itself (through the API server's pod proxy), or
+   *  the tuned URL (any replica behind it), when the pod cannot be reached that way. */
+  firstAnswerFrom?: 'pod' | 'url';
 }
 
 export interface ColdStartProbe {
@@ -38,6 +43,9 @@ export function coldStartFromSample(sample: ColdStartSample, where: string): Sou
   return {
     value: Math.round(sample.totalMs),
     source: 'measured',
-    note: `${where}: start → ready ${Math.round(sample.startToReadyMs)} ms, ready → first response ${Math.round(sample.readyToFirstResponseMs)} ms`,
+    note: `${where}: start → ready ${Math.round(sample.startToReadyMs)} ms` +
+      (sample.startToRunningMs !== undefined ? ` (containers running after ${Math.round(sample.startToRunningMs)} ms)` : '') +
+      `, ready → first response ${Math.round(sample.readyToFirstResponseMs)} ms` +
+      (sample.firstAnswerFrom === 'pod' ? ' from the new pod itself' : sample.firstAnswerFrom === 'url' ? ' through the tuned URL (the new pod could not be reached through the API server; which replica answered is not known)' : ''),
   };
 }
