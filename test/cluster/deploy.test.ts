@@ -13,8 +13,22 @@ interface Dep extends KubeObject {
   status?: { readyReplicas?: number; updatedReplicas?: number };
 }
 
+
+/** The namespaces this file made: deleted after its suites, so that their HPAs (syncing every 2 s) and pods do
+ *  not load the controller and metrics-server during the tests that follow (the fidelity check times syncs). */
+const made: string[] = [];
+function freshNamespace(prefix: string): string {
+  const ns = uniqueNamespace(prefix);
+  made.push(ns);
+  return ns;
+}
+async function deleteMadeNamespaces(): Promise<void> {
+  const client = await admin();
+  for (const ns of made.splice(0)) await client.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
+}
+
 describe('mdl deploy against a real control plane', function () {
-  const ns = uniqueNamespace('mdl-deploy');
+  const ns = freshNamespace('mdl-deploy');
   const name = 'sentiment';
 
   it('deploys fresh objects and follows the rollout until every replica is Ready', async () => {
@@ -127,8 +141,10 @@ describe('mdl deploy against a real control plane', function () {
 });
 
 describe('mdl deploy failures against a real control plane', function () {
+  after(deleteMadeNamespaces);
+
   it('a rollout that never becomes ready hits its progress deadline: exit 4 with the reason', async () => {
-    const ns = uniqueNamespace('mdl-stuck');
+    const ns = freshNamespace('mdl-stuck');
     const file = manifestFile(await modelObjects({ name: 'stuck', replicas: 1, progressDeadline: '5s', podAnnotations: { 'mdl.test/never-ready': 'true' } }));
     const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
     assert.equal(r.code, 4, r.stderr);
@@ -137,7 +153,7 @@ describe('mdl deploy failures against a real control plane', function () {
   });
 
   it('--timeout is respected: exit 4 when the rollout is slower than the timeout', async () => {
-    const ns = uniqueNamespace('mdl-slow');
+    const ns = freshNamespace('mdl-slow');
     const file = manifestFile(await modelObjects({ name: 'slow', replicas: 1, podAnnotations: { 'mdl.test/ready-delay': '60s' } }));
     const started = Date.now();
     const r = await runMdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '4s'], { KUBECONFIG: kubeconfigPath });
@@ -147,7 +163,7 @@ describe('mdl deploy failures against a real control plane', function () {
   });
 
   it('RBAC refusal with a restricted user exits 3 naming verb, resource and namespace', async () => {
-    const ns = uniqueNamespace('mdl-rbac');
+    const ns = freshNamespace('mdl-rbac');
     const client = await admin();
     await applyObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ns);
     // The user may read everything in the namespace but change nothing.
@@ -176,7 +192,7 @@ describe('mdl deploy failures against a real control plane', function () {
   });
 
   it('a server-side apply conflict names the field and manager; --force-conflicts takes over', async () => {
-    const ns = uniqueNamespace('mdl-ssa');
+    const ns = freshNamespace('mdl-ssa');
     const client = await admin();
     await applyObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ns);
     // Fixed at one replica, so the rendered Deployment sets spec.replicas (with an HPA it leaves it out).
@@ -199,7 +215,7 @@ describe('mdl deploy failures against a real control plane', function () {
   });
 
   it('an object the API server rejects points back to the spec key', async () => {
-    const ns = uniqueNamespace('mdl-invalid');
+    const ns = freshNamespace('mdl-invalid');
     // The spec refuses minReplicas above maxReplicas, so this is a rendered file edited by hand.
     const objects = await modelObjects({ name: 'bad', replicas: 2, maxReplicas: 4 });
     const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')! as KubeObject & { spec: { maxReplicas: number } };
@@ -216,7 +232,7 @@ describe('mdl deploy failures against a real control plane', function () {
 
 describe('mdl deploy --wait across a kube-apiserver restart', function () {
   it('resumes the watch and reports success, without a false failure', async () => {
-    const ns = uniqueNamespace('mdl-restart');
+    const ns = freshNamespace('mdl-restart');
     const file = manifestFile(await modelObjects({ name: 'resilient', replicas: 2, podAnnotations: { 'mdl.test/ready-delay': '10s' } }));
     const run = mdl(['deploy', '--manifests', file, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
     // Restart once the deploy is waiting on the rollout.
@@ -231,10 +247,12 @@ describe('mdl deploy --wait across a kube-apiserver restart', function () {
 });
 
 describe('mdl deploy from a spec file', function () {
+  after(deleteMadeNamespaces);
+
   const spec = path.join(repoRoot, 'examples/sentiment/mdl.config.yaml');
 
   it('renders the spec, rolls out, and warns that the HPA cannot read its concurrency metric, naming the missing link', async () => {
-    const ns = uniqueNamespace('mdl-spec');
+    const ns = freshNamespace('mdl-spec');
     const r = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Deployment\/sentiment created/);
@@ -247,7 +265,7 @@ describe('mdl deploy from a spec file', function () {
   });
 
   it('--strict turns the autoscaler warning into exit 4', async () => {
-    const ns = uniqueNamespace('mdl-strict');
+    const ns = freshNamespace('mdl-strict');
     const r = await runMdl(['deploy', '-c', spec, '--namespace', ns, '--create-namespace', '--strict', '--timeout', '2m'], { KUBECONFIG: kubeconfigPath });
     assert.equal(r.code, 4, r.stderr);
     assert.match(r.stderr, /The autoscaler cannot work/);
@@ -255,8 +273,10 @@ describe('mdl deploy from a spec file', function () {
 });
 
 describe('the real HPA on simulated CPU (metrics-server reading kwok)', function () {
+  after(deleteMadeNamespaces);
+
   it('reads 90% CPU against a 50% target and scales the Deployment up', async () => {
-    const ns = uniqueNamespace('mdl-hpa');
+    const ns = freshNamespace('mdl-hpa');
     // 450m used of the spec's 500m request: 90 %.
     const objects = await modelObjects({ name: 'busy', replicas: 1, metric: { type: 'cpu', target: '50%' }, podAnnotations: { 'kwok.x-k8s.io/usage-cpu': '450m' } });
     await deploy(objects, { name: 'busy', kubeconfig: kubeconfigPath, namespace: ns, createNamespace: true, timeoutMs: 60_000, hpaSettleMs: 0 });

@@ -48,6 +48,7 @@ describe(`mdl tune --cluster on the real node ${realNode.name}`, function () {
     // are verified first), and it answered the search's request itself.
     assert.equal(result.coldStartMs.source, 'measured');
     const note = result.coldStartMs.note;
+    process.stderr.write(`      cold start ${result.coldStartMs.value} ms: ${note.slice(note.indexOf('start → ready'))}\n`);
     assert.match(note, /start → ready (\d+) ms \(containers running after (\d+) ms\), ready → first response (\d+) ms from the new pod itself/);
     const [, ready, running] = /start → ready (\d+) ms \(containers running after (\d+) ms\)/.exec(note)!.map(Number);
     assert.ok(running! > 0 && running! < ready!, `running ${running} ms, ready ${ready} ms`);

@@ -6,6 +6,7 @@ import { recommend, type Recommendation, type TrafficShape } from '../../../src/
 import { simulatorFor } from '../../../src/tune/simulate-adapter.js';
 import type { CapacityPoint, Slo } from '../../../src/tune/types.js';
 import { writeDecision } from '../../../src/tune/write-back.js';
+import { ISSUE_REPLICA_COLD_START_MS, ISSUE_REPLICA_SLO, issueReplica } from '../../support/issue-replica.js';
 import { modelMeasure } from '../../support/queue-model.js';
 
 const m = (value: number) => ({ value, source: 'measured' as const, note: '' });
@@ -49,20 +50,10 @@ function httpRecommendation(curve: CapacityPoint[], slo: Slo, coldStartMs: numbe
 describe('tune: the setting written is the setting that passed', () => {
   it('on a slot-bound replica with a fast spike, replaces the derived setting its own simulation puts over budget', async () => {
     // 4 slots of 40 ms, 4.4 s cold start, 20 → 300/s in 15 s, p95 < 200 ms: the derived setting is over budget.
-    const slo: Slo = { percentile: 'p95', latencyMs: 200, errorRate: 0.01 };
-    const search = await searchCapacity({ axis: 'rate', slo, measure: modelMeasure({ slots: 4, serviceMs: 40 }) });
-    const point = search.curve.find((p) => p.level === search.capacityLevel)!;
+    const slo = ISSUE_REPLICA_SLO;
     const traffic = { baselinePerSecond: 20, peakPerSecond: 300, rampSeconds: 15 };
-    const rec = recommend({
-      runtime: 'http',
-      axis: 'rate',
-      capacityLevel: m(point.level),
-      capacityPerSecond: m(point.completedPerSecond),
-      latencyAtCapacityMs: point.latencyMs.mean,
-      coldStartMs: m(4400),
-      traffic: { value: traffic, source: 'spec', note: '' },
-    });
-    const simulate = simulatorFor({ curve: search.curve, axis: 'rate', slo, coldStartMs: 4400, traffic, metric: 'rps' });
+    const { curve, rec } = await issueReplica(traffic);
+    const simulate = simulatorFor({ curve, axis: 'rate', slo, coldStartMs: ISSUE_REPLICA_COLD_START_MS, traffic, metric: 'rps' });
     const proof = prove(rec, null, simulate);
     assert.ok(simulate(settingsFrom(rec)).secondsOverSlo > proof.budgetSeconds, 'the formula alone is over budget here');
     assert.ok(proof.passed, proof.reason);
@@ -77,15 +68,9 @@ describe('tune: the setting written is the setting that passed', () => {
     // The issue's replica (4 slots of 40 ms, 4.4 s cold start) on its spike, 20 → 300/s in 15 s: 4 replicas carry
     // the peak. Coarse minReplicas buffers (+0, +3, +5, +8 here) skipped the minimum of 4 and chose a setting that
     // ran 6–7 replicas at the peak.
-    const slo: Slo = { percentile: 'p95', latencyMs: 200, errorRate: 0.01 };
-    const search = await searchCapacity({ axis: 'rate', slo, measure: modelMeasure({ slots: 4, serviceMs: 40 }) });
-    const point = search.curve.find((p) => p.level === search.capacityLevel)!;
     const traffic = { baselinePerSecond: 20, peakPerSecond: 300, rampSeconds: 15 };
-    const rec = recommend({
-      runtime: 'http', axis: 'rate', capacityLevel: m(point.level), capacityPerSecond: m(point.completedPerSecond),
-      latencyAtCapacityMs: point.latencyMs.mean, coldStartMs: m(4400), traffic: { value: traffic, source: 'spec', note: '' },
-    });
-    const simulate = simulatorFor({ curve: search.curve, axis: 'rate', slo, coldStartMs: 4400, traffic, metric: 'rps' });
+    const { curve, rec } = await issueReplica(traffic);
+    const simulate = simulatorFor({ curve, axis: 'rate', slo: ISSUE_REPLICA_SLO, coldStartMs: ISSUE_REPLICA_COLD_START_MS, traffic, metric: 'rps' });
     const proof = prove(rec, null, simulate);
     assert.ok(proof.passed, proof.reason);
     const staticFleet = { ...settingsFrom(rec), minReplicas: 4, maxReplicas: 4 };
