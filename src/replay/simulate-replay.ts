@@ -6,6 +6,7 @@
  * readiness polling and the first request), a removed one takes no new requests at once (drain). Pure.
  */
 import { profileToSeries, type Profile } from '../autoscale/profile.js';
+import { DEFAULT_SYNC_PERIOD_MS } from '../local/options.js';
 import { hpaSpecFor, prepareCapacity, simulate } from '../autoscale/simulator.js';
 import type { ScalingSettings } from '../tune/prove.js';
 import type { MetricKind } from '../tune/recommend.js';
@@ -39,6 +40,14 @@ const STEPS_PER_SECOND = 1000 / STEP_MS;
 /** The local runtime's metric pipeline: what the balancer measured over the last sync period, read at the sync. */
 export function localMetricPipeline(syncPeriodMs: number): { metricWindowMs: number; metricLagMs: number; syncPeriodMs: number } {
   return { metricWindowMs: syncPeriodMs, metricLagMs: 0, syncPeriodMs };
+}
+
+/**
+ * The metric pipeline tune's proof models, and so `tune --check` with it: a `--local` tune's setting runs on
+ * the local runtime (its default sync period); otherwise undefined, the simulator's cluster defaults.
+ */
+export function proofMetricPipeline(local: boolean): ReturnType<typeof localMetricPipeline> | undefined {
+  return local ? localMetricPipeline(DEFAULT_SYNC_PERIOD_MS) : undefined;
 }
 
 export function localLagChain(input: Pick<ReplaySimulationInput, 'syncPeriodMs' | 'coldStartMs' | 'coldStartSource' | 'syncTimesMs' | 'maxQueueMs'>): LagChain {

@@ -9,6 +9,7 @@ import { checkReason, judgeSettings, type TuneCheckResult } from '../tune/check.
 import { defaultColdStart } from '../tune/cold-start.js';
 import { readTuneResultFile } from '../tune/read-result.js';
 import { resolveSlo } from '../tune/slo.js';
+import { proofMetricPipeline } from '../replay/simulate-replay.js';
 import { simulatorFor } from '../tune/simulate-adapter.js';
 import { currentFromSpec, trafficFromSpec } from '../tune/spec-settings.js';
 
@@ -58,7 +59,12 @@ export async function runTuneCheck(ctx: TuneCheckContext): Promise<{ result: Tun
 
   let simulate;
   try {
-    simulate = simulatorFor({ curve: measured.search.curve, axis: measured.search.axis, slo, coldStartMs: coldStartMs.value, traffic: traffic.value, metric: settings.metric });
+    // The pipeline the tune's own proof modelled, so that the check judges as that tune judged.
+    const pipeline = proofMetricPipeline(measured.target.local === true);
+    simulate = simulatorFor({
+      curve: measured.search.curve, axis: measured.search.axis, slo, coldStartMs: coldStartMs.value, traffic: traffic.value, metric: settings.metric,
+      ...(pipeline ? { metricPipeline: pipeline } : {}),
+    });
   } catch (error) {
     if (!isMdlError(error)) throw error;
     throw badInput(`${ctx.file} has no steady measured step to simulate on: ${(error as Error).message}`, {

@@ -270,8 +270,8 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<TuneOutco
     import('../tune/simulate-adapter.js'),
   ]);
   const metric = metricFor(r.runtime, (r.spec?.resources.gpu ?? 0) > 0);
-  const [{ localMetricPipeline }, { DEFAULT_SYNC_PERIOD_MS }] = await Promise.all([import('../replay/simulate-replay.js'), import('../local/options.js')]);
-  const localPipeline = localMetricPipeline(DEFAULT_SYNC_PERIOD_MS);
+  const [{ proofMetricPipeline }, { DEFAULT_SYNC_PERIOD_MS }] = await Promise.all([import('../replay/simulate-replay.js'), import('../local/options.js')]);
+  const pipeline = proofMetricPipeline(r.local !== null);
   const live: LiveView = { view: null };
   const measure = engineMeasure({
     url: base.url,
@@ -310,7 +310,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<TuneOutco
     url: redactor.url(base.url),
     measure,
     maxErrorRate,
-    simulatorFor: r.local ? (input) => simulatorFor({ ...input, metricPipeline: localPipeline }) : simulatorFor,
+    simulatorFor: pipeline ? (input) => simulatorFor({ ...input, metricPipeline: pipeline }) : simulatorFor,
     signal: controller.signal,
     onEvent: (e) => {
       if (live.view) return live.view.event(e);
@@ -340,7 +340,7 @@ async function tuneWith(ctx: TuneCommandContext, r: Resolved): Promise<TuneOutco
       await live.view?.finish();
     }
     // The handlers stay in place while the outputs are written, so that a first signal now cannot kill the process mid-write.
-    await writeResults(ctx, r, result, { base, note, syncPeriodMs: localPipeline.syncPeriodMs });
+    await writeResults(ctx, r, result, { base, note, syncPeriodMs: DEFAULT_SYNC_PERIOD_MS });
   } finally {
     stops?.dispose();
   }

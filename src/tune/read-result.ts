@@ -17,7 +17,7 @@ import type { CapacityPoint, CapacityResult, Provenance } from './types.js';
 /** What mdl reads back from a TuneResult; a TuneResult that mdl tune just made is one too. */
 export interface TuneResultFile {
   schemaVersion: typeof TUNE_RESULT_SCHEMA_VERSION;
-  target: Pick<TuneResult['target'], 'url' | 'runtime'>;
+  target: Pick<TuneResult['target'], 'url' | 'runtime'> & { local?: boolean };
   startedAt: string;
   slo: TuneResult['slo'];
   search: Pick<CapacityResult, 'axis' | 'slo' | 'capacityPerSecond' | 'curve'>;
@@ -75,7 +75,8 @@ const recommendation = z.object({
 // search first: a document of another kind is told by its missing search.curve.
 const tuneResult = z.object({
   search: z.object({ axis, slo, capacityPerSecond: num.nullable(), curve: z.array(point) }),
-  target: z.object({ url: z.string(), runtime: z.string() }),
+  // local: whether tune ran the model itself (--local), which decides the metric pipeline its proof modelled.
+  target: z.object({ url: z.string(), runtime: z.string(), local: z.boolean().optional() }),
   startedAt: z.string(),
   slo: slo.extend({ source: z.enum(['flag', 'spec', 'default']) }),
   capacityPerReplica: z.object({ level: sourced, perSecond: sourced, outputTokensPerSecond: sourced.optional() }).nullable(),
