@@ -1,14 +1,9 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
 import { durationFlag, endpointArg, fractionFlag, rateFlag } from '../src/cli/flags.js';
-import { kubeFlags } from '../src/cli/kube-flags.js';
+import { kubeWatchFlags } from '../src/cli/kube-flags.js';
 import type { LoadResult } from '../src/load/types.js';
 import type { ModelSpec } from '../src/spec/index.js';
-
-function withoutEnv<F extends { env?: string }>(flag: F): F {
-  const { env: _env, ...rest } = flag;
-  return rest as F;
-}
 
 export default class Loadtest extends MdlCommand<typeof Loadtest> {
   static override description =
@@ -57,10 +52,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
     'max-error-rate': fractionFlag({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
     name: Flags.string({ description: "Watch this deployed model's replicas (its Deployment and HPA) while the load runs: in the view and the result (default with --namespace/--context: the spec's name)", helpGroup: 'CLUSTER' }),
-    // Without the MDL_NAMESPACE / MDL_CONTEXT defaults of the cluster commands: a load test watches a cluster only when asked.
-    namespace: withoutEnv(kubeFlags.namespace),
-    context: withoutEnv(kubeFlags.context),
-    kubeconfig: kubeFlags.kubeconfig,
+    ...kubeWatchFlags,
     'show-secrets': Flags.boolean({ description: 'Show header values and URL user info in output instead of [redacted]', helpGroup: 'RESULT' }),
   };
 

@@ -27,6 +27,21 @@ export const kubeFlags = {
   }),
 };
 
+function withoutEnv<F extends { env?: string }>(flag: F): F {
+  const { env: _env, ...rest } = flag;
+  return rest as F;
+}
+
+/**
+ * Where a deployed model runs, for a command that only watches it (loadtest): without the MDL_NAMESPACE /
+ * MDL_CONTEXT defaults of the cluster commands, so that it watches a cluster only when asked.
+ */
+export const kubeWatchFlags = {
+  namespace: withoutEnv(kubeFlags.namespace),
+  context: withoutEnv(kubeFlags.context),
+  kubeconfig: kubeFlags.kubeconfig,
+};
+
 /** kubectl's --dry-run values; a bare --dry-run means client (see bare-flags.ts). */
 export const DRY_RUN_VALUES = ['none', 'client', 'server'] as const;
 export type DryRunValue = (typeof DRY_RUN_VALUES)[number];
