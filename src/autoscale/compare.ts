@@ -3,6 +3,7 @@
  * caller reads the files and the spec. Every assumption carries where it came from, so the output can say so.
  */
 import { formatDuration } from '../units.js';
+import { clusterMetricPipeline } from './metric-pipeline.js';
 import { prepareCapacity, simulate, type CapacityCurve, type ScalingSignal, type SimulationTotals } from './simulator.js';
 import type { TrafficSeries } from './traffic.js';
 import type { HpaSpec } from './types.js';
@@ -39,6 +40,11 @@ export interface WhatIfInput {
    * simulator, which matches the real controller on the test cluster); without it, CPU uses the lag model.
    */
   metricScrapeMs?: Sourced<number>;
+  /**
+   * Custom metrics (concurrency, rps) are read as Prometheus serves them through prometheus-adapter, one
+   * scrape of each pod every this long (metric-pipeline.ts); without it, they use the lag model.
+   */
+  prometheusScrapeMs?: Sourced<number>;
   initialReplicas?: Sourced<number>;
   /** At most this many points per series in the result (the full run is kept in the totals). */
   seriesPoints?: number;
@@ -80,7 +86,7 @@ export interface SimulationReport {
   traffic: { source: string; stepMs: number; durationS: number; meanPerSecond: number; peakPerSecond: number };
   capacity: { axis: CapacityCurve['axis']; source: string; points: CapacityCurve['points']; maxRatePerReplica: number };
   /** The model's settings, each with where it came from: the inputs of the run, as given. */
-  assumptions: Pick<WhatIfInput, 'sloLatencyMs' | 'sloErrorRate' | 'podStartMs' | 'syncPeriodMs' | 'metricWindowMs' | 'metricLagMs' | 'metricScrapeMs' | 'initialReplicas'>;
+  assumptions: Pick<WhatIfInput, 'sloLatencyMs' | 'sloErrorRate' | 'podStartMs' | 'syncPeriodMs' | 'metricWindowMs' | 'metricLagMs' | 'metricScrapeMs' | 'prometheusScrapeMs' | 'initialReplicas'>;
   price?: Price;
   scenarios: ScenarioResult[];
 }
@@ -126,6 +132,7 @@ export function runWhatIf(input: WhatIfInput): SimulationReport {
         ...(input.metricWindowMs ? { metricWindowMs: input.metricWindowMs.value } : {}),
         metricLagMs: input.metricLagMs.value,
         ...(input.metricScrapeMs && s.signal === 'cpu' ? { metricScrape: { intervalMs: input.metricScrapeMs.value } } : {}),
+        ...(input.prometheusScrapeMs && s.signal !== 'cpu' ? clusterMetricPipeline(s.signal, input.prometheusScrapeMs.value) : {}),
         ...(input.initialReplicas ? { initialReplicas: input.initialReplicas.value } : {}),
         recordSteps: true,
       },
@@ -174,6 +181,7 @@ export function runWhatIf(input: WhatIfInput): SimulationReport {
       ...(input.metricWindowMs ? { metricWindowMs: input.metricWindowMs } : {}),
       metricLagMs: input.metricLagMs,
       ...(input.metricScrapeMs ? { metricScrapeMs: input.metricScrapeMs } : {}),
+      ...(input.prometheusScrapeMs ? { prometheusScrapeMs: input.prometheusScrapeMs } : {}),
       ...(input.initialReplicas ? { initialReplicas: input.initialReplicas } : {}),
     },
     ...(input.price ? { price: input.price } : {}),
@@ -214,7 +222,8 @@ export function formatWhatIf(report: SimulationReport): string {
     `Pod start ${formatDuration(a.podStartMs.value)} (${a.podStartMs.source}) · sync ${formatDuration(a.syncPeriodMs.value)} (${a.syncPeriodMs.source}) · ` +
       `metric lag ${formatDuration(a.metricLagMs.value)} (${a.metricLagMs.source})` +
       (a.metricWindowMs ? ` · window ${formatDuration(a.metricWindowMs.value)} (${a.metricWindowMs.source})` : '') +
-      (a.metricScrapeMs ? ` · CPU scraped every ${formatDuration(a.metricScrapeMs.value)} (${a.metricScrapeMs.source})` : ''),
+      (a.metricScrapeMs ? ` · CPU scraped every ${formatDuration(a.metricScrapeMs.value)} (${a.metricScrapeMs.source})` : '') +
+      (a.prometheusScrapeMs ? ` · custom metrics scraped by Prometheus every ${formatDuration(a.prometheusScrapeMs.value)} (${a.prometheusScrapeMs.source})` : ''),
   );
   lines.push(
     `SLO: latency ≤ ${a.sloLatencyMs.value} ms (${a.sloLatencyMs.source})` +

@@ -154,8 +154,14 @@ export interface SimulationConfig {
    * (upstream: sample time ≥ readiness change + window), else the pod is unready, as are pods not Ready yet.
    * `visibleAfterMs` (default 0, less than the interval): how long after a scrape its sample is served to
    * the controller (the scrape's own duration and storing); the sample still measures the load at the scrape.
+   * `discoveryDelayMs` (default 0): a pod is scraped only once it has existed this long (Prometheus' service
+   * discovery hands new targets over in batches). For the custom metrics a balancer drives (concurrency,
+   * rps), a pod that was not Ready at the latest scrape took no load: its sample reads 0. `spreadTargets`
+   * (custom metrics only): each pod is scraped at a phase of its own, spread over the interval as Prometheus
+   * spreads its targets (metrics-server scrapes a node's pods at once), and the controller adds up each pod's
+   * latest sample.
    */
-  metricScrape?: { intervalMs: number; offsetMs?: number; scrapesToFirstSample?: number; visibleAfterMs?: number };
+  metricScrape?: { intervalMs: number; offsetMs?: number; scrapesToFirstSample?: number; visibleAfterMs?: number; discoveryDelayMs?: number; spreadTargets?: boolean };
   /** Pod created → Ready (image pull, model load): default 60 s. */
   podStartMs?: number;
   /** Replicas at the start: default minReplicas. */
@@ -213,6 +219,8 @@ interface Prepared {
   scrapeOffsetMs: number;
   scrapeVisibleAfterMs: number;
   scrapesToFirstSample: number;
+  scrapeDiscoveryDelayMs: number;
+  spreadTargets: boolean;
   /** Resource Utilization: what a missing pod counts as on a scale-down, in milli-units of a 1000 m request. */
   missingFallbackMilli: number;
 }
@@ -248,6 +256,8 @@ function prepare(config: SimulationConfig, traffic: TrafficSeries, capacity: Pre
     scrapeOffsetMs: scrape?.offsetMs ?? 0,
     scrapeVisibleAfterMs: visibleAfterMs,
     scrapesToFirstSample: Math.max(1, Math.round(scrape?.scrapesToFirstSample ?? 2)),
+    scrapeDiscoveryDelayMs: Math.max(0, scrape?.discoveryDelayMs ?? 0),
+    spreadTargets: scrape?.spreadTargets === true && config.signal !== 'cpu',
     missingFallbackMilli: Math.trunc((1000 * Math.max(100, targetUtilization)) / 100),
   };
 }
@@ -437,7 +447,7 @@ function startScrapes(p: Prepared): Scrapes {
     every,
     nextMs: firstScrapeMs,
     lastMs: firstScrapeMs - every,
-    firstSampleBackMs: (p.scrapesToFirstSample - 1) * every,
+    firstSampleBackMs: (p.scrapesToFirstSample - 1) * every + p.scrapeDiscoveryDelayMs,
     visibleAfterMs: p.scrapeVisibleAfterMs,
     sampleValue: NaN,
     takenMs: NaN,
@@ -582,7 +592,7 @@ function controllerObservation(run: Run, now: number): HpaObservation {
   const { p, step, observer } = run;
   const { ready, pending } = step;
   const current = ready + pending;
-  if (run.scrapes) return scrapedObservation(run, run.scrapes, current, ready, pending);
+  if (run.scrapes) return p.spreadTargets ? spreadScrapeObservation(run, current, now) : scrapedObservation(run, run.scrapes, current, ready, pending);
   const windowEnd = Math.floor((now - p.lagMs) / p.stepMs);
   if (windowEnd <= 0 || ready === 0) {
     observer.noMetric.currentReplicas = current;
@@ -620,23 +630,90 @@ function scrapedObservation(run: Run, s: Scrapes, current: number, ready: number
   // only the newest pods can fail either test.
   const prevScrapeMs = s.lastMs - s.every;
   const sampledSinceMs = s.lastMs - s.firstSampleBackMs;
+  const podStartMs = run.p.podStartMs;
+  let idle = 0;
   for (let k = readyAt.length - 1; k >= 0; k--) {
     const at = readyAt[k]!;
-    if (at - run.p.podStartMs >= sampledSinceMs) {
+    if (at - podStartMs >= sampledSinceMs) {
       counted--;
       missing++;
     } else if (isCpu && at > prevScrapeMs) {
       counted--;
       unready++;
+    } else if (!isCpu && at > s.lastMs) {
+      idle++;
     } else break;
   }
-  if (!isCpu) missing += pending;
-  return observe(run.observer, current, counted, missing, unready, s.sampleValue);
+  if (!isCpu) {
+    // Pods still starting: sampled (at 0, no load yet) once scraped, else missing.
+    const pendingReadyAt = run.pods.pendingReadyAt;
+    for (let k = run.pods.pendingHead; k < pendingReadyAt.length; k++) {
+      if (pendingReadyAt[k]! - podStartMs >= sampledSinceMs) missing++;
+      else {
+        counted++;
+        idle++;
+      }
+    }
+  }
+  return observe(run.observer, current, counted, missing, unready, s.sampleValue, counted - idle);
 }
 
-/** The controller's observation: `counted` pods with a sample of `value` per replica (CPU percent of a 1000m
- *  request, or the custom metric), `missing` pods without one, `unready` pods whose sample is ignored. */
-function observe(o: Observer, current: number, counted: number, missing: number, unready: number, value: number): HpaObservation {
+/** Where pod k's scrapes fall in the interval: the golden-ratio sequence, an even spread for any pod count. */
+const TARGET_SPREAD = 0.6180339887498949;
+
+/**
+ * What the controller reads when each pod is scraped at its own phase (metricScrape.spreadTargets): pod k (in
+ * creation order, which the ReplicaSet's newest-first removal keeps) has a sample once it was scraped after
+ * the discovery delay; the sample is the per-replica metric at its latest served scrape if the pod was Ready
+ * then, else 0.
+ */
+function spreadScrapeObservation(run: Run, current: number, now: number): HpaObservation {
+  const { p, pods, metricPrefix } = run;
+  const every = p.scrapeIntervalMs;
+  const firstSampleBackMs = (p.scrapesToFirstSample - 1) * every + p.scrapeDiscoveryDelayMs;
+  const readyCount = pods.readyAt.length;
+  let counted = 0;
+  let missing = 0;
+  let usageMilli = 0;
+  for (let k = 0; k < current; k++) {
+    const readyAt = k < readyCount ? pods.readyAt[k]! : pods.pendingReadyAt[pods.pendingHead + k - readyCount]!;
+    const phase = (((p.scrapeOffsetMs + ((k * TARGET_SPREAD) % 1) * every) % every) + every) % every;
+    // The latest scrape served before now.
+    const last = phase + (Math.ceil((now - p.scrapeVisibleAfterMs - phase) / every) - 1) * every;
+    if (readyAt - p.podStartMs > last - firstSampleBackMs) {
+      missing++;
+      continue;
+    }
+    counted++;
+    if (readyAt > last) continue;
+    const j = Math.min(Math.max(0, Math.floor(last / p.stepMs)), metricPrefix.length - 2);
+    const start = Math.max(0, j + 1 - p.windowSteps);
+    usageMilli += Math.round(((metricPrefix[j + 1]! - metricPrefix[start]!) / (j + 1 - start)) * 1000);
+  }
+  const o = run.observer;
+  if (counted === 0) {
+    o.noMetric.currentReplicas = current;
+    return o.noMetric;
+  }
+  const summary = o.summary;
+  summary.readyPodCount = counted;
+  summary.sampleCount = counted;
+  summary.usageSumMilli = usageMilli;
+  summary.requestSumMilli = 1000 * counted;
+  summary.requestEntries = counted;
+  summary.missingCount = missing;
+  summary.missingFallbackUsageMilli = o.missingFallbackMilli * missing;
+  summary.missingRequestSumMilli = 1000 * missing;
+  summary.unreadyCount = 0;
+  summary.unreadyRequestSumMilli = 0;
+  o.observation.currentReplicas = current;
+  return o.observation;
+}
+
+/** The controller's observation: `counted` pods with a sample, `loaded` of them of `value` per replica (CPU
+ *  percent of a 1000m request, or the custom metric) and the rest of 0, `missing` pods without one, `unready`
+ *  pods whose sample is ignored. */
+function observe(o: Observer, current: number, counted: number, missing: number, unready: number, value: number, loaded = counted): HpaObservation {
   if (counted === 0) {
     o.noMetric.currentReplicas = current;
     return o.noMetric;
@@ -645,7 +722,7 @@ function observe(o: Observer, current: number, counted: number, missing: number,
   const perPodMilli = o.isCpu ? Math.round(value * 10) : Math.round(value * 1000);
   summary.readyPodCount = counted;
   summary.sampleCount = counted;
-  summary.usageSumMilli = perPodMilli * counted;
+  summary.usageSumMilli = perPodMilli * loaded;
   summary.requestSumMilli = 1000 * counted;
   summary.requestEntries = counted;
   summary.missingCount = missing;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runWhatIf, type Scenario, type SimulationReport, type Sourced, type WhatIfInput } from '../autoscale/compare.js';
 import { hpaSpecFor, METRICS_SERVER_SCRAPE_MS, type CapacityCurve, type CapacityPoint, type ScalingSignal } from '../autoscale/simulator.js';
+import { PROMETHEUS_SCRAPE_MS } from '../autoscale/metric-pipeline.js';
 import { looksLikeProfileFile, parseProfileFile, parseProfileShape, profileToSeries } from '../autoscale/profile.js';
 import type { TrafficSeries } from '../autoscale/traffic.js';
 import type { HpaSpec, MetricSpec as HpaMetricSpec } from '../autoscale/types.js';
@@ -305,9 +306,13 @@ export async function runSimulate(options: SimulateOptions, load: () => Promise<
     syncPeriodMs,
     ...(options.metricWindow !== undefined ? { metricWindowMs: { value: duration(options.metricWindow, '--metric-window'), source: '--metric-window' } } : {}),
     metricLagMs: options.metricLag !== undefined ? { value: duration(options.metricLag, '--metric-lag'), source: '--metric-lag' } : { value: 15_000, source: 'default: one scrape interval' },
-    // Unless the metric timing is given by hand, CPU follows metrics-server's scrapes as the real controller does.
+    // Unless the metric timing is given by hand, CPU follows metrics-server's scrapes and custom metrics
+    // Prometheus' scrapes, as the real controller reads them.
     ...(options.metricLag === undefined && options.metricWindow === undefined
-      ? { metricScrapeMs: { value: METRICS_SERVER_SCRAPE_MS, source: "default: metrics-server's resolution" } }
+      ? {
+          metricScrapeMs: { value: METRICS_SERVER_SCRAPE_MS, source: "default: metrics-server's resolution" },
+          prometheusScrapeMs: { value: PROMETHEUS_SCRAPE_MS, source: "default: kube-prometheus-stack's scrape interval" },
+        }
       : {}),
     ...(options.initial !== undefined ? { initialReplicas: { value: options.initial, source: '--initial' } } : {}),
     ...(spec?.cost ? { price: spec.cost } : {}),

@@ -445,7 +445,7 @@ async function writeResults(
   const { flags } = ctx;
   if (r.runtimeNote) result.notes.unshift(r.runtimeNote);
   if (r.local && result.simulation) {
-    result.notes.push(`The simulation modelled the local runtime's metric pipeline: the balancer's average over the ${syncPeriodMs / 1000} s sync period, read at the sync (a cluster's adapter averages 60 s and is read 15 s late).`);
+    result.notes.push(`The simulation modelled the local runtime's metric pipeline: the balancer's average over the ${syncPeriodMs / 1000} s sync period, read at the sync (a cluster's HPA reads each pod's latest scrape, through metrics-server or Prometheus).`);
   }
   note(formatTuneResult(result));
   if (flags.verify) await verifyByReplay(ctx, r, result, base);

@@ -5,7 +5,8 @@
  * is what is replayed), and tune's settings become an HPA spec.
  */
 import { profileFromTraffic, profileToSeries } from '../autoscale/profile.js';
-import { hpaSpecFor, METRICS_SERVER_SCRAPE_MS, prepareCapacity, simulate, type CapacityCurve, type ScalingSignal } from '../autoscale/simulator.js';
+import { clusterMetricPipeline } from '../autoscale/metric-pipeline.js';
+import { hpaSpecFor, prepareCapacity, simulate, type CapacityCurve, type ScalingSignal } from '../autoscale/simulator.js';
 import type { ScalingSettings, SimulateFn, SimulationPoint } from './prove.js';
 import type { MetricKind, TrafficShape } from './recommend.js';
 import type { CapacityPoint, SearchAxis, Slo } from './types.js';
@@ -34,8 +35,8 @@ export function simulatorFor(options: {
   traffic: TrafficShape;
   metric: MetricKind;
   /**
-   * The metric pipeline of the runtime the setting will run on, when it is not a cluster's (the simulator's
-   * defaults: a 60 s adapter window read 15 s late, CPU through metrics-server's scrapes) — the local
+   * The metric pipeline of the runtime the setting will run on, when it is not a cluster's
+   * (clusterMetricPipeline: CPU through metrics-server's scrapes, the rest through Prometheus') — the local
    * runtime's: the balancer's average over the sync period, read at the sync (src/replay/simulate-replay.ts).
    */
   metricPipeline?: { metricWindowMs: number; metricLagMs: number; syncPeriodMs: number };
@@ -61,12 +62,8 @@ export function simulatorFor(options: {
         sloLatencyMs: options.slo.latencyMs,
         sloErrorRate: options.slo.errorRate,
         podStartMs: options.coldStartMs,
-        ...(options.metricPipeline
-          ? options.metricPipeline
-          : // CPU as metrics-server serves it to the real controller (the scrape model; test/bench/RESULTS.md).
-            signal === 'cpu'
-            ? { metricScrape: { intervalMs: METRICS_SERVER_SCRAPE_MS } }
-            : {}),
+        // A cluster's pipeline unless told otherwise: metrics-server for CPU, Prometheus for the rest (test/bench/RESULTS.md).
+        ...(options.metricPipeline ?? clusterMetricPipeline(signal)),
         recordSteps: true,
       },
       traffic,

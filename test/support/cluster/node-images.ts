@@ -3,7 +3,9 @@
  * - the sandbox ("pause") image containerd needs for every pod, from Kubernetes' own pause.c;
  * - the demo model server (examples/demo, built to dist/) on the project's Node.js (the `node`
  *   devDependency) with the shared libraries it links;
- * - a broken model image whose entrypoint does not exist, for rollouts that must fail.
+ * - a broken model image whose entrypoint does not exist, for rollouts that must fail;
+ * - a model server whose in-flight gauge the test sets (test/fixtures/gauge-server.mjs), for the Pods-path
+ *   fidelity test.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10.2';
 /** Full references: a short name would be normalized to docker.io/library/…. */
 export const DEMO_IMAGE = 'mdl.test/iris:1';
 export const BROKEN_IMAGE = 'mdl.test/iris:broken';
+export const GAUGE_IMAGE = 'mdl.test/gauge:1';
 /** The demo server's port in its image (the kserve-v2 preset's port). */
 export const DEMO_PORT = 8080;
 
@@ -59,6 +62,21 @@ function demoImage(repoRoot: string): ImageDefinition {
   };
 }
 
+function gaugeImage(repoRoot: string): ImageDefinition {
+  const node = realpathSync(path.join(repoRoot, 'node_modules/node/bin/node'));
+  return {
+    name: GAUGE_IMAGE,
+    entrypoint: ['/node', '/app/gauge-server.mjs', '--port', String(DEMO_PORT)],
+    user: '65534:65534',
+    workingDir: '/app',
+    files: [
+      { from: node, to: '/node' },
+      ...sharedLibraries(node).map((lib) => ({ from: lib, to: lib })),
+      { from: path.join(repoRoot, 'test/fixtures/gauge-server.mjs'), to: '/app/gauge-server.mjs' },
+    ],
+  };
+}
+
 function here(): string {
   return path.dirname(new URL(import.meta.url).pathname);
 }
@@ -72,6 +90,7 @@ export function buildNodeImages(repoRoot: string, dir: string): Record<string, s
     const images: ImageDefinition[] = [
       { name: PAUSE_IMAGE, entrypoint: ['/pause'], user: '65535:65535', files: [{ from: pause, to: '/pause' }] },
       demoImage(repoRoot),
+      gaugeImage(repoRoot),
       // A model image built wrong: its entrypoint is not in it, so every container start fails.
       { name: BROKEN_IMAGE, entrypoint: ['/bin/model-server'], user: '65534:65534', files: [{ from: pause, to: '/pause' }] },
     ];

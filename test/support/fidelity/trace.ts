@@ -35,14 +35,41 @@ export const FIDELITY_TRACE_MS = FIDELITY_TRACE[FIDELITY_TRACE.length - 1]!.tS *
 
 /** Demand in cores at trace time `tMs`, linear between the points. */
 export function demandAt(tMs: number, trace = FIDELITY_TRACE): number {
+  return piecewiseLinear(trace.map((p) => ({ tS: p.tS, value: p.cores })), tMs);
+}
+
+/**
+ * The Pods-path trace (test/cluster/pods-fidelity.test.ts): requests in flight over all pods, for an HPA
+ * targeting 4 a pod — a quiet start, a ramp to 5 pods, a step to the maximum of 6, a drop to 2 pods' worth through the
+ * scale-down stabilization, and a quiet tail.
+ */
+export const GAUGE_TRACE: { tS: number; inFlight: number }[] = [
+  { tS: 0, inFlight: 2 },
+  { tS: 20, inFlight: 2 },
+  { tS: 70, inFlight: 18 },
+  { tS: 110, inFlight: 18 },
+  { tS: 112, inFlight: 23 },
+  { tS: 140, inFlight: 23 },
+  { tS: 140.25, inFlight: 6 },
+  { tS: 220, inFlight: 6 },
+];
+
+export const GAUGE_TRACE_MS = GAUGE_TRACE[GAUGE_TRACE.length - 1]!.tS * 1000;
+
+/** Requests in flight at trace time `tMs`, linear between the points. */
+export function inFlightAt(tMs: number, trace = GAUGE_TRACE): number {
+  return piecewiseLinear(trace.map((p) => ({ tS: p.tS, value: p.inFlight })), tMs);
+}
+
+function piecewiseLinear(trace: { tS: number; value: number }[], tMs: number): number {
   const tS = tMs / 1000;
-  if (tS <= trace[0]!.tS) return trace[0]!.cores;
+  if (tS <= trace[0]!.tS) return trace[0]!.value;
   for (let i = 1; i < trace.length; i++) {
     const b = trace[i]!;
     if (tS <= b.tS) {
       const a = trace[i - 1]!;
-      return a.cores + ((b.cores - a.cores) * (tS - a.tS)) / (b.tS - a.tS);
+      return a.value + ((b.value - a.value) * (tS - a.tS)) / (b.tS - a.tS);
     }
   }
-  return trace[trace.length - 1]!.cores;
+  return trace[trace.length - 1]!.value;
 }

@@ -57,6 +57,24 @@ describe('what-if comparison', () => {
     assert.match(formatWhatIf(scraped), /CPU scraped every 15s \(test scrape\)/);
     assert.doesNotMatch(formatWhatIf(lag), /scraped/);
   });
+  it('reads custom metrics through Prometheus\' scrapes when prometheusScrapeMs is given, and says so; CPU keeps its model', () => {
+    const rising = { stepMs: 15_000, ratesPerSecond: Float64Array.from({ length: 240 }, (_, i) => 20 + i), source: 'ramp test' };
+    const whatIf = (scrapeMs?: number): WhatIfInput => ({
+      ...input(1, 20),
+      traffic: rising,
+      scenarios: [
+        { label: 'cpu', hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 20, metric: 'cpu', target: 50 }), signal: 'cpu', sources: {} },
+        { label: 'rps', hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 20, metric: 'rps', target: 20 }), signal: 'rps', sources: {} },
+      ],
+      ...(scrapeMs ? { prometheusScrapeMs: { value: scrapeMs, source: 'test prometheus' } } : {}),
+    });
+    const lag = runWhatIf(whatIf());
+    const scraped = runWhatIf(whatIf(30_000));
+    assert.deepEqual(scraped.scenarios[0]!.series.desiredReplicas, lag.scenarios[0]!.series.desiredReplicas);
+    assert.notDeepEqual(scraped.scenarios[1]!.series.desiredReplicas, lag.scenarios[1]!.series.desiredReplicas);
+    assert.match(formatWhatIf(scraped), /custom metrics scraped by Prometheus every 30s \(test prometheus\)/);
+    assert.doesNotMatch(formatWhatIf(lag), /Prometheus/);
+  });
   it('reads capacity from JSON, a TuneResult shape and CSV', () => {
     assert.equal(parseCapacity('{"axis":"rate","points":[{"loadPerReplica":5,"latencyMs":9}]}', 'c.json').curve.points.length, 1);
     const tune = parseCapacity('{"schemaVersion":1,"capacityCurve":{"axis":"concurrency","points":[{"loadPerReplica":2,"latencyMs":40}]},"coldStart":{"readyMs":45000}}', 't.json');

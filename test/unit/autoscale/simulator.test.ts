@@ -4,6 +4,7 @@ import { capacityAt, hpaSpecFor, prepareCapacity, simulate, type CapacityCurve }
 import { generateTraffic, parseProfileSpec, type TrafficSeries } from '../../../src/autoscale/traffic.js';
 import { createHpaState, hpaStep } from '../../../src/autoscale/hpa.js';
 import { MdlError } from '../../../src/errors.js';
+import { prometheusPodsMetric } from '../../../src/autoscale/metric-pipeline.js';
 
 const curve: CapacityCurve = {
   axis: 'concurrency',
@@ -185,6 +186,45 @@ describe('simulate with metrics-server scrapes (metricScrape)', () => {
   it('rejects a scrape interval that is not positive, and a sample served after the next scrape', () => {
     assert.throws(() => simulate({ hpa: { maxReplicas: 3 }, signal: 'cpu', sloLatencyMs: 1, syncPeriodMs: 15_000, metricScrape: { intervalMs: 15_000, visibleAfterMs: 15_000 } }, steady(1, 1), capacity), MdlError);
     assert.throws(() => simulate({ hpa: { maxReplicas: 3 }, signal: 'cpu', sloLatencyMs: 1, syncPeriodMs: 15_000, metricScrape: { intervalMs: 0 } }, steady(1, 1), capacity), MdlError);
+  });
+});
+
+describe('simulate a Pods gauge through Prometheus (prometheusPodsMetric)', () => {
+  // One request in flight per request per second: the traffic's rate is the demand in flight.
+  const inFlight = prepareCapacity({ axis: 'rate', points: [{ loadPerReplica: 1e6, latencyMs: 1000 }] });
+  /** Desired replicas per 1 s step: target 4 in flight a pod, syncs every 2 s, scrapes every 5 s, pods Ready
+   *  20 s after creation. Spread, the first pod is scraped at 0, 5, 10 … s and the second at 3.09, 8.09 … s
+   *  (0.618 of the interval later); not spread, both at 0, 5, 10 … s. */
+  function run(demand: (s: number) => number, discoveryDelayMs: number, spreadTargets = true): number[] {
+    const rates = new Float64Array(40).map((_, i) => demand(i));
+    const pipeline = prometheusPodsMetric({ kind: 'gauge', scrapeIntervalMs: 5000, rateWindowMs: 60_000 });
+    const r = simulate({
+      hpa: hpaSpecFor({ minReplicas: 1, maxReplicas: 8, metric: 'concurrency', target: 4 }), signal: 'concurrency', sloLatencyMs: 1e9,
+      syncPeriodMs: 2000, podStartMs: 20_000, ...pipeline, metricScrape: { ...pipeline.metricScrape!, discoveryDelayMs, spreadTargets },
+      controller: { downscaleStabilizationMs: 0 },
+    }, { stepMs: 1000, ratesPerSecond: rates, source: 'test' }, inFlight);
+    return Array.from(r.steps!.desiredReplicas);
+  }
+  // 6 in flight until 3 s, then 2. The sync at 2 s reads the scrape of 0 s (6 on one pod: ratio 1.5) → 2;
+  // the new pod (created at 2 s) is still starting when the load falls.
+  const demand = (s: number) => (s < 3 ? 6 : 2);
+
+  it('counts a starting pod the scrapes have not found yet as missing (at the target on a scale-down), and one they have as 0', () => {
+    // Discovery takes 4 s. Up to the sync of 8 s the new pod's latest scrape (3.09 s) is too early to have found
+    // it: missing, (2 + 4) / 8 = 0.75 → ceil(1.5) = 2. Its scrape of 8.09 s has, and it is idle:
+    // (2 + 0) / 8 = 0.25 → 1 at the sync of 10 s.
+    const d = run(demand, 4000);
+    assert.equal(d.indexOf(2), 2);
+    assert.equal(d.indexOf(1, 3), 10);
+  });
+
+  it('scrapes each pod at a phase of its own: with one phase for all, the new pod is found only by the scrape of 10 s', () => {
+    assert.equal(run(demand, 4000, false).indexOf(1, 3), 12);
+  });
+
+  it('delays a new pod\'s first sample by the discovery delay', () => {
+    // Discovery takes 8 s: the scrape of 8.09 s has not found the pod created at 2 s, the one of 13.09 s has → 1 at the sync of 14 s.
+    assert.equal(run(demand, 8000).indexOf(1, 3), 14);
   });
 });
 
