@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MdlCommand } from '../src/cli/base-command.js';
-import { durationFlag, endpointArg, fractionFlag, rateFlag } from '../src/cli/flags.js';
+import { checkObjectName, durationFlag, endpointArg, fractionFlag, rateFlag } from '../src/cli/flags.js';
 import { kubeWatchFlags } from '../src/cli/kube-flags.js';
 import type { LoadResult } from '../src/load/types.js';
 import type { ModelSpec } from '../src/spec/index.js';
@@ -51,7 +51,7 @@ export default class Loadtest extends MdlCommand<typeof Loadtest> {
     out: Flags.string({ description: 'Write one JSON line per second (and the result last) to this file', helpGroup: 'RESULT' }),
     junit: Flags.string({ description: 'Write thresholds as JUnit XML test cases to this file', helpGroup: 'RESULT' }),
     'max-error-rate': fractionFlag({ description: 'Stop early, exit 99, naming the main error, once more than this share of requests fail (default 50%; 100% never stops)', helpGroup: 'RESULT' }),
-    name: Flags.string({ description: "Watch this deployed model's replicas (its Deployment and HPA) while the load runs: in the view and the result (default with --namespace/--context: the spec's name)", helpGroup: 'CLUSTER' }),
+    name: Flags.string({ description: "Watch this deployed model's replicas (its Deployment and HPA) while the load runs: in the view and the result (default with --namespace/--context: the spec's name)", helpGroup: 'CLUSTER', parse: async (input) => checkObjectName('--name', input) }),
     ...kubeWatchFlags,
     'show-secrets': Flags.boolean({ description: 'Show header values and URL user info in output instead of [redacted]', helpGroup: 'RESULT' }),
   };

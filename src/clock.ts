@@ -28,6 +28,23 @@ export const systemClock: Clock = {
     }),
 };
 
+/**
+ * Resolves after ms, or as soon as the signal aborts, and never rejects: for polling loops that check the
+ * signal themselves after each wait (systemClock.sleep rejects instead).
+ */
+export function pollWait(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** A clock that moves only when told to: for tests and simulations. */
 export class ManualClock implements Clock {
   private t: number;

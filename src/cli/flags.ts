@@ -89,6 +89,22 @@ export function checkHttpUrl(name: string, text: string): string {
   return text;
 }
 
+/** A namespace (a DNS-1123 label, as the API server requires): the text unchanged. */
+export function checkNamespace(name: string, text: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(text)) {
+    reject(name, `"${text}" is not a namespace name`, "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (such as ml-serving)");
+  }
+  return text;
+}
+
+/** An object's name (a DNS-1123 subdomain, as Deployments are named): the text unchanged. */
+export function checkObjectName(name: string, text: string): string {
+  if (text.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(text)) {
+    reject(name, `"${text}" is not a Kubernetes object name`, "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (such as iris)");
+  }
+  return text;
+}
+
 /** A duration flag (300ms, 30s, 5m, 1h30m). */
 export const durationFlag = Flags.custom<string, DurationOptions>({
   helpValue: '<duration>',

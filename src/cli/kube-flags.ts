@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { checkNamespace, checkObjectName } from './flags.js';
 
 /** The flags every command that talks to a cluster shares, named as kubectl names them. */
 export const kubeFlags = {
@@ -16,6 +17,7 @@ export const kubeFlags = {
     helpGroup: 'CLUSTER',
     env: 'MDL_NAMESPACE',
     description: "Namespace (default: the context's namespace, else default)",
+    parse: async (input) => checkNamespace('--namespace', input),
   }),
   manifests: Flags.string({
     helpGroup: 'CLUSTER',
@@ -24,6 +26,7 @@ export const kubeFlags = {
   name: Flags.string({
     helpGroup: 'CLUSTER',
     description: "The model's name (default: from the spec, or the Deployment in --manifests)",
+    parse: async (input) => checkObjectName('--name', input),
   }),
 };
 

@@ -3,6 +3,7 @@
  * options, and the replicas behind the target when there is a source of them: `mdl dev`, or the deployed
  * model in a cluster (--name, --namespace, --context). Kept here so the command stays a few lines.
  */
+import { pollWait } from '../clock.js';
 import type { KubeTargetOptions } from '../kube/context.js';
 import type { ModelStatus } from '../kube/status.js';
 import type { LoadOptions } from '../load/engine.js';
@@ -67,10 +68,7 @@ export async function followClusterReplicas(watch: ClusterWatch, onEvent: (e: Re
   let missed = false;
   void (async () => {
     while (!controller.signal.aborted) {
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, CLUSTER_POLL_MS);
-        controller.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
-      });
+      await pollWait(CLUSTER_POLL_MS, controller.signal);
       if (controller.signal.aborted) return;
       try {
         feed(await readStatus({ name: watch.name, ...watch.kube, signal: controller.signal }));

@@ -8,7 +8,7 @@ import { resolveKubeTarget, type KubeTarget, type KubeTargetOptions } from './co
 import type { SpecLocator } from './errors.js';
 import { podsMetricLink, probePodsMetric, readHpa, type HpaProblem, type HpaState } from './hpa.js';
 import { waitForRollout, type RolloutEvent, type RolloutStatus } from './rollout.js';
-import { groupKind, objectRef, type KubeObject } from './types.js';
+import { groupKind, labelSelector, objectRef, type KubeObject } from './types.js';
 
 /** What deploy reports as it goes: the plain-line reporter, the dashboard and --json all read these. */
 export type DeployEvent =
@@ -208,7 +208,7 @@ async function settleHpa(client: KubeClient, namespace: string, name: string, se
   for (;;) {
     const state = await readHpa(client, namespace, name);
     if (!state || state.scalingActive === true || Date.now() >= until) return state;
-    const apiMissing = state.problems.some((p) => /does not serve/.test(p.message));
+    const apiMissing = state.problems.some((p) => p.link === 'metrics-api');
     if (apiMissing || (state.scalingActive === false && state.problems.length === 0)) return state;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -221,12 +221,12 @@ async function explainPodsMetricProblems(client: KubeClient, namespace: string, 
   const dep = members.find((o) => o.kind === 'Deployment' && o.metadata.name === target) as { spec?: { selector?: { matchLabels?: Record<string, string> } } } | undefined;
   const labels = dep?.spec?.selector?.matchLabels;
   if (!labels) return;
-  const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = labelSelector(labels);
   for (const m of state.metrics.filter((x) => x.type === 'Pods')) {
     const probe = await probePodsMetric(client, namespace, m.name, selector);
     const link = probe && podsMetricLink(m.name, namespace, probe);
     if (!link) continue;
-    const i = state.problems.findIndex((p) => p.which === link.which);
+    const i = state.problems.findIndex((p) => p.link === 'metric-read' && p.which === link.which);
     const controller = i >= 0 ? ` (the HPA: ${state.problems[i]!.message})` : '';
     const explained = { ...link, message: `${link.message}${controller}` };
     if (i >= 0) state.problems[i] = explained;

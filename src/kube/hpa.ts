@@ -55,6 +55,11 @@ export interface HpaMetricView {
 export interface HpaProblem {
   /** Which metric or API cannot be read. */
   which: string;
+  /**
+   * The link of the chain that is missing: the metrics API is not served; the controller failed to read the
+   * metric; (Pods metrics) the custom metrics API does not list it, or has no value for the pods.
+   */
+  link: 'metrics-api' | 'metric-read' | 'metric-listed' | 'pods-scraped';
   message: string;
   /** What to install or change. */
   fix: string;
@@ -108,6 +113,7 @@ export function hpaState(hpa: HpaLike, servedMetricApis: ReadonlySet<MetricApi>)
     if (!servedMetricApis.has(api)) {
       problems.push({
         which: `${m.type} metric "${metricName(m)}"`,
+        link: 'metrics-api',
         message: `the cluster does not serve ${api}, so the HPA cannot read ${metricName(m)}`,
         fix: `Install ${metricApis[api]}, or choose a scaling metric the cluster can read.`,
       });
@@ -118,6 +124,7 @@ export function hpaState(hpa: HpaLike, servedMetricApis: ReadonlySet<MetricApi>)
     const failing = specMetrics.find((m) => (active.message ?? '').includes(metricName(m))) ?? specMetrics[0];
     problems.push({
       which: failing ? `${failing.type} metric "${metricName(failing)}"` : 'metrics',
+      link: 'metric-read',
       message: `${active.reason}: ${active.message ?? ''}`.trim(),
       fix: failing && failing.type !== 'Resource' && failing.type !== 'ContainerResource'
         ? `Check that the metric name "${metricName(failing)}" is served by ${metricApis[metricApiOf(failing.type)]}, or fix scaling.metric in the spec.`
@@ -180,6 +187,7 @@ export function podsMetricLink(metric: string, namespace: string, probe: PodsMet
     const near = probe.listed.filter((m) => m.includes(metric.split('_')[0]!) || metric.includes(m.split('_')[0]!)).slice(0, 3);
     return {
       which,
+      link: 'metric-listed',
       message: `custom.metrics.k8s.io lists no metric ${metric}: the adapter has no rule that exposes it, or no pod exports its series` +
         (near.length > 0 ? ` (it lists ${near.join(', ')})` : ''),
       fix: 'Add the rule `mdl render --metrics-pipeline` writes to the adapter\'s config; check with curl that the server exports the series at the port and path of its prometheus.io annotations; or set scaling.metric.name to a metric the adapter lists.',
@@ -188,6 +196,7 @@ export function podsMetricLink(metric: string, namespace: string, probe: PodsMet
   if (probe.podsWithValue === 0) {
     return {
       which,
+      link: 'pods-scraped',
       message: `custom.metrics.k8s.io has ${metric}, but no value for the pods of ${probe.selector} in ${namespace}: Prometheus has not scraped them`,
       fix: 'Check that Prometheus scrapes this namespace\'s pods by their prometheus.io annotations (or apply the PodMonitor from `mdl render --metrics-pipeline`), and the state of their targets in Prometheus.',
     };

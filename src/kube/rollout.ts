@@ -2,7 +2,7 @@ import { ExitCode, MdlError } from '../errors.js';
 import { formatDuration } from '../units.js';
 import type { KubeClient, WatchEvent } from './client.js';
 import { recentEvents, type KubeEventSummary } from './events.js';
-import type { KubeObject } from './types.js';
+import { labelSelector, type KubeObject } from './types.js';
 import { followCollection } from './watch.js';
 
 export interface DeploymentLike extends KubeObject {
@@ -170,7 +170,7 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
         const dep = event.object as DeploymentLike;
         const labels = dep.spec?.selector?.matchLabels;
         if (labels && !selector) {
-          selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+          selector = labelSelector(labels);
           startPodWatch();
         }
         const next = deploymentRolloutStatus(dep);

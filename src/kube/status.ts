@@ -6,7 +6,7 @@ import { connect } from './deploy.js';
 import { recentEvents, type KubeEventSummary } from './events.js';
 import { hpaState, servedMetricApis, type HpaLike, type HpaState } from './hpa.js';
 import { deploymentRolloutStatus, podProgress, type DeploymentLike, type PodProgress, type RolloutStatus } from './rollout.js';
-import { kubectlName, type KubeObject } from './types.js';
+import { kubectlName, labelSelector, type KubeObject } from './types.js';
 import { KubeClient } from './client.js';
 
 export interface ModelStatus {
@@ -38,7 +38,7 @@ export async function readStatus(options: KubeTargetOptions & { name: string; si
   const deployments: ModelStatus['deployments'] = [];
   for (const dep of deps as DeploymentLike[]) {
     const labels = dep.spec?.selector?.matchLabels ?? {};
-    const podSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const podSelector = labelSelector(labels);
     const pods = await client.request<{ items: KubeObject[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector: podSelector } })
       .catch((error: unknown) => { throw client.explain(error); });
     deployments.push({

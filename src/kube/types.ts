@@ -6,6 +6,11 @@ export interface KubeObject extends RenderedObject {
   metadata: RenderedObject['metadata'] & { [key: string]: unknown };
 }
 /** "apps/v1" -> { group: "apps", version: "v1" }; "v1" -> { group: "", version: "v1" }. */
+/** matchLabels as a label selector query ("k=v,k=v"). */
+export function labelSelector(matchLabels: Record<string, string>): string {
+  return Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };

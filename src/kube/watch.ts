@@ -4,6 +4,7 @@
  * flight (a half-open connection cannot outlast it); a stream silent for longer than the server was asked
  * to keep it open is dropped and resumed; a line that is not JSON drops the stream and resumes.
  */
+import { pollWait } from '../clock.js';
 import { MdlError } from '../errors.js';
 import { ApiError, type KubeClient, type WatchEnd, type WatchEvent } from './client.js';
 import type { KubeObject } from './types.js';
@@ -62,7 +63,7 @@ export async function followCollection(client: KubeClient, path: string, o: Foll
       if (end === 'idle') o.onReconnect?.(`no event from the watch of ${path} for ${Math.round((o.idleTimeoutMs ?? seconds * 1000 + IDLE_GRACE_MS) / 1000)} s; reconnecting`);
       if (end === 'malformed') {
         o.onReconnect?.(`the watch of ${path} sent a line that is not JSON; reconnecting`);
-        await sleep(Math.min(RETRY_MS, Math.max(0, o.deadline - Date.now())), o.signal);
+        await pollWait(Math.min(RETRY_MS, Math.max(0, o.deadline - Date.now())), o.signal);
       }
     } catch (error) {
       if (ended() || signal.aborted) break;
@@ -76,22 +77,9 @@ export async function followCollection(client: KubeClient, path: string, o: Foll
       // Unreachable (a restarting API server) or a transient server error: try again until the deadline.
       lastError = error;
       o.onReconnect?.((error as Error).message);
-      await sleep(Math.min(RETRY_MS, Math.max(0, o.deadline - Date.now())), o.signal);
+      await pollWait(Math.min(RETRY_MS, Math.max(0, o.deadline - Date.now())), o.signal);
     }
   }
   if (lastError && !o.stop() && Date.now() >= o.deadline) throw lastError;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -2,6 +2,7 @@
  * `mdl status` between flags and the library: the model's name, one reading, and with --watch a reading
  * every --interval until interrupted or --watch-for passes (drawn live on a terminal, else printed again).
  */
+import { pollWait } from '../clock.js';
 import { ExitCode } from '../errors.js';
 import type { ModelStatus } from '../kube/status.js';
 import { kubeTargetOptions } from '../kube/context.js';
@@ -58,7 +59,7 @@ export async function runStatusCommand(ctx: StatusContext): Promise<{ status: Mo
     const until = f['watch-for'] ? Date.now() + parseDurationMs(f['watch-for']) : Number.POSITIVE_INFINITY;
     try {
       while (!stops.signal.aborted && Date.now() < until) {
-        await sleep(Math.min(intervalMs, until - Date.now()), stops.signal);
+        await pollWait(Math.min(intervalMs, until - Date.now()), stops.signal);
         if (stops.signal.aborted || Date.now() >= until) break;
         // --watch-for holds inside a reading too: one the API server never answers is aborted on time.
         const poll = untilSignal(stops.signal, until);
@@ -78,15 +79,3 @@ export async function runStatusCommand(ctx: StatusContext): Promise<{ status: Mo
   return { status, exitCode: exitCode() };
 }
 
-/** Resolves after ms, or as soon as the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

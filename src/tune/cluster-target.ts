@@ -10,7 +10,7 @@ import { ApiError, type KubeClient } from '../kube/client.js';
 import type { KubeTargetOptions } from '../kube/context.js';
 import type { AutoscalerRef, ReplicaCounts, RestoreOutcome } from '../kube/pin.js';
 import type { PinnedFrom } from '../kube/pin-plan.js';
-import type { KubeObject } from '../kube/types.js';
+import { labelSelector, type KubeObject } from '../kube/types.js';
 import type { ColdStartProbe, ColdStartSample } from './cold-start.js';
 import { sendFirstRequest, type FirstRequest } from './local-target.js';
 
@@ -155,7 +155,7 @@ async function podTemplate(client: KubeClient, ref: AutoscalerRef): Promise<{ se
   if (Object.keys(labels).length === 0) throw new MdlError(`Deployment "${ref.deployment}" selects its pods by expressions only; mdl tune needs matchLabels`, { exitCode: ExitCode.badInput });
   const ports = dep.spec?.template?.spec?.containers?.[0]?.ports ?? [];
   const port = (ports.find((p) => p.name === 'http') ?? ports[0])?.containerPort;
-  return { selector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','), port };
+  return { selector: labelSelector(labels), port };
 }
 
 /**

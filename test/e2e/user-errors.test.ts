@@ -69,6 +69,9 @@ describe('user errors are found before any load (built CLI)', function () {
     { name: 'loadtest --rate with --concurrency', args: () => ['loadtest', url, '--rate', '5', '--concurrency', '2'], stderr: /--concurrency=2 cannot also be provided when using --rate/ },
     { name: 'loadtest --namespace without a model named', args: () => ['loadtest', url, '--duration', '5s', '--namespace', 'prod'], stderr: /--namespace and --context watch a deployed model, and no model is named[\s\S]*at --namespace[\s\S]*--name NAME/ },
     { name: 'loadtest --local with --namespace', args: () => ['loadtest', '--local', '-c', jsonSpec, '--namespace', 'prod'], stderr: /--local loads the spec's model on this machine; --name, --namespace and --context watch one deployed in a cluster[\s\S]*at --local/ },
+    { name: 'status --namespace that is not a namespace name', args: () => ['status', '--name', 'iris', '--namespace', '/dev/null'], stderr: /--namespace "\/dev\/null" is not a namespace name[\s\S]*lowercase letters, digits and '-'/ },
+    { name: 'status --name that is not an object name', args: () => ['status', '--name', 'Iris/../x'], stderr: /--name "Iris\/\.\.\/x" is not a Kubernetes object name/ },
+    { name: 'loadtest --name that is not an object name', args: () => ['loadtest', url, '--duration', '5s', '--namespace', 'prod', '--name', 'a b'], stderr: /--name "a b" is not a Kubernetes object name/ },
     { name: 'tune --force without --write', args: () => ['tune', url, '--slo', 'p95<1s', '--force'], stderr: /All of the following must be provided when using --force: --write/ },
   ];
 

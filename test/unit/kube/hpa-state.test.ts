@@ -29,6 +29,7 @@ describe('hpaState', () => {
     const s = hpaState(cpuHpa, new Set());
     assert.equal(s.problems.length, 1);
     assert.match(s.problems[0]!.which, /Resource metric "cpu"/);
+    assert.equal(s.problems[0]!.link, 'metrics-api');
     assert.match(s.problems[0]!.fix, /metrics-server/);
   });
 
@@ -48,6 +49,7 @@ describe('hpaState', () => {
     const s = hpaState(hpa, new Set<MetricApi>(['metrics.k8s.io', 'custom.metrics.k8s.io']));
     assert.equal(s.scalingActive, false);
     assert.equal(s.problems.length, 1);
+    assert.equal(s.problems[0]!.link, 'metric-read');
     assert.match(s.problems[0]!.fix, /"inflight"/);
   });
 });
@@ -57,12 +59,14 @@ describe('podsMetricLink: which link of the Pods-metric chain is missing', () =>
   it('the adapter does not list the metric: its rule or the series is missing, with the names it does list that look alike', () => {
     const p = podsMetricLink('rest_server_inflight', 'prod', { listed, podsWithValue: 0, selector: 'app=iris' });
     assert.equal(p?.which, 'Pods metric "rest_server_inflight"');
+    assert.equal(p?.link, 'metric-listed');
     assert.match(p!.message, /^custom\.metrics\.k8s\.io lists no metric rest_server_inflight: the adapter has no rule that exposes it, or no pod exports its series \(it lists rest_server_requests_in_progress\)$/);
     assert.match(p!.fix, /mdl render --metrics-pipeline/);
   });
   it('the adapter lists it, but has no value for these pods: Prometheus does not scrape them', () => {
     const p = podsMetricLink('rest_server_requests_in_progress', 'prod', { listed, podsWithValue: 0, selector: 'app=iris' });
     assert.equal(p?.message, 'custom.metrics.k8s.io has rest_server_requests_in_progress, but no value for the pods of app=iris in prod: Prometheus has not scraped them');
+    assert.equal(p?.link, 'pods-scraped');
     assert.match(p!.fix, /prometheus\.io annotations/);
   });
   it('both links hold: nothing to say', () => {
