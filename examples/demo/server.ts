@@ -249,11 +249,33 @@ server.on('error', (error) => {
   process.exit(1);
 });
 
+// Shutting down without resetting keep-alive clients: a router (kube-proxy) pins a connection to a pod when it
+// opens, so clients keep using connections to a terminating pod. Closing those while idle races with the
+// client's next request on them (a reset). Instead, every answer from now on says Connection: close, so each
+// client moves to a new connection after its next response; what is still open after the drain window is
+// closed then (server.close also closes idle connections).
+const SHUTDOWN_DRAIN_MS = 1000;
+let shuttingDown = false;
+const sockets = new Set<import('node:net').Socket>();
+server.on('connection', (socket) => {
+  sockets.add(socket);
+  socket.on('close', () => {
+    sockets.delete(socket);
+    if (shuttingDown && sockets.size === 0) process.exit(0);
+  });
+});
+server.prependListener('request', (_req, res) => {
+  if (shuttingDown) res.setHeader('connection', 'close');
+});
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    // Finish what is in flight, then exit; closeIdleConnections lets keep-alive clients go.
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
+    if (shuttingDown) return;
+    shuttingDown = true;
+    if (sockets.size === 0) process.exit(0);
+    setTimeout(() => {
+      server.close(() => process.exit(0));
+      server.closeIdleConnections();
+    }, SHUTDOWN_DRAIN_MS).unref();
     setTimeout(() => process.exit(0), 10_000).unref();
   });
 }

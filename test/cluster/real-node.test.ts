@@ -7,6 +7,7 @@
  * other tests' pods stay on kwok's nodes).
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import path from 'node:path';
 import { apiRequest, kubeconfigPath } from '../support/cluster/cluster.js';
 import { BROKEN_IMAGE, DEMO_IMAGE, DEMO_PORT } from '../support/cluster/node-images.js';
@@ -102,6 +103,35 @@ describe(`the demo model on the real node ${realNode.name}`, function () {
     assert.deepEqual(directAnswer.outputs.find((o) => o.name === 'label')!.data, ['versicolor']);
   });
 
+  it('answers on the Service\'s ClusterIP from the host, through kube-proxy\'s rules, and a ClusterIP without endpoints is refused here', async () => {
+    const client = await admin();
+    const svc = await client.request<{ spec: { clusterIP: string; ports: { name: string; port: number }[] } }>('GET', `/api/v1/namespaces/${ns}/services/iris`);
+    const port = svc.spec.ports.find((p) => p.name === 'http')!.port;
+    assert.ok(svc.spec.clusterIP.startsWith('198.19.'), `ClusterIP ${svc.spec.clusterIP} in the test range`);
+    const res = await fetch(`http://${svc.spec.clusterIP}:${port}/v2/models/iris/infer`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(res.status, 200);
+    const answer = (await res.json()) as { outputs: { name: string; data: unknown[] }[] };
+    assert.deepEqual(answer.outputs.find((o) => o.name === 'label')!.data, ['setosa']);
+
+    // A Service selecting no pods: kube-proxy rejects its ClusterIP on this host, so the request fails at once.
+    const empty = await client.request<{ spec: { clusterIP: string } }>('POST', `/api/v1/namespaces/${ns}/services`, { body: {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'nobody' },
+      spec: { selector: { app: 'nobody' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    } });
+    let refused: unknown;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+      refused = await fetch(`http://${empty.spec.clusterIP}/`, { signal: AbortSignal.timeout(3000) }).then(() => undefined, (e: unknown) => e);
+      // Until kube-proxy has synced the new Service, the range's route onto the bridge answers nothing (a timeout).
+      if (refused instanceof Error && /ECONNREFUSED/.test(String((refused as { cause?: unknown }).cause))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.match(String((refused as { cause?: unknown } | undefined)?.cause), /ECONNREFUSED/);
+  });
+
   it('Prometheus discovers the pod through the API server and scrapes it at its annotated port and path', async () => {
     const prometheus = `http://127.0.0.1:${clusterState().ports.prometheus!}`;
     const query = async (q: string) => {
@@ -148,6 +178,20 @@ async function answered(podIP: string): Promise<number | undefined> {
   }
 }
 
+/** One inference request on a connection of its own (no keep-alive), so kube-proxy picks a pod for it. */
+function inferOnNewConnection(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] });
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' }, timeout: 3000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end(body);
+  });
+}
+
 interface LoadResultDoc {
   requests: { sent: number; completed: number; failed: number; dropped: number };
   errors: Record<string, number>;
@@ -163,16 +207,26 @@ interface LoadResultDoc {
  * What it proves and what it does not: test/support/cluster/README.md, "Scale-down drain on rn1".
  */
 describe(`scale-down under load drains in-flight requests on ${realNode.name}`, function () {
-  const ns = uniqueNamespace('mdl-drain');
+  const namespaces = { 'service-proxy': uniqueNamespace('mdl-drain'), 'cluster-ip': uniqueNamespace('mdl-drain-ip') };
   const env = { KUBECONFIG: kubeconfigPath };
 
   after(async () => {
     const client = await admin();
-    await client.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
+    for (const ns of Object.values(namespaces)) await client.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
   });
 
   it('mdl deploy at 2 replicas, mdl loadtest through the API server, scale to 1 mid-run: no request fails', async function () {
     this.timeout(240_000);
+    await drainUnderLoad('service-proxy');
+  });
+
+  it('the same through the Service\'s ClusterIP (kube-proxy\'s rules, which follow the EndpointSlices): no request fails', async function () {
+    this.timeout(240_000);
+    await drainUnderLoad('cluster-ip');
+  });
+
+  async function drainUnderLoad(route: keyof typeof namespaces): Promise<void> {
+    const ns = namespaces[route];
     const state = clusterState();
     // Fixed at 2 replicas (no HPA to undo the scale-down); 500m each, so both fit on rn1's two cores beside
     // pods of the tests before that may still be terminating.
@@ -188,12 +242,26 @@ describe(`scale-down under load drains in-flight requests on ${realNode.name}`, 
     assert.equal(before.length, 2);
     assert.ok(before.every((p) => p.spec.nodeName === realNode.name));
 
-    const token = await serviceProxyToken(client, ns, 'iris');
-
-    const url = `${state.server}/api/v1/namespaces/${ns}/services/iris:http/proxy/v2/models/iris/infer`;
-    const out = path.join(scratch, 'drain-result.json');
-    const load = mdl(['loadtest', url, '-c', spec, '--rate', '20', '--duration', '25s', '--warmup', '0', '--json',
-      '-H', 'Authorization: Bearer ${MDL_DRAIN_TOKEN}'], { ...env, MDL_DRAIN_TOKEN: token, NODE_EXTRA_CA_CERTS: state.pki.ca }, 120_000);
+    let load: ReturnType<typeof mdl>;
+    if (route === 'service-proxy') {
+      const token = await serviceProxyToken(client, ns, 'iris');
+      const url = `${state.server}/api/v1/namespaces/${ns}/services/iris:http/proxy/v2/models/iris/infer`;
+      load = mdl(['loadtest', url, '-c', spec, '--rate', '20', '--duration', '25s', '--warmup', '0', '--json',
+        '-H', 'Authorization: Bearer ${MDL_DRAIN_TOKEN}'], { ...env, MDL_DRAIN_TOKEN: token, NODE_EXTRA_CA_CERTS: state.pki.ca }, 120_000);
+    } else {
+      const svc = await client.request<{ spec: { clusterIP: string; ports: { name: string; port: number }[] } }>('GET', `/api/v1/namespaces/${ns}/services/iris`);
+      const url = `http://${svc.spec.clusterIP}:${svc.spec.ports.find((p) => p.name === 'http')!.port}/v2/models/iris/infer`;
+      // kube-proxy programs a pod a moment after it turns Ready: until then every new connection goes to the
+      // other one. Inference on fresh connections until both pods have answered one.
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+        const counts = await Promise.all(before.map((p) => answered(p.status.podIP!)));
+        if (counts.every((c) => (c ?? 0) > 0)) break;
+        await Promise.all(Array.from({ length: 4 }, () => inferOnNewConnection(url)));
+      }
+      // Eight clients, each on its own keep-alive connection, which kube-proxy pins to one pod when it opens:
+      // so both pods carry load (one connection would stay on one pod).
+      load = mdl(['loadtest', url, '-c', spec, '--concurrency', '8', '--duration', '25s', '--warmup', '0', '--json'], env, 120_000);
+    }
     const started = Date.now();
     const at = () => Date.now() - started;
 
@@ -236,7 +304,7 @@ describe(`scale-down under load drains in-flight requests on ${realNode.name}`, 
     const run = await load.done;
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as LoadResultDoc;
-    process.stderr.write(`      drain: scale at ${scaledAt} ms, pod marked ${deletedAt} ms, out of the Endpoints by ${leftEndpointsAt} ms, ` +
+    process.stderr.write(`      drain (${route}): scale at ${scaledAt} ms, pod marked ${deletedAt} ms, out of the Endpoints by ${leftEndpointsAt} ms, ` +
       `its port closed by ${closedAt} ms (answers counted at deletion ${firstCount}, last ${lastCount}); ` +
       `${result.requests.completed}/${result.requests.sent} completed, ${result.requests.failed} failed, p99 ${result.latencyMs.p99} ms\n`);
     // The whole termination (deletion, preStop drain, SIGTERM, exit) happened while the load went on.
@@ -248,5 +316,5 @@ describe(`scale-down under load drains in-flight requests on ${realNode.name}`, 
     assert.equal(result.requests.completed, result.requests.sent);
     const after = (await live()).filter((p) => !p.metadata.deletionTimestamp);
     assert.deepEqual(after.map((p) => p.metadata.name), before.filter((p) => p.metadata.name !== victim.metadata.name).map((p) => p.metadata.name));
-  });
+  }
 });

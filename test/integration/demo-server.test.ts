@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/local/replica.js';
 
@@ -69,5 +70,28 @@ describe('demo model server (KServe v2)', function () {
     });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /shape \[N, 4\]/);
+  });
+  // Last: it stops the server. A router pins keep-alive connections to a pod, so a terminating server must
+  // move its clients off them rather than close them under a request (test/support/cluster/README.md).
+  it('after SIGTERM, answers an open keep-alive connection with Connection: close, then exits', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () => new Promise<{ status: number; connection: string | undefined; port: number | undefined }>((resolve, reject) => {
+      http.get(`${base}/v2/health/live`, { agent }, (res) => {
+        const port = res.socket.localPort;
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, port }));
+      }).on('error', reject);
+    });
+    const first = await get();
+    assert.equal(first.connection, 'keep-alive');
+    const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
+    server!.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await get();
+    assert.equal(second.status, 200);
+    assert.equal(second.port, first.port, 'the same connection');
+    assert.equal(second.connection, 'close');
+    assert.equal(await exited, 0);
+    agent.destroy();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Starts and stops the test control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
  * kwok (the fake nodes and pods) and metrics-server, each a process on 127.0.0.1 on ports chosen free at
- * start, with certificates made by openssl; and one real node, rn1 (containerd + kubelet, real-node.ts). State (pids, ports, data, logs) lives in .cache/cluster/run;
+ * start, with certificates made by openssl; and one real node, rn1 (containerd + kubelet + kube-proxy, real-node.ts). State (pids, ports, data, logs) lives in .cache/cluster/run;
  * the admin kubeconfig is .cache/cluster/kubeconfig.
  *
  *   tsx test/support/cluster/cluster.ts up|down|status
@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prometheusArgs } from './prometheus.js';
 import { adapterArgs, adapterBinary, adapterRegistration } from './prometheus-adapter.js';
-import { checkRealNodeHost, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
+import { checkRealNodeHost, clusterRanges, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
@@ -44,7 +44,7 @@ export interface ClusterState {
 }
 
 /** The order processes start in; down stops them in reverse. */
-const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'prometheus', 'prometheus-adapter'];
+const componentOrder = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'kube-proxy', 'prometheus', 'prometheus-adapter'];
 
 function log(message: string): void {
   process.stderr.write(`[cluster] ${message}\n`);
@@ -253,7 +253,7 @@ export async function up(): Promise<ClusterState> {
   mkdirSync(runDir, { recursive: true });
   const pki = makePki(path.join(runDir, 'pki'));
   const ports = await freePorts(['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer',
-    'kubelet', 'kubeletHealthz', 'prometheus', 'prometheusAdapter']);
+    'kubelet', 'kubeletHealthz', 'kubeProxyMetrics', 'kubeProxyHealthz', 'prometheus', 'prometheusAdapter']);
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const state: ClusterState = { binDir, server, ports, pids: {}, pki, startedAt: new Date().toISOString() };
   const kube = path.join(binDir, 'kube');
@@ -277,7 +277,7 @@ export async function up(): Promise<ClusterState> {
       `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
       '--advertise-address=127.0.0.1',
       `--tls-cert-file=${pki.cert}`, `--tls-private-key-file=${pki.key}`, `--client-ca-file=${pki.ca}`,
-      '--authorization-mode=Node,RBAC', '--service-cluster-ip-range=10.96.0.0/16',
+      '--authorization-mode=Node,RBAC', `--service-cluster-ip-range=${clusterRanges.services}`,
       '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${pki.key}`,
       `--service-account-signing-key-file=${pki.key}`, '--endpoint-reconciler-type=none',
       `--requestheader-client-ca-file=${pki.ca}`, '--requestheader-username-headers=X-Remote-User',
@@ -325,7 +325,7 @@ export async function up(): Promise<ClusterState> {
       `--config=${path.join(here, 'kwok/metrics.yaml')}`,
       `--tls-cert-file=${pki.cert}`, `--tls-private-key-file=${pki.key}`,
       '--node-ip=127.0.0.1', '--node-name=127.0.0.1', `--node-port=${ports.kwok}`,
-      `--server-address=127.0.0.1:${ports.kwok}`, '--cidr=10.244.0.0/16', '--node-lease-duration-seconds=40',
+      `--server-address=127.0.0.1:${ports.kwok}`, `--cidr=${clusterRanges.kwokPods}`, '--node-lease-duration-seconds=40',
     ]);
     saveState(state);
 
@@ -342,7 +342,9 @@ export async function up(): Promise<ClusterState> {
       saveState(state);
       const started = await startRealNode({
         binDir, runDir, repoRoot, caFile: pki.ca, kubeconfig: nodeKubeconfig,
+        proxyKubeconfig: writeUserKubeconfig(state, 'system:kube-proxy', [], path.join(runDir, 'kube-proxy.kubeconfig')),
         kubeletPort: ports.kubelet!, healthzPort: ports.kubeletHealthz!,
+        proxyMetricsPort: ports.kubeProxyMetrics!, proxyHealthzPort: ports.kubeProxyHealthz!,
         startProcess: (name, binary, args, env) => {
           const pid = startProcess(name, binary, args, env);
           state.pids[name] = pid;
@@ -364,6 +366,10 @@ export async function up(): Promise<ClusterState> {
       if (realNodeEnabled() && !nodes.some((n) => n.metadata.name === realNode.name)) return false;
       return nodes.length > 0 && nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     }, [state.pids.kwok!, ...(state.pids.kubelet ? [state.pids.kubelet] : [])]);
+    if (state.pids['kube-proxy'] !== undefined) {
+      // Healthy once it has programmed the Services it read.
+      await waitFor('kube-proxy', 60_000, async () => (await fetch(`http://127.0.0.1:${ports.kubeProxyHealthz}/healthz`)).ok, [state.pids['kube-proxy']]);
+    }
     if (state.pids.prometheus !== undefined) {
       await waitFor('prometheus', 60_000, async () => (await fetch(`http://127.0.0.1:${ports.prometheus}/-/ready`)).ok, [state.pids.prometheus]);
       await startPrometheusAdapter(state, adapterBin!, kubeconfigComponents);

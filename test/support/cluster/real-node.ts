@@ -1,11 +1,13 @@
 /**
  * The real node "rn1" beside kwok's fake ones: containerd + runc + CNI bridge/host-local, and the kubelet
- * from the same Kubernetes build, as processes on this machine (root needed: namespaces, cgroups, mounts).
+ * and kube-proxy from the same Kubernetes build, as processes on this machine (root needed: namespaces,
+ * cgroups, mounts, iptables).
  *
  * Addresses: the node IP is on a bridge this harness creates, and pods get addresses on that bridge, all in
  * 198.18.0.0/15 (RFC 2544 test networks). Pods have no default route and nothing is masqueraded or
  * forwarded, so nothing reaches past this machine; the host (API server, probes, tests) reaches pods over
- * the bridge's connected route. Everything else listens on 127.0.0.1 or the node IP.
+ * the bridge's connected route; ClusterIPs (kube-proxy) and kwok's pod addresses are in the same test range,
+ * routed onto the bridge (clusterRanges). Everything else listens on 127.0.0.1 or the node IP.
  *
  * The node is tainted `mdl.test/real-node=true:NoSchedule` so only pods that ask for it (a toleration plus
  * the node selector `mdl.test/node: real`) run here; the other cluster tests keep using kwok's nodes.
@@ -32,6 +34,17 @@ export const realNode = {
   taint: { key: 'mdl.test/real-node', value: 'true', effect: 'NoSchedule' },
 } as const;
 
+/**
+ * The cluster's other addresses, in the same test network: Service ClusterIPs and kwok's pod addresses.
+ * The range is routed onto the node's bridge, so a packet to one of them that kube-proxy did not rewrite to
+ * a real pod meets no answer there instead of leaving the machine by the default route.
+ */
+export const clusterRanges = {
+  services: '198.19.0.0/20',
+  kwokPods: '198.19.128.0/17',
+  onBridge: '198.19.0.0/16',
+} as const;
+
 export const containerdSocket = '/run/containerd/containerd.sock';
 const containerdState = '/run/containerd';
 /** containerd names the network namespaces of CRI sandboxes /run/netns/cni-<uuid>. */
@@ -52,8 +65,12 @@ export interface NodeEnv {
   caFile: string;
   /** A kubeconfig with the node's identity (system:node:rn1 in system:nodes). */
   kubeconfig: string;
+  /** A kubeconfig as system:kube-proxy (bound to system:node-proxier by default). */
+  proxyKubeconfig: string;
   kubeletPort: number;
   healthzPort: number;
+  proxyMetricsPort: number;
+  proxyHealthzPort: number;
   startProcess: (name: string, binary: string, args: string[], env?: NodeJS.ProcessEnv) => number;
   log: (message: string) => void;
 }
@@ -95,6 +112,7 @@ function ensureBridge(): void {
   run('ip', ['link', 'add', realNode.bridge, 'type', 'bridge']);
   run('ip', ['addr', 'add', `${realNode.ip}/${realNode.podSubnet.split('/')[1]}`, 'dev', realNode.bridge]);
   run('ip', ['link', 'set', realNode.bridge, 'up']);
+  run('ip', ['route', 'replace', clusterRanges.onBridge, 'dev', realNode.bridge]);
 }
 
 function writeConfigs(env: NodeEnv, dir: string): { containerdConfig: string; kubeletConfig: string } {
@@ -219,7 +237,24 @@ export async function startRealNode(env: NodeEnv): Promise<{ pids: Record<string
     `--root-dir=${path.join(dir, 'kubelet')}`, `--cert-dir=${path.join(dir, 'kubelet', 'pki')}`,
     `--node-labels=${realNode.label.key}=${realNode.label.value}`,
   ], pathEnv);
+  pids['kube-proxy'] = env.startProcess('kube-proxy', path.join(env.binDir, 'kube'), kubeProxyArgs(env));
   return { pids, node };
+}
+
+/**
+ * kube-proxy in iptables mode, as local-up-cluster and k3s run it: no conntrack sysctls (values zeroed), no
+ * localhost NodePorts (which would set route_localnet), NodePorts on the node IP only; its metrics and
+ * health on 127.0.0.1. Traffic to a ClusterIP from outside the pod subnet (the host) is masqueraded onto
+ * the bridge.
+ */
+function kubeProxyArgs(env: NodeEnv): string[] {
+  return [
+    'kube-proxy', `--kubeconfig=${env.proxyKubeconfig}`, `--hostname-override=${realNode.name}`,
+    '--proxy-mode=iptables', `--cluster-cidr=${realNode.podSubnet}`, `--nodeport-addresses=${realNode.ip}/32`,
+    '--iptables-localhost-nodeports=false',
+    '--conntrack-max-per-core=0', '--conntrack-tcp-timeout-established=0s', '--conntrack-tcp-timeout-close-wait=0s',
+    `--metrics-bind-address=127.0.0.1:${env.proxyMetricsPort}`, `--healthz-bind-address=127.0.0.1:${env.proxyHealthzPort}`,
+  ];
 }
 
 /** Processes whose executable is `binary` (containerd's shims: they outlive containerd by design). */
@@ -278,6 +313,11 @@ function removeCgroups(): void {
  */
 export async function stopRealNode(binDir: string, runDir: string, pids: Record<string, number>,
   stopPid: (pid: number) => Promise<void>, log: (m: string) => void): Promise<void> {
+  if (pids['kube-proxy'] !== undefined) {
+    await stopPid(pids['kube-proxy']);
+    // Its iptables chains and rules outlive it.
+    run(path.join(binDir, 'kube'), ['kube-proxy', '--cleanup'], { ignoreFailure: true });
+  }
   if (pids.kubelet !== undefined) await stopPid(pids.kubelet);
   if (pids.containerd !== undefined && existsSync(containerdSocket)) {
     const containers = ctr(binDir, ['containers', 'list', '--quiet'], { ignoreFailure: true }).split('\n').filter(Boolean);

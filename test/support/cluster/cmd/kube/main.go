@@ -1,4 +1,4 @@
-// Command kube hosts kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kubectl in
+// Command kube hosts kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy and kubectl in
 // one binary (hyperkube style) so the large Kubernetes dependency graph links once.
 // The component is the first argument: `kube kube-apiserver --flags...`, `kube kubectl get pods`.
 package main
@@ -18,6 +18,7 @@ import (
 	kubectl "k8s.io/kubectl/pkg/cmd"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	proxy "k8s.io/kubernetes/cmd/kube-proxy/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
 	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 )
@@ -28,11 +29,13 @@ func main() {
 		"kube-controller-manager": func() *cobra.Command { return controllermanager.NewControllerManagerCommand() },
 		"kube-scheduler":          func() *cobra.Command { return scheduler.NewSchedulerCommand() },
 		"kubelet":                 func() *cobra.Command { return kubelet.NewKubeletCommand(context.Background()) },
+		// The real node's Services by ClusterIP (iptables mode).
+		"kube-proxy": func() *cobra.Command { return proxy.NewProxyCommand() },
 		// The real kubectl, for tests that check what it reads (YAML 1.1) and does.
 		"kubectl": func() *cobra.Command { return kubectl.NewDefaultKubectlCommand() },
 	}
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: kube kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kubectl [flags]")
+		fmt.Fprintln(os.Stderr, "usage: kube kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kubectl [flags]")
 		os.Exit(2)
 	}
 	name := os.Args[1]
