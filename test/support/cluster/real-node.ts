@@ -7,15 +7,17 @@
  * 198.18.0.0/15 (RFC 2544 test networks). Pods have no default route and nothing is masqueraded or
  * forwarded, so nothing reaches past this machine; the host (API server, probes, tests) reaches pods over
  * the bridge's connected route; ClusterIPs (kube-proxy) and kwok's pod addresses are in the same test range,
- * routed onto the bridge (clusterRanges). Everything else listens on 127.0.0.1 or the node IP.
+ * routed onto the bridge and unreachable respectively (clusterRanges). Everything else listens on 127.0.0.1
+ * or the node IP.
  *
  * The node is tainted `mdl.test/real-node=true:NoSchedule` so only pods that ask for it (a toleration plus
  * the node selector `mdl.test/node: real`) run here; the other cluster tests keep using kwok's nodes.
  * kwok manages only nodes annotated `kwok.x-k8s.io/node=fake`, which this one is not.
  *
  * State: containerd's root, the kubelet's root, pod logs, CNI config and IPAM state live in
- * <runDir>/node; containerd's runtime state and sockets in /run/containerd (where the kubelet's cAdvisor
- * looks, and short enough for unix socket paths).
+ * <runDir>/node; containerd's runtime state, its socket and runc's state in /run/mdl-rn1 (short enough for
+ * unix socket paths). Nothing is at containerd's default paths, so a containerd of the machine's own (a
+ * Docker engine's, say) can run beside it untouched; the kubelet's cAdvisor is pointed at ours too.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,20 +37,52 @@ export const realNode = {
 } as const;
 
 /**
- * The cluster's other addresses, in the same test network: Service ClusterIPs and kwok's pod addresses.
- * The range is routed onto the node's bridge, so a packet to one of them that kube-proxy did not rewrite to
- * a real pod meets no answer there instead of leaving the machine by the default route.
+ * The cluster's other addresses, in the same test network: Service ClusterIPs and kwok's pod addresses,
+ * neither leaving the machine by the default route. ClusterIPs are routed onto the node's bridge: a
+ * connection from the host must pass routing before kube-proxy's rules rewrite it to a pod, and one that
+ * nothing rewrote meets no answer there. kwok's pods run nowhere, so their range is unreachable: a dial
+ * (the API server's pod proxy, say) fails at once with "no route to host" instead of waiting out ARP.
  */
 export const clusterRanges = {
   services: '198.19.0.0/20',
   kwokPods: '198.19.128.0/17',
-  onBridge: '198.19.0.0/16',
 } as const;
 
-export const containerdSocket = '/run/containerd/containerd.sock';
-const containerdState = '/run/containerd';
+const containerdState = '/run/mdl-rn1';
+export const containerdSocket = path.join(containerdState, 'containerd.sock');
+/**
+ * The one path the runc shim keeps under containerd's default state folder whatever containerd's own
+ * state is: its task sockets (/run/containerd/s/<hash of our address and the task>, so never a name another
+ * containerd uses). Removed at stop only when this run made it.
+ */
+const shimSocketRoot = '/run/containerd';
 /** containerd names the network namespaces of CRI sandboxes /run/netns/cni-<uuid>. */
 const netnsDir = '/run/netns';
+
+/** What of the host's shared folders was there before this node started: stop leaves those alone. */
+interface HostBefore {
+  /** Sandbox network namespaces of another runtime. */
+  netns: string[];
+  shimSocketRoot: boolean;
+}
+const hostBeforeFile = 'host-before.json';
+
+function sandboxNetns(): string[] {
+  return existsSync(netnsDir) ? readdirSync(netnsDir).filter((n) => n.startsWith('cni-')) : [];
+}
+
+function hostBefore(): HostBefore {
+  return { netns: sandboxNetns(), shimSocketRoot: existsSync(shimSocketRoot) };
+}
+
+function readHostBefore(nodeDir: string): HostBefore {
+  try {
+    return JSON.parse(readFileSync(path.join(nodeDir, hostBeforeFile), 'utf8')) as HostBefore;
+  } catch {
+    // No record (the node never started): assume everything was there, so nothing shared is removed.
+    return { netns: sandboxNetns(), shimSocketRoot: true };
+  }
+}
 
 export interface RealNodeState {
   dir: string;
@@ -102,8 +136,8 @@ export function checkRealNodeHost(): void {
     }
   }
   if (existsSync(containerdSocket)) {
-    throw new Error(`${containerdSocket} exists: another containerd runs on this machine (or a previous run left it; ` +
-      'npm run cluster:down cleans up after this harness)');
+    throw new Error(`${containerdSocket} exists: a previous run of this harness left its node running or did not ` +
+      'clean up; npm run cluster:down stops it');
   }
 }
 
@@ -112,7 +146,8 @@ function ensureBridge(): void {
   run('ip', ['link', 'add', realNode.bridge, 'type', 'bridge']);
   run('ip', ['addr', 'add', `${realNode.ip}/${realNode.podSubnet.split('/')[1]}`, 'dev', realNode.bridge]);
   run('ip', ['link', 'set', realNode.bridge, 'up']);
-  run('ip', ['route', 'replace', clusterRanges.onBridge, 'dev', realNode.bridge]);
+  run('ip', ['route', 'replace', clusterRanges.services, 'dev', realNode.bridge]);
+  run('ip', ['route', 'replace', 'unreachable', clusterRanges.kwokPods]);
 }
 
 function writeConfigs(env: NodeEnv, dir: string): { containerdConfig: string; kubeletConfig: string } {
@@ -152,6 +187,7 @@ state = ${JSON.stringify(containerdState)}
   [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
     SystemdCgroup = false
     BinaryName = ${JSON.stringify(path.join(env.binDir, 'runc'))}
+    Root = ${JSON.stringify(path.join(containerdState, 'runc'))}
 [plugins.'io.containerd.cri.v1.runtime'.cni]
   bin_dirs = ["/usr/lib/cni"]
   conf_dir = ${JSON.stringify(cniConf)}
@@ -214,6 +250,7 @@ export async function startRealNode(env: NodeEnv): Promise<{ pids: Record<string
   const dir = path.join(env.runDir, 'node');
   mkdirSync(dir, { recursive: true });
   const logs = path.join(env.runDir, 'logs');
+  writeFileSync(path.join(dir, hostBeforeFile), JSON.stringify(hostBefore()));
   ensureBridge();
   const { containerdConfig, kubeletConfig } = writeConfigs(env, dir);
   const pids: Record<string, number> = {};
@@ -236,6 +273,8 @@ export async function startRealNode(env: NodeEnv): Promise<{ pids: Record<string
     `--hostname-override=${realNode.name}`, `--node-ip=${realNode.ip}`,
     `--root-dir=${path.join(dir, 'kubelet')}`, `--cert-dir=${path.join(dir, 'kubelet', 'pki')}`,
     `--node-labels=${realNode.label.key}=${realNode.label.value}`,
+    // cAdvisor's own containerd client (container metadata) dials containerd's default socket otherwise.
+    `--containerd=${containerdSocket}`,
   ], pathEnv);
   pids['kube-proxy'] = env.startProcess('kube-proxy', path.join(env.binDir, 'kube'), kubeProxyArgs(env));
   return { pids, node };
@@ -333,8 +372,9 @@ export async function stopRealNode(binDir: string, runDir: string, pids: Record<
   for (const pid of shims) await stopPid(pid);
   if (shims.length > 0) log(`stopped ${shims.length} leftover shim(s)`);
   const nodeDir = path.join(runDir, 'node');
+  const before = readHostBefore(nodeDir);
   // Sandbox network namespaces the kubelet did not get to remove, then every mount under our state.
-  const netns = existsSync(netnsDir) ? readdirSync(netnsDir).filter((n) => n.startsWith('cni-')).map((n) => path.join(netnsDir, n)) : [];
+  const netns = sandboxNetns().filter((n) => !before.netns.includes(n)).map((n) => path.join(netnsDir, n));
   for (const mount of [...mountsUnder([nodeDir, containerdState]), ...netns]) {
     run('umount', ['-l', mount], { ignoreFailure: true });
   }
@@ -348,7 +388,10 @@ export async function stopRealNode(binDir: string, runDir: string, pids: Record<
     }
   }
   run('ip', ['link', 'del', realNode.bridge], { ignoreFailure: true });
+  // The bridge's routes go with it; this one is on no device.
+  run('ip', ['route', 'del', 'unreachable', clusterRanges.kwokPods], { ignoreFailure: true });
   removeCgroups();
   rmSync(containerdState, { recursive: true, force: true });
+  if (!before.shimSocketRoot) rmSync(shimSocketRoot, { recursive: true, force: true });
   rmSync(nodeDir, { recursive: true, force: true });
 }
