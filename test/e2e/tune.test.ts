@@ -56,9 +56,10 @@ loadtest:
     assert.equal(result.axis, 'rate');
     assert.equal(result.slo.source, 'spec');
     const perSecond = result.capacityPerReplica.perSecond.value;
-    // Loose here: on a busy machine the fixture's timers run late and its real capacity drops, so only
-    // "found, and not above what the server can do" is checked; test/bench holds the accuracy claim.
-    assert.ok(perSecond > 10 && perSecond < 100 * 1.1, `capacity ${perSecond}/s vs at most 100/s`);
+    // This test is about the result, the report and the write-back; the accuracy gate is
+    // test/e2e/tune-truth.test.ts (a server with an exact truth) and the sweep bench. Here only: found, and
+    // not above what 4 slots of 40 ms can complete.
+    assert.ok(perSecond > 0 && perSecond < 100 * 1.05, `capacity ${perSecond}/s vs at most 100/s`);
     assert.equal(result.recommendation.metric.kind, 'rps');
     assert.ok(result.search.curve.length >= 3);
     // Version 2: each step's completions and sends per second (version 1 called the completions achievedPerSecond).
