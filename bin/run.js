@@ -28,8 +28,15 @@ if (setEngineSwitch) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
 const early = () => process.exit(130);
 process.on('SIGINT', early);
 process.on('SIGTERM', early);
-// dist/cli.js is oclif and the commands bundled by the build (scripts/build-extras.mjs).
-const { main } = await import('../dist/cli.js');
+// dist/cli.js is oclif and the commands bundled by the build (scripts/build-extras.mjs). A clone has no
+// dist/ until `npm run build`: say so instead of Node's module-not-found trace.
+const cliUrl = new URL('../dist/cli.js', import.meta.url);
+const { existsSync } = await import('node:fs');
+if (!existsSync(cliUrl)) {
+  process.stderr.write('mdl is not built: dist/cli.js is missing.\n  In a clone, run `npm run build` once after `npm ci` (npm run demo and npm test build it too).\n');
+  process.exit(2);
+}
+const { main } = await import(cliUrl.href);
 process.removeListener('SIGINT', early);
 process.removeListener('SIGTERM', early);
 if (setEngineSwitch) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
