@@ -342,7 +342,9 @@ function removeCgroups(): void {
   } catch {
     return;
   }
+  // cgroup v1: one hierarchy a controller (this machine); v2: kubepods sits at the top of the one tree.
   for (const c of controllers) remove(path.join('/sys/fs/cgroup', c, 'kubepods'));
+  remove(path.join('/sys/fs/cgroup', 'kubepods'));
 }
 
 /**
