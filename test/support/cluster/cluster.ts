@@ -335,7 +335,7 @@ export async function up(): Promise<ClusterState> {
     let tNodeStarted = 0;
     if (realNodeEnabled()) {
       // Before anything is recorded for down to clean: a containerd that is not ours stays untouched.
-      checkRealNodeHost();
+      await checkRealNodeHost(log);
       const nodeKubeconfig = writeUserKubeconfig(state, `system:node:${realNode.name}`, ['system:nodes'], path.join(runDir, 'kubelet.kubeconfig'));
       // Saved before the start returns, so a failed start still cleans up what it made.
       state.realNode = { dir: path.join(runDir, 'node'), kubeletPort: ports.kubelet!, healthzPort: ports.kubeletHealthz!, images: {} };

@@ -21,6 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { buildNodeImages } from './node-images.js';
 
@@ -51,11 +52,12 @@ export const clusterRanges = {
 const containerdState = '/run/mdl-rn1';
 export const containerdSocket = path.join(containerdState, 'containerd.sock');
 /**
- * The one path the runc shim keeps under containerd's default state folder whatever containerd's own
+ * The one place the runc shim keeps under containerd's default state folder whatever containerd's own
  * state is: its task sockets (/run/containerd/s/<hash of our address and the task>, so never a name another
- * containerd uses). Removed at stop only when this run made it.
+ * containerd uses). At stop, each folder this run made is removed when empty: a containerd of the
+ * machine's own may have sockets there too.
  */
-const shimSocketRoot = '/run/containerd';
+const shimSocketDirs = ['/run/containerd/s', '/run/containerd'];
 /** containerd names the network namespaces of CRI sandboxes /run/netns/cni-<uuid>. */
 const netnsDir = '/run/netns';
 
@@ -63,7 +65,8 @@ const netnsDir = '/run/netns';
 interface HostBefore {
   /** Sandbox network namespaces of another runtime. */
   netns: string[];
-  shimSocketRoot: boolean;
+  /** Those of shimSocketDirs that existed. */
+  shimSocketDirs: string[];
 }
 const hostBeforeFile = 'host-before.json';
 
@@ -72,7 +75,7 @@ function sandboxNetns(): string[] {
 }
 
 function hostBefore(): HostBefore {
-  return { netns: sandboxNetns(), shimSocketRoot: existsSync(shimSocketRoot) };
+  return { netns: sandboxNetns(), shimSocketDirs: shimSocketDirs.filter((d) => existsSync(d)) };
 }
 
 function readHostBefore(nodeDir: string): HostBefore {
@@ -80,7 +83,7 @@ function readHostBefore(nodeDir: string): HostBefore {
     return JSON.parse(readFileSync(path.join(nodeDir, hostBeforeFile), 'utf8')) as HostBefore;
   } catch {
     // No record (the node never started): assume everything was there, so nothing shared is removed.
-    return { netns: sandboxNetns(), shimSocketRoot: true };
+    return { netns: sandboxNetns(), shimSocketDirs };
   }
 }
 
@@ -124,8 +127,25 @@ function run(command: string, args: string[], options: { ignoreFailure?: boolean
   }
 }
 
-/** Throws, saying what to do, when this machine cannot run the node (or another containerd runs here). */
-export function checkRealNodeHost(): void {
+/** Whether something answers on a unix socket (a live containerd), within a second. */
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Throws, saying what to do, when this machine cannot run the node, or when another run of this harness has
+ * its node up. A socket nobody listens on (a run killed before its stop) is cleared, with its state.
+ */
+export async function checkRealNodeHost(log: (message: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error('the real test node needs root (network namespaces, cgroups, mounts); run as root, or set ' +
       'MDL_CLUSTER_REAL_NODE=0 to start the control plane with kwok\'s nodes only');
@@ -136,8 +156,13 @@ export function checkRealNodeHost(): void {
     }
   }
   if (existsSync(containerdSocket)) {
-    throw new Error(`${containerdSocket} exists: a previous run of this harness left its node running or did not ` +
-      'clean up; npm run cluster:down stops it');
+    if (await socketAnswers(containerdSocket)) {
+      throw new Error(`${containerdSocket} answers: another run of this harness has its node up (one at a time); ` +
+        'npm run cluster:down in that checkout stops it');
+    }
+    log(`${containerdSocket} is left from a run that did not stop (nothing listens): clearing ${containerdState}`);
+    for (const mount of mountsUnder([containerdState])) run('umount', ['-l', mount], { ignoreFailure: true });
+    rmSync(containerdState, { recursive: true, force: true });
   }
 }
 
@@ -394,6 +419,12 @@ export async function stopRealNode(binDir: string, runDir: string, pids: Record<
   run('ip', ['route', 'del', 'unreachable', clusterRanges.kwokPods], { ignoreFailure: true });
   removeCgroups();
   rmSync(containerdState, { recursive: true, force: true });
-  if (!before.shimSocketRoot) rmSync(shimSocketRoot, { recursive: true, force: true });
+  for (const d of shimSocketDirs.filter((x) => !before.shimSocketDirs.includes(x))) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // not empty (another containerd's sockets, or a killed shim's) or already gone
+    }
+  }
   rmSync(nodeDir, { recursive: true, force: true });
 }
