@@ -9,15 +9,13 @@
  * still count in the sweep's cost, as an exhaustive sweep from 5 % would spend them.
  * The servers run in this process; each CLI run is its own process, one at a time.
  */
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runMdl } from '../support/run-mdl.js';
 import { startBatchingServer } from '../fixtures/batching-server.js';
 import { startCapacityServer } from '../fixtures/capacity-server.js';
 import type { RunningServer } from '../fixtures/serve.js';
 import { startSharingServer } from '../fixtures/sharing-server.js';
 
-const BIN = resolve('bin/run.js');
 
 interface Case {
   id: string;
@@ -45,13 +43,7 @@ const CASES: Case[] = [
   },
 ];
 
-function mdl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const mdl = (args: string[]) => runMdl(args);
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: 'sharing,bimodal,batching' }, duration: { type: 'string', default: '10s' }, from: { type: 'string', default: '0.5' } } });
 const durationS = Number.parseFloat(values.duration!);

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { runMdl } from '../support/run-mdl.js';
 import { startOpenAiServer } from '../fixtures/openai-server.js';
 
-const BIN = resolve('bin/run.js');
-
-function mdl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const mdl = (args: string[]) => runMdl(args, { timeoutMs: 120_000 });
 
 describe('what is loaded is what is shown; nothing extra is sent (built CLI)', function () {
   this.timeout(150_000);

@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { runMdl } from '../support/run-mdl.js';
 import { sharingClosedLoopCapacity, startSharingServer, type SharingServer } from '../fixtures/sharing-server.js';
 
-const BIN = resolve('bin/run.js');
-
-function mdl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const mdl = (args: string[]) => runMdl(args, { timeoutMs: 150_000 });
 
 // The CI gate on capacity accuracy off the M/M/N model (the sweep bench, test/bench/sweep-accuracy.ts, holds
 // the wider claim). A processor-sharing server with fixed work has an exact closed-loop truth: c clients all

@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { runMdl } from '../support/run-mdl.js';
 import { startBatchingServer, type BatchingServer } from '../fixtures/batching-server.js';
 import { startCapacityServer, type CapacityServer } from '../fixtures/capacity-server.js';
 
-const BIN = resolve('bin/run.js');
-
-function mdl(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const mdl = (args: string[], cwd: string) => runMdl(args, { cwd, timeoutMs: 150_000 });
 
 describe('mdl tune (built CLI)', function () {
   this.timeout(180_000);

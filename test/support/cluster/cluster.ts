@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prometheusArgs } from './prometheus.js';
 import { adapterArgs, adapterBinary, adapterRegistration } from './prometheus-adapter.js';
-import { checkRealNodeHost, clusterRanges, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
+import { prepareRealNodeHost, clusterRanges, realNode, realNodeEnabled, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
@@ -335,7 +335,7 @@ export async function up(): Promise<ClusterState> {
     let tNodeStarted = 0;
     if (realNodeEnabled()) {
       // Before anything is recorded for down to clean: a containerd that is not ours stays untouched.
-      await checkRealNodeHost(log);
+      await prepareRealNodeHost(log);
       const nodeKubeconfig = writeUserKubeconfig(state, `system:node:${realNode.name}`, ['system:nodes'], path.join(runDir, 'kubelet.kubeconfig'));
       // Saved before the start returns, so a failed start still cleans up what it made.
       state.realNode = { dir: path.join(runDir, 'node'), kubeletPort: ports.kubelet!, healthzPort: ports.kubeletHealthz!, images: {} };

@@ -145,7 +145,7 @@ function socketAnswers(socketPath: string): Promise<boolean> {
  * Throws, saying what to do, when this machine cannot run the node, or when another run of this harness has
  * its node up. A socket nobody listens on (a run killed before its stop) is cleared, with its state.
  */
-export async function checkRealNodeHost(log: (message: string) => void): Promise<void> {
+export async function prepareRealNodeHost(log: (message: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error('the real test node needs root (network namespaces, cgroups, mounts); run as root, or set ' +
       'MDL_CLUSTER_REAL_NODE=0 to start the control plane with kwok\'s nodes only');
@@ -161,9 +161,14 @@ export async function checkRealNodeHost(log: (message: string) => void): Promise
         'npm run cluster:down in that checkout stops it');
     }
     log(`${containerdSocket} is left from a run that did not stop (nothing listens): clearing ${containerdState}`);
-    for (const mount of mountsUnder([containerdState])) run('umount', ['-l', mount], { ignoreFailure: true });
-    rmSync(containerdState, { recursive: true, force: true });
+    clearContainerdState();
   }
+}
+
+/** containerd's state (socket, snapshots, runc root), with every mount under it; stop and start both clear it. */
+function clearContainerdState(): void {
+  for (const mount of mountsUnder([containerdState])) run('umount', ['-l', mount], { ignoreFailure: true });
+  rmSync(containerdState, { recursive: true, force: true });
 }
 
 function ensureBridge(): void {
@@ -402,7 +407,7 @@ export async function stopRealNode(binDir: string, runDir: string, pids: Record<
   const before = readHostBefore(nodeDir);
   // Sandbox network namespaces the kubelet did not get to remove, then every mount under our state.
   const netns = sandboxNetns().filter((n) => !before.netns.includes(n)).map((n) => path.join(netnsDir, n));
-  for (const mount of [...mountsUnder([nodeDir, containerdState]), ...netns]) {
+  for (const mount of [...mountsUnder([nodeDir]), ...netns]) {
     run('umount', ['-l', mount], { ignoreFailure: true });
   }
   for (const ns of netns) rmSync(ns, { force: true });
@@ -418,7 +423,7 @@ export async function stopRealNode(binDir: string, runDir: string, pids: Record<
   // The bridge's routes go with it; this one is on no device.
   run('ip', ['route', 'del', 'unreachable', clusterRanges.kwokPods], { ignoreFailure: true });
   removeCgroups();
-  rmSync(containerdState, { recursive: true, force: true });
+  clearContainerdState();
   for (const d of shimSocketDirs.filter((x) => !before.shimSocketDirs.includes(x))) {
     try {
       rmdirSync(d);
