@@ -19,7 +19,7 @@ import {
   type StabilityRule,
 } from './windows.js';
 import { estimateCrossing, isRising, settledRateLimit } from './crossing.js';
-import { backlogTrend, confirmWindows, pooledPercentile, windowSpread } from './steady.js';
+import { backlogTrend, confirmWindows, freshRunMargin, pooledPercentile, windowSpread } from './steady.js';
 import { DEFAULT_MAX_ERROR_RATE } from '../load/error-bound.js';
 import type { CapacityPoint, CapacityResult, Confirmation, SaturationProbe, SearchAxis, Slo, WindowResult } from './types.js';
 
@@ -148,8 +148,17 @@ class SearchRun {
    * then on every step is a hold and the bracket is bisected.
    */
   holdSteps = false;
-  /** Set when a hold failed only on its percentile: the next step goes one resolution step below it. */
+  /** Set when a hold failed only on its percentile (with its fresh-run margin): the next step goes below it. */
   justOver = false;
+  /**
+   * The latency an answer's step must meet to stand as the passing end: the SLO, until a hold fails on its
+   * percentile plus its fresh-run margin; then the SLO less that margin, since a level whose steps read
+   * above it would not reproduce on a fresh run either. Steps keep their verdict against the SLO in the
+   * curve; the bracket and the aim of refine use this.
+   */
+  aimMs: number;
+  /** Holds refuted one after another since the last that passed: from the second on, refine bisects. */
+  refutedInARow = 0;
   /** Steps whose level a failed hold took over in the curve: still in the cost. */
   private readonly replaced: CapacityPoint[] = [];
   /** Levels measured by a hold that passed, with what it measured. */
@@ -164,6 +173,7 @@ class SearchRun {
     const defaults = SEARCH_DEFAULTS[axis];
     this.axis = axis;
     this.slo = options.slo;
+    this.aimMs = options.slo.latencyMs;
     this.replicas = Math.max(1, options.replicas ?? 1);
     this.growth = Math.max(1.25, options.growth ?? SEARCH_DEFAULTS.growth);
     this.windowMs = options.windowMs ?? SEARCH_DEFAULTS.windowMs;
@@ -278,10 +288,26 @@ class SearchRun {
     return point;
   }
 
+  /** The SLO with the latency an answer must meet (aimMs): what refine aims at and brackets on. */
+  aimSlo(): Slo {
+    return { ...this.slo, latencyMs: this.aimMs };
+  }
+
   private record(point: CapacityPoint): void {
     this.measured.set(point.level, point);
-    if (point.passed) this.lo = !this.lo || point.level > this.lo.level ? point : this.lo;
-    else this.hi = !this.hi || point.level < this.hi.level ? point : this.hi;
+    this.rebracket();
+  }
+
+  /**
+   * The bracket from every point measured: the failing end is the lowest level that failed, or whose
+   * percentile is over the aim; the passing end the highest level below it that passed within the aim.
+   */
+  private rebracket(): void {
+    const p = this.slo.percentile;
+    const good = (x: CapacityPoint) => x.passed && x.latencyMs[p] <= this.aimMs;
+    const points = [...this.measured.values()].sort((a, b) => a.level - b.level);
+    this.hi = points.find((x) => !good(x));
+    this.lo = points.filter((x) => good(x) && (!this.hi || x.level < this.hi.level)).pop();
   }
 
   /**
@@ -318,15 +344,25 @@ class SearchRun {
   async confirm(answer: CapacityPoint): Promise<Confirmation> {
     const level = answer.level;
     const held = await this.hold(level, 'confirm', null);
+    this.refutedInARow = held.confirmation.passed ? 0 : this.refutedInARow + 1;
     if (!held.confirmation.passed && held.confirmation.complete) {
       this.unconfirmed.push(held.confirmation);
       // A queue that grew under the hold fooled the step rule; a percentile just over the SLO is the
       // boundary's own noise, and the next step below settles it as before.
       if (held.confirmation.growing) this.holdSteps = true;
-      else this.justOver = true;
+      else {
+        this.justOver = true;
+        // Refuted by its margin alone (its requests pooled met the SLO): steps that read above what it
+        // needed would fail a hold too. A hold over the SLO outright says nothing of the margin at the
+        // answer (its windows scatter as a queue that builds does), so it leaves the aim alone; and no
+        // margin takes the aim below half the SLO, where nothing the windows tell would be judged.
+        const c = held.confirmation;
+        if (c.latencyMs[this.slo.percentile] <= this.slo.latencyMs) {
+          this.aimMs = Math.min(this.aimMs, Math.max(this.slo.latencyMs / 2, this.slo.latencyMs - (c.marginMs ?? 0)));
+        }
+      }
       this.replaced.push(answer);
       this.measured.delete(level);
-      this.lo = [...this.measured.values()].filter((p) => p.passed && p.level < level).sort((a, b) => b.level - a.level)[0];
       if (this.limitedByMaxLevel && level >= this.maxLevel) this.limitedByMaxLevel = false;
       this.stoppedAtSettledLimit = null;
       this.record(held.point);
@@ -420,9 +456,10 @@ async function bracketDown(run: SearchRun): Promise<void> {
  * crossing within one resolution step above it. Two missed guesses in a row buy one bisection.
  */
 async function refine(run: SearchRun): Promise<void> {
-  const { axis, slo, rule } = run;
+  const { axis, rule } = run;
   let misses = 0;
   while (run.lo && run.hi && !run.stopped()) {
+    const slo = run.aimSlo();
     if (axis === 'rate' && !run.probe && run.backlogSaturation() === null) {
       await run.probeSaturation(run.hi);
       if (run.stopped()) break;
@@ -433,7 +470,11 @@ async function refine(run: SearchRun): Promise<void> {
     const points = [...run.measured.values()];
     const ceiling = run.saturation();
     const limit = run.settledLimit();
-    const crossing = misses >= 2 || run.holdSteps ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, run.probe?.saturated === true, limit);
+    // Once a hold's fresh-run margin lowered the aim, the shape (anchored on the SLO's latencies) is not
+    // used: the ends are interpolated instead (marginAim).
+    const lowered = run.aimMs < run.slo.latencyMs;
+    const crossing =
+      misses >= 2 || run.holdSteps || lowered ? null : estimateCrossing(points, lo, hi, slo, axis, ceiling, run.probe?.saturated === true, limit);
     const width = run.width(lo.level);
     // Only where the curve already rises at the passing end is the shape near it measured, not assumed —
     // or where nothing above the passing end settles within a step's windows.
@@ -446,10 +487,21 @@ async function refine(run: SearchRun): Promise<void> {
       }
     }
     let estimate: number | null;
+    // Holds refuted twice in a row: the boundary is not right below the last one (or the windows are too
+    // noisy to tell one step from the next), so halve the bracket rather than creep down a step a hold.
+    if (run.justOver && run.refutedInARow >= 2 && axis === 'rate') {
+      run.justOver = false;
+      estimate = null;
+    }
     // A hold just over the SLO at a level whose step passed: the boundary is right below it.
-    if (run.justOver) {
+    else if (run.justOver && (axis === 'concurrency' || !lowered)) {
       run.justOver = false;
       estimate = hi.level - width;
+    }
+    // Below a lowered aim: where the latency interpolated between the ends meets it.
+    else if (lowered) {
+      run.justOver = false;
+      estimate = marginAim(lo, hi, slo);
     }
     // Two misses in a row just over the SLO (within the tolerance): the boundary is right below them, where
     // a bisection would throw away what they showed. Once: a third miss bisects.
@@ -466,6 +518,17 @@ async function refine(run: SearchRun): Promise<void> {
   }
 }
 
+/**
+ * The level between the ends where the SLO percentile, interpolated linearly in the level, meets the
+ * aim (the SLO less a hold's fresh-run margin); both ends measured it, the failing end above the aim.
+ */
+function marginAim(lo: CapacityPoint, hi: CapacityPoint, slo: Slo): number | null {
+  const a = lo.latencyMs[slo.percentile];
+  const b = hi.latencyMs[slo.percentile];
+  if (!(b > a) || !Number.isFinite(b)) return null;
+  return lo.level + ((slo.latencyMs - a) / (b - a)) * (hi.level - lo.level);
+}
+
 /** The bracket is as narrow as windows can tell, before any shape is consulted. */
 function refinedEnough(run: SearchRun, lo: CapacityPoint, hi: CapacityPoint): boolean {
   const w = hi.level - lo.level;
@@ -478,7 +541,8 @@ function refinedEnough(run: SearchRun, lo: CapacityPoint, hi: CapacityPoint): bo
   if (ceiling !== null && lo.level >= (1 - run.rule.tolerance / 2) * ceiling) return true;
   // A passing level on the rising part of the curve, whose percentile is within the measurement noise of
   // the SLO (a quarter of the steady-state tolerance), is the boundary as far as windows can tell.
-  return isRising([...run.measured.values()], lo, run.slo) && lo.latencyMs[run.slo.percentile] >= (1 - run.rule.tolerance / 4) * run.slo.latencyMs;
+  const slo = run.aimSlo();
+  return isRising([...run.measured.values()], lo, slo) && lo.latencyMs[slo.percentile] >= (1 - run.rule.tolerance / 4) * slo.latencyMs;
 }
 
 interface JudgeContext {
@@ -542,11 +606,12 @@ export function judgeConfirmation(
   const breach = !backlog && isClearBreach(windows, ctx.slo, ctx.rule.tolerance, ctx.axis);
   const ranOut = backlog || breach;
   const complete = windows.length >= needed || ranOut;
+  const marginMs = freshRunMargin(windows, ctx.slo.percentile);
   const passed =
     windows.length >= needed &&
     !ranOut &&
     windows.every((w) => w.completed > 0) &&
-    pooled.latencyMs[ctx.slo.percentile] <= ctx.slo.latencyMs &&
+    pooled.latencyMs[ctx.slo.percentile] + marginMs <= ctx.slo.latencyMs &&
     pooled.errorRate <= ctx.slo.errorRate;
   const loadSeconds = windows.reduce((a, w) => a + w.durationMs, 0) / 1000;
   const confirmation: Confirmation = {
@@ -561,6 +626,7 @@ export function judgeConfirmation(
     sentPerSecond: pooled.sentPerSecond / ctx.replicas,
     growing: backlog,
     spread: windowSpread(windows, ctx.slo.percentile),
+    marginMs,
   };
   const point: CapacityPoint = {
     axis: ctx.axis,

@@ -50,7 +50,9 @@ export function describeConfirmation(search: CapacityResult): string | null {
   const half = Math.round((c.spread.relative / 2) * 1000) / 10;
   return (
     `confirmed by a fresh ${n(c.loadSeconds)} s hold at ${n(c.level)}${unit}: ${p} ${n(c.latencyMs[p])} ms, ` +
-    `its ${c.spread.windows} windows ${n(c.spread.minMs)}–${n(c.spread.maxMs)} ms (±${half} %), no growing backlog`
+    `its ${c.spread.windows} windows ${n(c.spread.minMs)}–${n(c.spread.maxMs)} ms (±${half} %)` +
+    (c.marginMs !== undefined ? `, within the SLO with a fresh run's margin of ${n(c.marginMs)} ms` : '') +
+    ', no growing backlog'
   );
 }
 

@@ -130,8 +130,18 @@ function searchNotes(
     );
   }
   for (const u of search.unconfirmed ?? []) {
-    const why = u.growing ? 'its backlog kept growing' : `${options.slo.percentile} ${Math.round(u.latencyMs[options.slo.percentile])} ms`;
-    const then = u.growing ? 'holding every later step as long' : 'one resolution step below it';
+    const p = options.slo.percentile;
+    const margin = u.marginMs ?? 0;
+    const why = u.growing
+      ? 'its backlog kept growing'
+      : u.latencyMs[p] <= options.slo.latencyMs
+        ? `${p} ${Math.round(u.latencyMs[p])} ms, but a fresh run of its length may read up to ${Math.round(margin)} ms more, its windows spread so far`
+        : `${p} ${Math.round(u.latencyMs[p])} ms`;
+    const then = u.growing
+      ? 'holding every later step as long'
+      : u.latencyMs[p] <= options.slo.latencyMs
+        ? `aiming at ${p} ≤ ${Math.round(Math.max(options.slo.latencyMs / 2, options.slo.latencyMs - margin))} ms (the SLO less that margin), below it`
+        : 'one resolution step below it';
     notes.push(`${u.level} passed its step but failed a fresh ${u.loadSeconds} s hold (${why}), so it counts as failing and the search went on below it, ${then}.`);
   }
   if (at.axis !== at.metricAxis) notes.push(`The search ran on ${at.axis} while the ${at.metricKind} metric suits ${options.runtime}; the target is converted with Little's law.`);

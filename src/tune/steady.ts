@@ -88,6 +88,30 @@ export function pooledPercentile(windows: readonly WindowResult[], percentile: P
 }
 
 /**
+ * One-sided 95 % normal quantile: the margin below is the bound a fresh run's percentile stays under 19 times in 20
+ * when windows are independent. They are not quite (a busy period can span two), so in practice it holds less
+ * often; fewer than 4 of 5 fresh runs at the answer would then meet the SLO.
+ */
+const FRESH_RUN_Z = 1.645;
+
+/**
+ * How far a fresh load test of the hold's length may read the SLO percentile above the hold's own: the hold's
+ * pooled percentile of k windows is off the level's true one by about s / √k (s the spread of the windows'
+ * percentiles, their sample deviation), and a fresh run of the same length by as much again, so their
+ * difference scatters by s √(2 / k). A hold passes only when its percentile plus this margin meets the SLO,
+ * so the answer reproduces on a fresh run instead of passing one run in two at the boundary. 0 with fewer
+ * than two windows answered.
+ */
+export function freshRunMargin(windows: readonly WindowResult[], percentile: PercentileName): number {
+  const values = windows.filter((w) => w.completed > 0).map((w) => w.latencyMs[percentile]);
+  const k = values.length;
+  if (k < 2) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / k;
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1));
+  return FRESH_RUN_Z * sd * Math.sqrt(2 / k);
+}
+
+/**
  * Windows a confirming hold lasts: twice what a step needs to be steady, run whole (only a clear breach or
  * backlog ends it early), so a queue that grows slower than a step lasts has twice as long to show it.
  */

@@ -114,6 +114,12 @@ export interface Confirmation {
   growing: boolean;
   /** The SLO percentile's lowest and highest window; null when no window answered. */
   spread: { windows: number; minMs: number; maxMs: number; relative: number } | null;
+  /**
+   * How far above the hold's percentile a fresh run of its length may read it (src/tune/steady.ts,
+   * freshRunMargin); the hold passed only with its percentile plus this within the SLO. Absent in a
+   * TuneResult written before it was judged so.
+   */
+  marginMs?: number;
 }
 
 export interface SaturationProbe {
@@ -136,7 +142,10 @@ export interface CapacityResult {
   capacityLevel: number | null;
   /** Completions per second per replica at that level. */
   capacityPerSecond: number | null;
-  /** Lowest level that failed, when one was found (the other end of the final bracket). */
+  /**
+   * Lowest level that failed, when one was found (the other end of the final bracket) — or, once a hold's
+   * fresh-run margin lowered the aim (docs/tune.md, *Confirm*), whose step read over that aim.
+   */
   failingLevel: number | null;
   /**
    * Open loop: the throughput a backlogged step saw the server sustain. No rate above it can be carried, so

@@ -6,14 +6,12 @@
  *   npm run build && node --import tsx test/bench/tune-holds.ts [--runs 5] [--duration 10s] [--window 2s] [--cases batching-rate,...]
  * The servers run in this process; each CLI run is its own process, one at a time.
  */
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runMdl } from '../support/run-mdl.js';
 import { startBatchingServer } from '../fixtures/batching-server.js';
 import { startSharingServer } from '../fixtures/sharing-server.js';
 import type { RunningServer } from '../fixtures/serve.js';
 
-const BIN = resolve('bin/run.js');
 
 interface Case {
   id: string;
@@ -32,14 +30,7 @@ const CASES: Case[] = [
   { id: 'sharing-concurrency', start: sharing, axis: 'concurrency', slo: 'p95<100ms', request: [] },
 ];
 
-function mdl(args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
-  const t0 = Date.now();
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
-    });
-  });
-}
+const mdl = (args: string[]) => runMdl(args);
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '5' }, duration: { type: 'string', default: '10s' }, window: { type: 'string', default: '2s' }, cases: { type: 'string' } },
@@ -73,7 +64,7 @@ for (const c of CASES.filter((x) => !wanted || wanted.has(x.id))) {
       }
       return codes;
     };
-    console.log(`${c.id}: tune answer ${answer} (${result.search.cost.steps} steps, ${result.search.cost.loadSeconds} s under load, ${tune.seconds.toFixed(0)} s; hold spread ${spread ? `${spread.minMs.toFixed(1)}–${spread.maxMs.toFixed(1)} ms` : 'none'}; refuted holds ${JSON.stringify((result.search.unconfirmed ?? []).map((u: { level: number; growing: boolean; latencyMs: Record<string, number> }) => `${u.level}: ${u.growing ? 'backlog grew' : `p95 ${u.latencyMs.p95?.toFixed(1)} ms`}`))})`);
+    console.log(`${c.id}: tune answer ${answer} (${result.search.cost.steps} steps, ${result.search.cost.loadSeconds} s under load, ${tune.seconds.toFixed(0)} s; hold spread ${spread ? `${spread.minMs.toFixed(1)}–${spread.maxMs.toFixed(1)} ms` : 'none'}, pooled ${result.search.confirmation?.latencyMs?.p95?.toFixed(1)} ms + margin ${result.search.confirmation?.marginMs?.toFixed(1)} ms; refuted holds ${JSON.stringify((result.search.unconfirmed ?? []).map((u: { level: number; growing: boolean; latencyMs: Record<string, number>; marginMs?: number }) => `${u.level}: ${u.growing ? 'backlog grew' : `p95 ${u.latencyMs.p95?.toFixed(1)} ms + margin ${u.marginMs?.toFixed(1)} ms`}`))})`);
     const at = await verdicts(answer);
     const above = await verdicts(over);
     const met = at.filter((x) => x === 0).length;

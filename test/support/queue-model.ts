@@ -118,3 +118,32 @@ function windowLoop(
   calls.push({ level, windows: windows.length });
   return windows;
 }
+
+/**
+ * Open loop on a latency curve whose windows scatter: the k-th window's percentile is the curve's times
+ * `factors[k mod n]` (with a tail around it: p90 0.85 ×, p99 1.3 ×, max 1.6 ×), the queue steady at two
+ * in flight. With n windows a step, a step and a hold read the same mixture.
+ */
+export function scatterMeasure(percentileMs: (level: number) => number, factors: readonly number[]): MeasureFn {
+  return async (level, control) => {
+    const windows: WindowResult[] = [];
+    for (let i = 0; i < control.maxWindows; i++) {
+      const p95 = percentileMs(level) * factors[i % factors.length]!;
+      const completed = (level * control.windowMs) / 1000;
+      windows.push({
+        durationMs: control.windowMs,
+        sent: completed,
+        completed,
+        failed: 0,
+        dropped: 0,
+        completedPerSecond: level,
+        latencyMs: { mean: 100, p50: 100, p90: 0.85 * p95, p95, p99: 1.3 * p95, max: 1.6 * p95 },
+        inFlightStart: 2,
+        inFlightEnd: 2,
+      });
+      control.onWindow?.(windows[i]!, i);
+      if (control.shouldStop(windows)) break;
+    }
+    return windows;
+  };
+}

@@ -133,6 +133,13 @@ describe('tune/capacity-search', () => {
     }
     return lo;
   };
+  /**
+   * Where a fresh run reproduces the verdict: the highest level whose 6-window run meets the SLO 19 times in
+   * 20 under the model's noise (each window's percentile off by a uniform ±noise, so the mean of six is off
+   * by a deviation of noise / √18). The noiseless crossing passes a fresh run only about one time in two.
+   */
+  const freshCrossingOf = (curve: (level: number) => number, sloMs: number, top: number, integers: boolean, noise: number): number =>
+    crossingOf(curve, sloMs / (1 + (1.645 * noise) / Math.sqrt(18)), top, integers);
 
   it('finds the SLO-limited capacity of M/M/N servers within 5 % in about a quarter of a sweep', async () => {
     const ratios: number[] = [];
@@ -148,7 +155,9 @@ describe('tune/capacity-search', () => {
           const shape = { servers, serviceMs };
           const curve = (level: number) => shapePercentileMs(axis, level, shape, 0.95);
           const sloMs = 5 * serviceMs;
-          const truth = crossingOf(curve, sloMs, axis === 'rate' ? (servers * 1000) / serviceMs : 4096, axis === 'concurrency');
+          const top = axis === 'rate' ? (servers * 1000) / serviceMs : 4096;
+          const truth = crossingOf(curve, sloMs, top, axis === 'concurrency');
+          const fresh = freshCrossingOf(curve, sloMs, top, axis === 'concurrency', 0.03);
           const result = await searchCapacity({
             axis,
             slo: slo(sloMs),
@@ -156,10 +165,16 @@ describe('tune/capacity-search', () => {
           });
           const found = result.capacityLevel!;
           const steps = result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}${p.windows}`).join(' ');
-          // Concurrency is whole clients: within one of the truth where 5 % is less than one.
-          assert.ok(Math.abs(found - truth) <= Math.max(0.05 * truth, axis === 'concurrency' ? 1 : 0), `${axis} ${servers}×${serviceMs}: found ${found} vs truth ${truth} (${steps})`);
-          // Where the truth falls just above a bracketing level, one more passing step is unavoidable.
-          assert.ok(searchSeconds(result) <= 0.35 * sweepSeconds, `${axis} ${servers}×${serviceMs}: ${searchSeconds(result)} s (${steps})`);
+          // Never above the noiseless crossing by more than 5 %, nor more than 10 % under where a fresh run
+          // reproduces it (the hold's margin covers its own estimate's error too, and each 3-window step's
+          // percentile is as noisy); concurrency is whole clients: within one where that is less than one.
+          const over = Math.max(0.05 * truth, axis === 'concurrency' ? 1 : 0);
+          const under = Math.max(0.1 * fresh, axis === 'concurrency' ? 1 : 0);
+          assert.ok(found <= truth + over && found >= fresh - under, `${axis} ${servers}×${serviceMs}: found ${found} vs truth ${truth}, fresh ${fresh} (${steps})`);
+          // Where the truth falls just above a bracketing level, one more passing step is unavoidable; and
+          // one more (3 windows of 5 s) below each hold its fresh-run margin refuted.
+          const refuted = (result.unconfirmed ?? []).length;
+          assert.ok(searchSeconds(result) <= 0.35 * sweepSeconds + 15 * refuted, `${axis} ${servers}×${serviceMs}: ${searchSeconds(result)} s (${steps})`);
           assert.equal(result.confirmation?.loadSeconds, 30, 'the answer is held 6 windows of 5 s');
           ratios.push(searchSeconds(result) / sweepSeconds);
         }
@@ -174,12 +189,15 @@ describe('tune/capacity-search', () => {
     const shape = { servers: 16, serviceMs: 50 };
     const curve = (c: number) => shapePercentileMs('concurrency', c, shape, 0.95);
     const truth = crossingOf(curve, 250, 4096, true);
+    const fresh = freshCrossingOf(curve, 250, 4096, true, 0.03);
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const result = await searchCapacity({ axis: 'concurrency', slo: slo(250), measure: curveMeasure({ percentileMs: curve, serviceMs: 50, saturationPerSecond: 320, noise: 0.03, seed }) });
       const refine = result.curve.filter((p) => p.phase === 'refine');
       const steps = result.curve.map((p) => `${p.level}${p.passed ? '✓' : '✗'}`).join(' ');
-      assert.ok(refine.length === 1 && refine[0]!.passed && refine[0]!.level < truth, `seed ${seed}: ${steps} (truth ${truth})`);
-      assert.ok(result.capacityLevel! >= Math.floor(0.95 * truth), `seed ${seed}: found ${result.capacityLevel} vs ${truth} (${steps})`);
+      // One refine step, and one more for each hold its fresh-run margin refuted (those go down, never up).
+      const refuted = (result.unconfirmed ?? []).length;
+      assert.ok(refine.length >= 1 && refine.length <= 1 + refuted && refine.every((p) => p.passed && p.level < truth), `seed ${seed}: ${steps} (truth ${truth})`);
+      assert.ok(result.capacityLevel! >= Math.floor(0.9 * fresh), `seed ${seed}: found ${result.capacityLevel} vs ${truth}, fresh ${fresh} (${steps})`);
     }
   });
 
@@ -249,6 +267,7 @@ describe('tune/capacity-search', () => {
           const curve = (level: number) => (level >= x ? Infinity : 3 * serviceMs * (1 + (a * (level / x) ** k) / (1 - level / x)));
           const sloMs = 3 * serviceMs * 1.6;
           const truth = crossingOf(curve, sloMs, x, false);
+          const fresh = freshCrossingOf(curve, sloMs, x, false, noise);
           // A capacity near the lowest measurable rate (one request per window) is not what this is about.
           fc.pre(truth >= 5);
           const result = await searchCapacity({ axis: 'rate', slo: slo(sloMs), measure: curveMeasure({ percentileMs: curve, serviceMs, saturationPerSecond: x, noise, seed }) });
@@ -257,7 +276,7 @@ describe('tune/capacity-search', () => {
           // Or, for a truth above what 5 s windows can judge on a queue like the shape's, near that limit
           // (the settled limit of the saturation taken one counting deviation low, from 2 windows of backlog).
           const judgeable = settledRateLimit(x * (1 - 1 / Math.sqrt(x * 10)), 5);
-          assert.ok(found >= Math.min(0.85 * truth, 0.95 * judgeable) && found <= 1.05 * truth, `found ${found} vs truth ${truth}, limit ${judgeable} (${steps})`);
+          assert.ok(found >= Math.min(0.85 * fresh, 0.95 * judgeable) && found <= 1.05 * truth, `found ${found} vs truth ${truth}, fresh ${fresh}, limit ${judgeable} (${steps})`);
           assert.ok(searchSeconds(result) <= sweepSeconds, `${searchSeconds(result)} s`);
           ratios.push(searchSeconds(result) / sweepSeconds);
         },

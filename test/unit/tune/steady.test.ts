@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { searchCapacity, type MeasureFn, type SearchEvent } from '../../../src/tune/capacity-search.js';
 import { backlogTrend, pooledPercentile, windowSpread } from '../../../src/tune/steady.js';
 import type { Slo, WindowResult } from '../../../src/tune/types.js';
-import { curveMeasure } from '../../support/queue-model.js';
+import { curveMeasure, scatterMeasure } from '../../support/queue-model.js';
 import { shapePercentileMs } from '../../../src/tune/queue-shape.js';
 
 const slo: Slo = { percentile: 'p95', latencyMs: 300, errorRate: 0.01 };
@@ -102,6 +102,51 @@ describe('tune/steady', () => {
       assert.equal(u.growing, true);
       assert.equal(result.curve.find((p) => p.level === u.level)?.passed, false);
     }
+  });
+
+  /**
+   * Issue 17: on a server whose windows scatter widely (processor sharing at 70 % load read 72–127 ms
+   * against a 100 ms SLO in one hold), a hold whose requests pooled just meet the SLO passes, and fresh runs
+   * at that answer then fail about as often as they pass. Here the windows' p95 run 0.8, 1.2, 1.0 × the
+   * curve over and over (any three in a row pool alike, so a step and a hold read the same): a hold at
+   * the curve's crossing pools under the SLO, yet a fresh run's p95 is as likely to be over. The hold must
+   * meet the SLO by its fresh-run margin, and the answer comes out lower.
+   */
+  it('refutes a hold that meets the SLO only on average while its windows scatter, and answers lower', async () => {
+    const curve = (level: number) => 150 + 100 * (level / 20) ** 2; // 300 ms (the SLO) at 24.5/s
+    const measure = scatterMeasure(curve, [0.8, 1.2, 1]);
+    const result = await searchCapacity({ axis: 'rate', slo, measure });
+    const c = result.confirmation!;
+    assert.equal(c.passed, true);
+    assert.equal(c.level, result.capacityLevel);
+    // A fresh run's windows scatter as widely: an answer that holds is well under the 24.5/s crossing.
+    assert.ok(result.capacityLevel! < 22, `answered ${result.capacityLevel}/s, where the curve reads ${curve(result.capacityLevel!).toFixed(0)} ms`);
+    assert.ok(result.capacityLevel! >= 15, `answered ${result.capacityLevel}/s`);
+    assert.ok(c.marginMs! > 0 && c.latencyMs.p95 + c.marginMs! <= slo.latencyMs, JSON.stringify(c));
+    const refuted = result.unconfirmed ?? [];
+    assert.ok(refuted.length > 0 && refuted.every((u) => !u.growing && u.latencyMs.p95 <= slo.latencyMs), 'a hold that met the SLO on its pooled requests was refuted by its margin');
+  });
+
+  /**
+   * A hold that blew far past the SLO (its later windows 3 × the earlier ones, as a queue that builds
+   * without a steady trend) scatters because it failed, not as the answer's noise: its spread says
+   * nothing of the margin below it. The search goes on under it as before and finds the capacity.
+   */
+  it('lets a hold far over the SLO make its level the failing end without lowering the aim', async () => {
+    const curve = (level: number) => 150 + 100 * (level / 20) ** 2; // 300 ms at 24.5/s
+    const tight = scatterMeasure(curve, [1]);
+    const measure: MeasureFn = async (level, control) => {
+      const windows = await tight(level, { ...control, shouldStop: () => false });
+      // From the fourth window on (only a hold runs them), a level from 20/s up breaks down.
+      const ws = windows.map((w, i) => (level >= 20 && i >= 3 ? { ...w, latencyMs: { ...w.latencyMs, p95: 3 * w.latencyMs.p95, p99: 3 * w.latencyMs.p99, max: 3 * w.latencyMs.max } } : w));
+      const cut = ws.findIndex((_, i) => control.shouldStop(ws.slice(0, i + 1)));
+      return cut === -1 ? ws : ws.slice(0, cut + 1);
+    };
+    const result = await searchCapacity({ axis: 'rate', slo, measure });
+    const refuted = result.unconfirmed ?? [];
+    assert.ok(refuted.length > 0 && refuted.every((u) => u.level >= 20 && u.latencyMs.p95 > slo.latencyMs), JSON.stringify(refuted.map((u) => [u.level, u.latencyMs.p95])));
+    assert.ok(result.capacityLevel !== null && result.capacityLevel < 20 && result.capacityLevel >= 17, `answered ${result.capacityLevel}`);
+    assert.equal(result.confirmation?.passed, true);
   });
 
   it('never measures a level at or above one that already failed', async () => {
